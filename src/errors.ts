@@ -25,7 +25,10 @@ export function describeLocation(where: Location): string {
 
 export abstract class PlannrBulkError extends Error {
   abstract readonly exitCode: 1 | 2;
-  override name = new.target.name;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
 /** Bad flags or configuration: the run never started. */

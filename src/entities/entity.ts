@@ -38,6 +38,10 @@ export interface Column {
   readonly type: FieldType;
   /** Whether `(clear)` may be used to empty this field. */
   readonly clearable: boolean;
+  /** This column's value is the row's phone region (ISO country), used to read its phone numbers. */
+  readonly isPhoneRegion?: boolean;
+  /** Read and checked, but never sent on an update (e.g. a case's participants: PUT has no such field). */
+  readonly createOnly?: boolean;
 }
 
 /** One HTTP request a valid row turns into. */

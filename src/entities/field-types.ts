@@ -1,0 +1,120 @@
+/**
+ * The kinds of field our entities use, each a normaliser plus what a person needs to know to
+ * fill the cell in. Entities pick from these; templates, validation and reports read them.
+ */
+import { normaliseBoolean } from '../normalise/boolean.js';
+import { normaliseDate, normaliseDateTime } from '../normalise/date.js';
+import { normaliseEmail } from '../normalise/email.js';
+import { normaliseList } from '../normalise/list.js';
+import { normaliseMoney } from '../normalise/money.js';
+import { normalisePhone } from '../normalise/phone.js';
+import { fail, ok, type Normalised } from '../normalise/result.js';
+import { normaliseInteger, normaliseText } from '../normalise/text.js';
+import { normaliseUuid } from '../normalise/uuid.js';
+import type { FieldType } from './entity.js';
+
+const asIs = <T extends string | number | boolean>(value: T): T => value;
+
+export function text(maxLength?: number): FieldType<string> {
+  return {
+    name: 'text',
+    format: maxLength === undefined ? 'text' : `text, at most ${maxLength} characters`,
+    normalise: (value) => normaliseText(value, maxLength === undefined ? {} : { maxLength }),
+    display: asIs,
+  };
+}
+
+export function integer(min?: number): FieldType<number> {
+  return {
+    name: 'whole number',
+    format: min === undefined ? 'a whole number' : `a whole number, ${min} or more`,
+    normalise: (value) => normaliseInteger(value, min === undefined ? {} : { min }),
+    display: asIs,
+  };
+}
+
+export const uuid: FieldType<string> = {
+  name: 'uuid',
+  format: 'a Plannr UUID, e.g. 6ff8f7f6-1eb3-3525-be4a-3932c805afed',
+  normalise: (value) => normaliseUuid(value),
+  display: asIs,
+};
+
+export const uuidList: FieldType<string[]> = {
+  name: 'uuid list',
+  format: 'one or more UUIDs separated by ; or ,',
+  normalise: (value) => normaliseList(value, normaliseUuid),
+  display: (value) => value.join('; '),
+};
+
+export const phone: FieldType<string> = {
+  name: 'phone',
+  format: 'a phone number, UK (07911 123456) or international (+61 2 9374 4000); saved as +447911123456',
+  normalise: (value, options) => normalisePhone(value, options),
+  display: asIs,
+};
+
+export const email: FieldType<string> = {
+  name: 'email',
+  format: 'an email address',
+  normalise: (value) => normaliseEmail(value),
+  display: asIs,
+};
+
+/** Contact details hold either; an @ decides which, so the error names the right format. */
+export const phoneOrEmail: FieldType<string> = {
+  name: 'phone or email',
+  format: 'a phone number (saved as +447911123456) or an email address',
+  normalise: (value, options): Normalised<string> => {
+    if (typeof value === 'string' && value.includes('@')) return normaliseEmail(value);
+    return normalisePhone(value, options);
+  },
+  display: asIs,
+};
+
+export function money(options: { allowNegative: boolean }): FieldType<number> {
+  return {
+    name: 'money',
+    format: options.allowNegative
+      ? 'pounds and pence, e.g. £1,234.56 or -12.50; sent as pennies'
+      : 'pounds and pence, e.g. £1,234.56; sent as pennies',
+    normalise: (value) => normaliseMoney(value, { allowNegative: options.allowNegative, currency: 'GBP' }),
+    display: asIs,
+  };
+}
+
+export const dateTime: FieldType<string> = {
+  name: 'date-time',
+  format: 'a date, optionally with a time: 18/03/2026, 18/03/2026 14:30 or 2026-03-18T14:30:00+00:00',
+  normalise: (value, options) => normaliseDateTime(value, options),
+  display: asIs,
+};
+
+export const date: FieldType<string> = {
+  name: 'date',
+  format: 'a date: 18/03/2026 or 2026-03-18',
+  normalise: (value, options) => normaliseDate(value, options),
+  display: asIs,
+};
+
+export const boolean: FieldType<boolean> = {
+  name: 'yes/no',
+  format: 'yes or no (also true/false, Y/N, 1/0)',
+  choices: ['yes', 'no'],
+  normalise: (value) => normaliseBoolean(value),
+  display: (value) => (value ? 'yes' : 'no'),
+};
+
+export function choice<const T extends string>(values: readonly T[]): FieldType<T> {
+  const byLowerCase = new Map(values.map((v) => [v.toLowerCase(), v]));
+  return {
+    name: 'choice',
+    format: `one of: ${values.join(', ')}`,
+    choices: values,
+    normalise: (value) => {
+      const found = byLowerCase.get(String(value).trim().toLowerCase());
+      return found === undefined ? fail(`"${String(value)}" is not one of: ${values.join(', ')}`) : ok(found);
+    },
+    display: asIs,
+  };
+}

@@ -1,0 +1,25 @@
+import { UsageError } from '../errors.js';
+import { accounts } from './accounts.js';
+import { cases } from './cases.js';
+import { contactDetails } from './contact-details.js';
+import type { Entity, EntityName } from './entity.js';
+import { mpdxPhones } from './mpdx-phones.js';
+
+export const entities: Readonly<Record<EntityName, Entity>> = {
+  'contact-details': contactDetails,
+  cases,
+  'mpdx-phones': mpdxPhones,
+  accounts,
+};
+
+export const entityNames = Object.keys(entities) as EntityName[];
+
+export function getEntity(name: string): Entity {
+  const entity = (entities as Record<string, Entity | undefined>)[name];
+  if (entity === undefined) {
+    throw new UsageError(`unknown entity "${name}": use one of ${entityNames.join(', ')}`);
+  }
+  return entity;
+}
+
+export type { Column, Entity, EntityName, FieldType, NormalisedRow, PlannedRequest } from './entity.js';

@@ -1,0 +1,119 @@
+/**
+ * Headers → fields. A header matches a column's header, field name or any alias, compared
+ * case-, space- and punctuation-insensitively ("Case Value (£)" ~ "case value"). `--mapping`
+ * overrides win. Unknown headers are reported once; a missing required column stops the run.
+ */
+import { z } from 'zod';
+import { describeLocation, MappingError } from '../errors.js';
+import type { Column, Entity } from '../entities/entity.js';
+
+export interface FieldSource {
+  readonly column: Column;
+  /** Input column it is read from; -1 when the value is a constant from --mapping. */
+  readonly columnIndex: number;
+  /** The input header (or the column's own header for a constant). */
+  readonly header: string;
+  readonly constant?: string;
+}
+
+export interface HeaderMapping {
+  /** In the entity's column order. */
+  readonly sources: readonly FieldSource[];
+  /** Headers that matched nothing (ignored), in file order. */
+  readonly unknownHeaders: readonly string[];
+}
+
+/** `--mapping FILE`: header → field name (or null to ignore it), or field → {constant}. */
+export const mappingFileSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.null(), z.object({ constant: z.string() }).strict()]),
+);
+export type MappingOverrides = z.infer<typeof mappingFileSchema>;
+
+/** Columns our own reports add; ignored without a warning when a report sheet is re-imported. */
+const reportColumns = new Set(['error']);
+
+export function headerKey(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+function columnForName(entity: Entity, name: string): Column | undefined {
+  const key = headerKey(name);
+  return entity.columns.find((c) => headerKey(c.field) === key || headerKey(c.header) === key);
+}
+
+export function mapHeaders(
+  headers: readonly string[],
+  entity: Entity,
+  where: { file: string; sheet?: string | undefined },
+  overrides: MappingOverrides = {},
+): HeaderMapping {
+  const byKey = new Map<string, Column>();
+  for (const column of entity.columns) {
+    for (const name of [column.field, column.header, ...column.aliases]) {
+      if (!byKey.has(headerKey(name))) byKey.set(headerKey(name), column);
+    }
+  }
+  const headerIndexByKey = new Map(headers.map((h, i) => [headerKey(h), i] as const));
+  const place = describeLocation(where);
+
+  const chosen = new Map<Column, FieldSource>();
+  const overridden = new Set<number>();
+  const claim = (source: FieldSource) => {
+    const earlier = chosen.get(source.column);
+    if (earlier !== undefined) {
+      throw new MappingError(
+        `${place}: columns "${earlier.header}" and "${source.header}" both map to ${entity.noun} field "${source.column.header}"; ` +
+          `keep one, or say which with --mapping (e.g. {"${source.header}": null})`,
+      );
+    }
+    chosen.set(source.column, source);
+  };
+
+  for (const [name, target] of Object.entries(overrides)) {
+    const index = headerIndexByKey.get(headerKey(name));
+    if (target !== null && typeof target === 'object') {
+      const column = columnForName(entity, name);
+      if (column === undefined) throw new MappingError(`--mapping: "${name}" is not a ${entity.noun} field; fields are ${entity.columns.map((c) => c.field).join(', ')}`);
+      claim({ column, columnIndex: -1, header: column.header, constant: target.constant });
+      continue;
+    }
+    if (index === undefined) {
+      throw new MappingError(`--mapping: ${place} has no column "${name}"; headers found: ${listHeaders(headers)}`);
+    }
+    overridden.add(index);
+    if (target === null) continue;
+    const column = columnForName(entity, target);
+    if (column === undefined) throw new MappingError(`--mapping: "${target}" (for column "${name}") is not a ${entity.noun} field; fields are ${entity.columns.map((c) => c.field).join(', ')}`);
+    claim({ column, columnIndex: index, header: headers[index] ?? name });
+  }
+
+  const unknownHeaders: string[] = [];
+  headers.forEach((header, index) => {
+    if (overridden.has(index) || header === '') return;
+    const column = byKey.get(headerKey(header));
+    if (column === undefined) {
+      if (!reportColumns.has(headerKey(header))) unknownHeaders.push(header);
+      return;
+    }
+    claim({ column, columnIndex: index, header });
+  });
+
+  const missing = entity.columns.filter((c) => c.required === 'always' && !chosen.has(c));
+  if (missing.length > 0) {
+    const names = missing.map((c) => `"${c.header}"`).join(', ');
+    throw new MappingError(
+      `${place}: required column${missing.length > 1 ? 's' : ''} ${names} missing. Headers found: ${listHeaders(headers)}. ` +
+        `Rename a column, or map one with --mapping (e.g. {"Your Header": "${missing[0]?.field}"}).`,
+    );
+  }
+  const sources = entity.columns.flatMap((c) => {
+    const source = chosen.get(c);
+    return source === undefined ? [] : [source];
+  });
+  return { sources, unknownHeaders };
+}
+
+function listHeaders(headers: readonly string[]): string {
+  return headers.length === 0 ? '(none)' : headers.map((h) => `"${h}"`).join(', ');
+}

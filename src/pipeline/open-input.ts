@@ -1,0 +1,57 @@
+/**
+ * The first half of every run: open the spreadsheet, map its headers, and build the row
+ * checker. Shared by validate and import so both read a file the same way.
+ */
+import { basename } from 'node:path';
+import { InputError } from '../errors.js';
+import { getEntity } from '../entities/index.js';
+import type { Entity } from '../entities/entity.js';
+import { openSheet } from '../io/read.js';
+import type { ReportLayout } from '../io/report-types.js';
+import type { OpenedSheet } from '../io/rows.js';
+import type { NormaliseOptions } from '../normalise/result.js';
+import { makeRowChecker, type RowCheck } from './check-row.js';
+import { mapHeaders, type HeaderMapping, type MappingOverrides } from './mapping.js';
+import type { SourceRow } from '../io/rows.js';
+
+export interface InputConfig {
+  /** Path of the CSV or XLSX file. */
+  readonly file: string;
+  /** contact-details | cases | mpdx-phones | accounts */
+  readonly entity: string;
+  /** XLSX sheet name (default: the first sheet). */
+  readonly sheet?: string | undefined;
+  /** CSV encoding (default: detected). */
+  readonly encoding?: string | undefined;
+  /** CSV delimiter (default: detected). */
+  readonly delimiter?: string | undefined;
+  /** Header overrides, as read from --mapping. */
+  readonly mapping?: MappingOverrides | undefined;
+  readonly normalise: NormaliseOptions;
+}
+
+export interface OpenedInput {
+  readonly entity: Entity;
+  readonly sheet: OpenedSheet;
+  readonly mapping: HeaderMapping;
+  readonly layout: ReportLayout;
+  readonly check: (row: SourceRow) => RowCheck;
+}
+
+export async function openInput(config: InputConfig): Promise<OpenedInput> {
+  const entity = getEntity(config.entity);
+  const sheet = await openSheet(config.file, {
+    displayName: basename(config.file),
+    sheet: config.sheet,
+    encoding: config.encoding,
+    delimiter: config.delimiter,
+  });
+  const where = { file: sheet.file, sheet: sheet.sheet };
+  if (sheet.headers.every((h) => h === '')) throw new InputError({ ...where, row: 1 }, 'the header row is empty');
+  const mapping = mapHeaders(sheet.headers, entity, where, config.mapping);
+  const layout: ReportLayout = {
+    headers: sheet.headers,
+    fields: mapping.sources.map((s) => ({ field: s.column.field, header: s.header, columnIndex: s.columnIndex })),
+  };
+  return { entity, sheet, mapping, layout, check: makeRowChecker(entity, mapping, sheet.headers, config.normalise) };
+}

@@ -1,0 +1,117 @@
+/**
+ * The dry run: read, map, validate and normalise every row, write the report, send nothing.
+ * `runValidate(config)` is the programmatic entry the CLI and the tests both call.
+ */
+import { InputError } from '../errors.js';
+import { createReport, type ReportWriter } from '../io/report.js';
+import type { RowOutcome } from '../io/report-types.js';
+import type { SourceRow } from '../io/rows.js';
+import type { RowCheck } from './check-row.js';
+import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
+import { createKeySet } from './key-set.js';
+import { openInput, type InputConfig } from './open-input.js';
+
+export interface ValidateConfig extends InputConfig {
+  /** Where to write the report workbook; undefined writes none (programmatic use, benchmarks). */
+  readonly report?: string | undefined;
+  /** Called every `progressEvery` rows and once at the end. */
+  readonly onProgress?: ((counts: Readonly<RowCounts>) => void) | undefined;
+  /** Default 1000. */
+  readonly progressEvery?: number | undefined;
+}
+
+export interface ValidateResult {
+  readonly counts: Readonly<RowCounts>;
+  readonly blankRows: number;
+  readonly unknownHeaders: readonly string[];
+  readonly reportPath: string | undefined;
+  readonly durationMs: number;
+  /** 0 every row valid; 1 some rows invalid. */
+  readonly exitCode: 0 | 1;
+}
+
+/** A duplicate key is an error, not a guess: which row should win is the user's call. */
+export function duplicateCheck(): (row: SourceRow, check: RowCheck) => RowCheck {
+  const seen = createKeySet();
+  return (row, check) => {
+    if (check.key === '' || check.problems.length > 0) return check;
+    const first = seen.firstRowOf(check.key, row.position.row);
+    if (first === 0) return check;
+    return {
+      ...check,
+      action: 'none',
+      problems: [{ columnIndex: -1, column: '(row)', message: `the same record (${check.key}) is also on row ${first}; only one row per record may be sent` }],
+    };
+  };
+}
+
+export function outcomeOf(row: SourceRow, check: RowCheck, status: RowOutcome['status'], message = ''): RowOutcome {
+  return {
+    position: row.position,
+    key: check.key,
+    action: check.action,
+    status,
+    message: message !== '' ? message : check.problems.map((p) => (p.columnIndex >= 0 ? `${p.column}: ${p.message}` : p.message)).join('; '),
+    original: row.cells,
+    normalised: check.display,
+    problems: check.problems,
+  };
+}
+
+export async function runValidate(config: ValidateConfig): Promise<ValidateResult> {
+  const started = Date.now();
+  const input = await openInput(config);
+  const counts = emptyCounts();
+  const progressEvery = config.progressEvery ?? 1000;
+  const markDuplicates = duplicateCheck();
+  let report: ReportWriter | undefined;
+  if (config.report !== undefined) report = await createReport(config.report, input.layout);
+  try {
+    for await (const row of input.sheet.rows) {
+      counts.read++;
+      const check = markDuplicates(row, input.check(row));
+      const valid = check.problems.length === 0;
+      if (valid) counts.valid++;
+      else counts.invalid++;
+      if (report !== undefined) await report.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
+      if (config.onProgress !== undefined && counts.read % progressEvery === 0) config.onProgress(counts);
+    }
+    if (counts.read === 0) {
+      throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');
+    }
+    assertAccountedFor(counts);
+  } catch (error) {
+    await report?.discard();
+    throw error;
+  }
+  config.onProgress?.(counts);
+  const durationMs = Date.now() - started;
+  await report?.close({
+    title: `Validation report: ${input.sheet.file} as ${input.entity.name}`,
+    lines: [
+      ['File', input.sheet.file],
+      ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
+      ...(input.sheet.encoding !== undefined ? [['Encoding', input.sheet.encoding] as const] : []),
+      ['Entity', input.entity.name],
+      ['Mode', 'dry run (validate): nothing was sent'],
+      ['Started', new Date(started).toISOString()],
+      ['Duration (s)', Math.round(durationMs / 100) / 10],
+      ['Rows read', counts.read],
+      ['Valid', counts.valid],
+      ['Invalid', counts.invalid],
+      ['Rows add up', `${equationOf(counts)} ✓`],
+      ['Blank rows ignored', input.sheet.stats.blankRows],
+      ['Columns mapped', input.mapping.sources.map((s) => `${s.header} → ${s.column.field}`).join('; ')],
+      ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],
+      ['Options', `default country ${config.normalise.defaultCountry}, time zone ${config.normalise.timezone}, date order ${config.normalise.dateOrder ?? 'unambiguous only'}`],
+    ],
+  });
+  return {
+    counts,
+    blankRows: input.sheet.stats.blankRows,
+    unknownHeaders: input.mapping.unknownHeaders,
+    reportPath: config.report,
+    durationMs,
+    exitCode: counts.invalid > 0 ? 1 : 0,
+  };
+}

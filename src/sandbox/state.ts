@@ -1,0 +1,198 @@
+/**
+ * The sandbox's data: plain records keyed by id, so a whole state dumps to JSON and loads
+ * back (`--seed FILE`). Insertion order of each record map is the "database order" that
+ * lists fall back to, which keeps pagination stable.
+ *
+ * Field names follow the Plannr request bodies where one exists; references to other
+ * records are uuids (`status_uuid`, `participant_uuids`...), never nested copies.
+ */
+import { z } from 'zod';
+
+const isoTimestamp = z.string().min(1);
+const uuidList = z.array(z.string());
+
+const firmSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const accountSchema = z.object({
+  uuid: z.string(),
+  type: z.enum(['client', 'employee']),
+  /** 'client', 'adviser', 'paraplanner', 'administrator' */
+  role: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+  name: z.string(),
+  email: z.string(),
+  group_uuids: uuidList,
+  tags: z.array(z.string()),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const caseStatusSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  colour: z.string(),
+  position: z.number().int(),
+  is_type_completed: z.boolean(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const caseTypeSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const groupSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const planSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  /** 'ISA', 'Pension', 'Mortgage', 'Protection', 'GIA' */
+  type: z.string(),
+  /** The client who holds the plan. */
+  account_uuid: z.string(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const caseSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  status_uuid: z.string(),
+  type_uuid: z.string().nullable(),
+  /** Integer pennies; null = no value recorded. */
+  value: z.number().int().nullable(),
+  review_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  assigned_to_uuids: uuidList,
+  group_uuids: uuidList,
+  /** Client (and other) account uuids on the case. */
+  participant_uuids: uuidList,
+  plan_uuids: uuidList,
+  status_position: z.number().int(),
+  task_board_uuid: z.string(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const contactDetailSchema = z.object({
+  uuid: z.string(),
+  type: z.enum(['phone_number', 'email']),
+  name: z.string(),
+  /** E.164 for phones, the address for emails. */
+  value: z.string(),
+  account_uuids: uuidList,
+  primary_account_uuids: uuidList,
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+});
+
+const mpdxContactSchema = z.object({ id: z.string(), name: z.string() });
+
+const mpdxPersonSchema = z.object({
+  id: z.string(),
+  contact_id: z.string(),
+  first_name: z.string(),
+  last_name: z.string(),
+});
+
+const mpdxPhoneSchema = z.object({
+  id: z.string(),
+  contact_id: z.string(),
+  person_id: z.string(),
+  number: z.string(),
+  country_code: z.string().nullable(),
+  location: z.string().nullable(),
+  primary: z.boolean(),
+  historic: z.boolean(),
+  valid_values: z.boolean(),
+  source: z.string(),
+  created_at: isoTimestamp,
+  updated_at: isoTimestamp,
+  updated_in_db_at: isoTimestamp,
+});
+
+const loginSchema = z.object({
+  token: z.string().min(1),
+  /** An account this token may act as (sent in X-PLANNR-ACCOUNT-UUID). */
+  account_uuid: z.string(),
+});
+
+const byId = <T extends z.ZodType>(schema: T) => z.record(z.string(), schema);
+
+export const sandboxStateSchema = z.object({
+  firm: firmSchema,
+  logins: z.array(loginSchema).min(1),
+  accounts: byId(accountSchema),
+  caseStatuses: byId(caseStatusSchema),
+  caseTypes: byId(caseTypeSchema),
+  groups: byId(groupSchema),
+  plans: byId(planSchema),
+  cases: byId(caseSchema),
+  contactDetails: byId(contactDetailSchema),
+  mpdxContacts: byId(mpdxContactSchema),
+  mpdxPeople: byId(mpdxPersonSchema),
+  mpdxPhones: byId(mpdxPhoneSchema),
+});
+
+export type FirmRecord = z.infer<typeof firmSchema>;
+export type AccountRecord = z.infer<typeof accountSchema>;
+export type CaseStatusRecord = z.infer<typeof caseStatusSchema>;
+export type CaseTypeRecord = z.infer<typeof caseTypeSchema>;
+export type GroupRecord = z.infer<typeof groupSchema>;
+export type PlanRecord = z.infer<typeof planSchema>;
+export type CaseRecord = z.infer<typeof caseSchema>;
+export type ContactDetailRecord = z.infer<typeof contactDetailSchema>;
+export type MpdxContactRecord = z.infer<typeof mpdxContactSchema>;
+export type MpdxPersonRecord = z.infer<typeof mpdxPersonSchema>;
+export type MpdxPhoneRecord = z.infer<typeof mpdxPhoneSchema>;
+export type LoginRecord = z.infer<typeof loginSchema>;
+export type SandboxState = z.infer<typeof sandboxStateSchema>;
+
+/** Format marker in dumped files, so a future layout change can be detected. */
+export const STATE_FORMAT = 'plannr-sandbox-state/1';
+
+/** A JSON-ready deep copy of the state (safe to serialise while the server keeps running). */
+export function dumpState(state: SandboxState): object {
+  return { format: STATE_FORMAT, ...structuredClone(state) };
+}
+
+/**
+ * A state from parsed JSON (a dump, or a hand-written seed file). Throws an Error whose
+ * message lists every problem with its path, e.g. `cases.<uuid>.value: expected int`.
+ */
+export function loadState(json: unknown): SandboxState {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error('Sandbox state file must hold a JSON object (as written by GET /__sandbox/state).');
+  }
+  const { format, ...rest } = json as Record<string, unknown>;
+  if (format !== undefined && format !== STATE_FORMAT) {
+    throw new Error(`Sandbox state file has format ${JSON.stringify(format)}; expected "${STATE_FORMAT}".`);
+  }
+  const parsed = sandboxStateSchema.safeParse(rest);
+  if (!parsed.success) {
+    throw new Error(`Sandbox state file is not valid:\n${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Deep copy, so a server can mutate its state without touching the caller's. */
+export function cloneState(state: SandboxState): SandboxState {
+  return structuredClone(state);
+}

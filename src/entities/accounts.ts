@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { Column, Entity } from './entity.js';
+import { asRecord, nameOf, uuidOf, uuidsOf } from './record.js';
 import { choice, dateTime, email, phone, text, uuid, uuidList } from './field-types.js';
 
 const readOnly = { required: 'optional', clearable: false } as const;
@@ -34,4 +35,23 @@ export const accounts: Entity = {
   toRequest() {
     throw new UsageError('accounts can be exported and validated, not imported: the API has no bulk account update');
   },
+  fromRecord(record) {
+    const r = asRecord(record);
+    const tags = Array.isArray(r.tags) ? r.tags.map(nameOf).filter((t) => t !== undefined) : [];
+    return {
+      uuid: r.uuid,
+      first_name: r.first_name,
+      last_name: r.last_name,
+      name: r.name,
+      type: r.type,
+      email: r.email,
+      primary_phone_number: asRecord(r.primary_phone_number).value,
+      assigned_adviser: uuidOf(r.assigned_adviser),
+      groups: uuidsOf(r.groups) ?? [],
+      tags: tags.join('; '),
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+    };
+  },
+  recordRequest: (row) => ({ path: `/api/v1/account/${String(row.uuid)}`, pick: '' }),
 };

@@ -6,6 +6,7 @@
  */
 import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js';
 import { dateTime, integer, money, text, uuid, uuidList } from './field-types.js';
+import { asRecord, penniesOf, uuidOf, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
 
 export const caseColumns: readonly Column[] = [
@@ -95,4 +96,33 @@ export const cases: Entity = {
       ? { method: 'PUT', path: `/api/v1/cases/${key}`, body, contentType: 'application/json' }
       : { method: 'POST', path: '/api/v1/cases', body, contentType: 'application/json' };
   },
+  fromRecord(record) {
+    const r = asRecord(record);
+    return {
+      uuid: r.uuid,
+      name: r.name,
+      status: uuidOf(r.status),
+      status_position: r.status_position,
+      type: uuidOf(r.type),
+      value: penniesOf(r.value),
+      review_at: r.review_at ?? null,
+      completed_at: r.completed_at ?? null,
+      assigned_to_uuids: uuidsOf(r.assigned_to_uuids ?? r.assigned_to) ?? [],
+      group_uuids: uuidsOf(r.group_uuids ?? r.groups) ?? [],
+      plans: uuidsOf(r.plans) ?? [],
+      participants: uuidsOf(r.participants) ?? [],
+    };
+  },
+  recordRequest: (row) => ({
+    path: '/api/v1/cases',
+    query: { 'filter[uuid]': String(row.uuid), include: caseIncludes },
+    pick: 'data.0',
+  }),
+  findCreated(body) {
+    const participants = Array.isArray(body.participants) ? body.participants.map(String) : [];
+    if (participants.length === 0) return undefined;
+    return { path: '/api/v1/cases', query: { 'filter[account_uuids]': participants.join(','), include: caseIncludes }, pick: 'data' };
+  },
 };
+
+const caseIncludes = 'participants,plans,status,type,groups,assigned_to';

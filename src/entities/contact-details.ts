@@ -5,6 +5,7 @@
  */
 import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js';
 import { choice, phoneOrEmail, text, uuid, uuidList } from './field-types.js';
+import { asRecord, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
 
 export const contactDetailColumns: readonly Column[] = [
@@ -81,5 +82,26 @@ export const contactDetails: Entity = {
     const body = bodyFrom(row, contactDetailColumns, { isUpdate: false, clearedAs: { primary_account_uuids: [] } });
     if (body.type === undefined && typeof row.value === 'string') body.type = contactTypeOf(row.value);
     return { method: 'POST', path: '/api/v2/contact-details', body, contentType: 'application/json' };
+  },
+  fromRecord(record) {
+    const r = asRecord(record);
+    return {
+      uuid: r.uuid,
+      type: r.type,
+      name: r.name,
+      value: r.value,
+      account_uuids: uuidsOf(r.account_uuids ?? r.accounts) ?? [],
+      primary_account_uuids: uuidsOf(r.primary_account_uuids ?? r.primary_accounts) ?? [],
+    };
+  },
+  recordRequest: (row) => ({
+    path: '/api/v2/contact-details',
+    query: { 'filter[uuid]': String(row.uuid), include: 'accounts,primary_accounts' },
+    pick: 'data.0',
+  }),
+  findCreated(body) {
+    const owners = Array.isArray(body.account_uuids) ? body.account_uuids.map(String) : [];
+    if (owners.length === 0) return undefined;
+    return { path: '/api/v2/contact-details', query: { 'filter[account_uuids]': owners.join(','), include: 'accounts,primary_accounts' }, pick: 'data' };
   },
 };

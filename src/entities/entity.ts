@@ -75,6 +75,25 @@ export interface Entity {
   check(row: NormalisedRow): ReadonlyArray<{ field: string; message: string }>;
   /** The request a valid row becomes. */
   toRequest(row: NormalisedRow): PlannedRequest;
+  /**
+   * An API record (as GET or a list returns it) as field → value in request-body terms: what
+   * export writes, and what resume compares with a body to see whether a write already landed.
+   */
+  fromRecord(record: unknown): Record<string, unknown>;
+  /** The GET that returns the current record behind a row's key; its response holds it at `pick`. */
+  recordRequest(row: NormalisedRow): LookupRequest;
+  /**
+   * A list request that would find the record a create body made, for when a create's
+   * response was lost (crash, dropped connection): resume looks before sending again.
+   */
+  findCreated?(body: Readonly<Record<string, unknown>>): LookupRequest | undefined;
+}
+
+export interface LookupRequest {
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  /** Where the record(s) sit in the response: 'data' (a list), 'data.0', 'data.attributes' or '' (the body). */
+  readonly pick: string;
 }
 
 export type EntityName = 'contact-details' | 'cases' | 'mpdx-phones' | 'accounts';

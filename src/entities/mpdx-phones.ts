@@ -6,6 +6,7 @@
  */
 import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js';
 import { boolean, dateTime, integer, phone, text, uuid } from './field-types.js';
+import { asRecord } from './record.js';
 import { bodyFrom } from './request-body.js';
 
 const pathFields = ['contact_id', 'person_id', 'id'];
@@ -83,5 +84,14 @@ export const mpdxPhones: Entity = {
       body: { data: { type: 'phone_numbers', id, attributes } },
       contentType: 'application/vnd.api+json',
     };
+  },
+  /** A JSON:API resource {id, type, attributes}; the contact and person come from its path. */
+  fromRecord(record) {
+    const r = asRecord(record);
+    return { id: r.id, ...asRecord(r.attributes) };
+  },
+  recordRequest(row) {
+    const [contact, person, id] = pathFields.map((f) => String(row[f]));
+    return { path: `/api/v2/contacts/${contact}/people/${person}/phones/${id}`, pick: 'data' };
   },
 };

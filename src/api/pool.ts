@@ -1,0 +1,301 @@
+/**
+ * The DispatchPool: every request of a run goes through it. It bounds concurrency (p-limit),
+ * keeps under the API's rate limit (a shared token bucket), pauses everyone on a 429, retries
+ * what is safe to retry, and never re-sends a create that may already have been made.
+ */
+import pLimit from 'p-limit';
+import type { ApiClient, ApiRequest, ApiResponse } from './client.js';
+import { describeApiError, TransportError } from './errors.js';
+import { createRateLimiter } from './rate-limiter.js';
+
+/**
+ * | option              | default  | meaning                                                                 |
+ * |---------------------|----------|-------------------------------------------------------------------------|
+ * | concurrency         | 8        | requests in flight at once                                              |
+ * | ratePerMinute       | 500      | the API's limit per user; 0 = unlimited                                 |
+ * | burst               | max(1, ratePerMinute/60) | requests that may go back to back after a quiet spell    |
+ * | maxRetries          | 5        | retries after a 5xx, timeout or connection error (429s not counted)     |
+ * | backoffBaseMs       | 500      | first backoff ceiling; doubles per retry, full jitter                   |
+ * | backoffMaxMs        | 30,000   | backoff ceiling                                                         |
+ * | maxRateLimitWaitMs  | 300,000  | total 429 waiting one request accepts before it returns the 429         |
+ * | lowRemaining        | 10       | when X-Ratelimit-Remaining falls to this, space requests out until the window resets |
+ * | signal              | none     | run-wide abort: no new request starts; in-flight ones finish            |
+ * | onEvent             | none     | retry / rate-limited / throttled / unthrottled / gave-up notices        |
+ */
+export interface DispatchPoolOptions {
+  readonly concurrency?: number | undefined;
+  readonly ratePerMinute?: number | undefined;
+  readonly burst?: number | undefined;
+  readonly maxRetries?: number | undefined;
+  readonly backoffBaseMs?: number | undefined;
+  readonly backoffMaxMs?: number | undefined;
+  readonly maxRateLimitWaitMs?: number | undefined;
+  readonly lowRemaining?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onEvent?: ((event: PoolEvent) => void) | undefined;
+}
+
+export const DEFAULT_POOL_OPTIONS = {
+  concurrency: 8,
+  ratePerMinute: 500,
+  maxRetries: 5,
+  backoffBaseMs: 500,
+  backoffMaxMs: 30_000,
+  maxRateLimitWaitMs: 300_000,
+  lowRemaining: 10,
+} as const;
+
+/** 429s one request may meet before giving up, whatever the waits were (a server that only says 429). */
+const MAX_RATE_LIMITED_ATTEMPTS = 50;
+
+/** 'PUT /api/v1/cases/…': never the query or body. */
+export type RequestLabel = string;
+
+export type PoolEvent =
+  | { readonly type: 'retry'; readonly request: RequestLabel; readonly attempt: number; readonly delayMs: number; readonly reason: string }
+  | { readonly type: 'rate-limited'; readonly request: RequestLabel; readonly pauseMs: number; readonly retryAfterSeconds?: number | undefined }
+  | { readonly type: 'throttled'; readonly remaining: number; readonly perMinute: number }
+  | { readonly type: 'unthrottled'; readonly remaining: number }
+  | { readonly type: 'gave-up'; readonly request: RequestLabel; readonly attempts: number; readonly reason: string };
+
+export type DispatchResult =
+  /** An HTTP answer: 2xx, a 4xx (never retried), or the last 5xx/429 once retries ran out. */
+  | { readonly kind: 'response'; readonly response: ApiResponse; readonly attempts: number }
+  /**
+   * A non-idempotent request may or may not have been acted on (timeout or reset after sending,
+   * or a 5xx other than 503): look the record up before sending it again. `response` is the 5xx.
+   */
+  | { readonly kind: 'unknown'; readonly error: string; readonly attempts: number; readonly response?: ApiResponse | undefined }
+  /** Retries ran out on timeouts or connection errors. For a create, it was certainly never made. */
+  | { readonly kind: 'failed'; readonly error: string; readonly attempts: number }
+  /** Stopped by a signal before it was (re)sent. */
+  | { readonly kind: 'aborted' };
+
+export interface RunOptions {
+  /** GET and PUT: true. POST (create): false, so it is only re-sent when it certainly was not made. */
+  readonly idempotent: boolean;
+  /** Stops this one request from starting (in addition to the pool's signal). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface PoolStats {
+  /** HTTP attempts started. */
+  readonly requests: number;
+  /** HTTP answers received (any status). */
+  readonly responses: number;
+  readonly retries: number;
+  readonly rateLimited429: number;
+  readonly transportErrors: number;
+  readonly serverErrors: number;
+  readonly inFlight: number;
+  /** run() calls waiting for a slot or a rate-limit token. */
+  readonly queued: number;
+  /** Total pool-wide pause from 429s, ms. */
+  readonly pausedMs: number;
+}
+
+export interface DispatchPool {
+  readonly client: ApiClient;
+  run(request: ApiRequest, options: RunOptions): Promise<DispatchResult>;
+  stats(): PoolStats;
+  /** Resolves once no run() is queued or in flight. */
+  onIdle(): Promise<void>;
+}
+
+/** Full jitter: uniform in [0, min(max, base · 2^retry)). */
+export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** retry));
+}
+
+function label(request: ApiRequest): RequestLabel {
+  return `${request.method} ${request.path.replace(/[?#].*$/, '')}`;
+}
+
+/** Resolves true after ms, or false as soon as the signal aborts. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted === true) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function positiveInteger(value: number | undefined, fallback: number, name: string): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < 1) throw new RangeError(`${name} must be a whole number ≥ 1 (got ${chosen})`);
+  return chosen;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  const chosen = value ?? fallback;
+  if (!Number.isFinite(chosen) || chosen < 0) throw new RangeError(`${name} must be ≥ 0 (got ${chosen})`);
+  return chosen;
+}
+
+export function createDispatchPool(client: ApiClient, options: DispatchPoolOptions = {}): DispatchPool {
+  const defaults = DEFAULT_POOL_OPTIONS;
+  const concurrency = positiveInteger(options.concurrency, defaults.concurrency, 'concurrency');
+  const ratePerMinute = nonNegative(options.ratePerMinute, defaults.ratePerMinute, 'ratePerMinute');
+  const maxRetries = nonNegative(options.maxRetries, defaults.maxRetries, 'maxRetries');
+  const backoffBaseMs = nonNegative(options.backoffBaseMs, defaults.backoffBaseMs, 'backoffBaseMs');
+  const backoffMaxMs = nonNegative(options.backoffMaxMs, defaults.backoffMaxMs, 'backoffMaxMs');
+  const maxRateLimitWaitMs = nonNegative(options.maxRateLimitWaitMs, defaults.maxRateLimitWaitMs, 'maxRateLimitWaitMs');
+  const lowRemaining = nonNegative(options.lowRemaining, defaults.lowRemaining, 'lowRemaining');
+  const poolSignal = options.signal;
+  const emit = (event: PoolEvent): void => options.onEvent?.(event);
+
+  const limit = pLimit(concurrency);
+  const limiter = createRateLimiter({ perMinute: ratePerMinute, burst: options.burst });
+  const counts = { requests: 0, responses: 0, retries: 0, rateLimited429: 0, transportErrors: 0, serverErrors: 0, inFlight: 0 };
+  let outstanding = 0;
+  let idleWaiters: Array<() => void> = [];
+  let throttled = false;
+  let serverLimitSeen: number | undefined;
+
+  /** Follow what the server says about its window: space out when few remain, adopt a lower limit. */
+  function observeRateHeaders(response: ApiResponse): void {
+    const remaining = response.rateLimitRemaining;
+    if (remaining !== undefined) {
+      if (remaining <= lowRemaining) {
+        // Spread what is left over a minute (the window's length); a reset shows as a high count.
+        const perMinute = Math.max(1, remaining);
+        limiter.cap(perMinute);
+        if (!throttled) emit({ type: 'throttled', remaining, perMinute });
+        throttled = true;
+      } else if (throttled && remaining > lowRemaining + concurrency) {
+        // Answers to requests sent earlier arrive out of order: only a clear jump means a new window.
+        limiter.cap(undefined);
+        throttled = false;
+        emit({ type: 'unthrottled', remaining });
+      }
+    }
+    const serverLimit = response.rateLimitLimit;
+    if (serverLimit !== undefined && serverLimit > 0 && serverLimit !== serverLimitSeen) {
+      serverLimitSeen = serverLimit;
+      limiter.slowDown(ratePerMinute > serverLimit ? ratePerMinute / serverLimit : 1);
+    }
+  }
+
+  async function attemptLoop(request: ApiRequest, idempotent: boolean, signal: AbortSignal | undefined): Promise<DispatchResult> {
+    const name = label(request);
+    let attempts = 0;
+    let retries = 0;
+    let rateLimitedAttempts = 0;
+    let rateLimitWaitedMs = 0;
+
+    const retryAfter = async (reason: string, delayMs: number): Promise<boolean> => {
+      retries += 1;
+      counts.retries += 1;
+      emit({ type: 'retry', request: name, attempt: attempts + 1, delayMs, reason });
+      return sleep(delayMs, signal);
+    };
+    const giveUp = <T extends DispatchResult>(result: T, reason: string): T => {
+      emit({ type: 'gave-up', request: name, attempts, reason });
+      return result;
+    };
+
+    for (;;) {
+      if (signal?.aborted === true) return { kind: 'aborted' };
+      try {
+        await limiter.take(signal);
+      } catch {
+        return { kind: 'aborted' };
+      }
+
+      attempts += 1;
+      counts.requests += 1;
+      counts.inFlight += 1;
+      let response: ApiResponse;
+      try {
+        response = await client.send(request);
+      } catch (error) {
+        if (!(error instanceof TransportError)) throw error; // a bug or a refused host: not the network
+        counts.transportErrors += 1;
+        const safeToResend = idempotent || !error.mayHaveReachedServer;
+        if (!safeToResend) return giveUp({ kind: 'unknown', error: error.message, attempts }, error.message);
+        if (retries >= maxRetries) return giveUp({ kind: 'failed', error: error.message, attempts }, error.message);
+        if (!(await retryAfter(error.message, backoffDelay(retries, backoffBaseMs, backoffMaxMs)))) return { kind: 'aborted' };
+        continue;
+      } finally {
+        counts.inFlight -= 1;
+      }
+
+      counts.responses += 1;
+      observeRateHeaders(response);
+      const status = response.status;
+
+      if (status === 429) {
+        counts.rateLimited429 += 1;
+        rateLimitedAttempts += 1;
+        const pauseMs =
+          response.retryAfterSeconds !== undefined
+            ? Math.ceil(response.retryAfterSeconds * 1000)
+            : backoffDelay(rateLimitedAttempts - 1, backoffBaseMs, backoffMaxMs);
+        if (rateLimitWaitedMs + pauseMs > maxRateLimitWaitMs || rateLimitedAttempts > MAX_RATE_LIMITED_ATTEMPTS) {
+          return giveUp({ kind: 'response', response, attempts }, 'still rate limited (HTTP 429)');
+        }
+        rateLimitWaitedMs += pauseMs;
+        // One pause for the whole pool: every worker would otherwise meet its own 429.
+        limiter.pauseFor(pauseMs);
+        emit({ type: 'rate-limited', request: name, pauseMs, retryAfterSeconds: response.retryAfterSeconds });
+        continue;
+      }
+
+      if (status >= 500) {
+        counts.serverErrors += 1;
+        // 503 means the server turned the request away; other 5xx may come after a create was made.
+        if (!idempotent && status !== 503) {
+          const error = `HTTP ${status}: ${describeApiError(status, response.body).message}; the record may or may not have been created`;
+          return giveUp({ kind: 'unknown', error, attempts, response }, error);
+        }
+        if (retries >= maxRetries) return giveUp({ kind: 'response', response, attempts }, `HTTP ${status}`);
+        const delayMs =
+          response.retryAfterSeconds !== undefined
+            ? Math.min(backoffMaxMs, Math.ceil(response.retryAfterSeconds * 1000))
+            : backoffDelay(retries, backoffBaseMs, backoffMaxMs);
+        if (!(await retryAfter(`HTTP ${status}`, delayMs))) return { kind: 'aborted' };
+        continue;
+      }
+
+      return { kind: 'response', response, attempts };
+    }
+  }
+
+  function settleOne(): void {
+    outstanding -= 1;
+    if (outstanding > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  async function run(request: ApiRequest, runOptions: RunOptions): Promise<DispatchResult> {
+    const signals = [poolSignal, runOptions.signal].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    if (signal?.aborted === true) return { kind: 'aborted' };
+    outstanding += 1;
+    try {
+      return await limit(() => attemptLoop(request, runOptions.idempotent, signal));
+    } finally {
+      settleOne();
+    }
+  }
+
+  return {
+    client,
+    run,
+    stats: () => ({
+      ...counts,
+      queued: limit.pendingCount + limiter.waiting(),
+      pausedMs: limiter.pausedMs(),
+    }),
+    onIdle: () => (outstanding === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+  };
+}

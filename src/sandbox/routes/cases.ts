@@ -1,0 +1,205 @@
+/** `/api/v1/cases`: list, get, partial update (PUT) and create (POST). */
+import { randomUUID } from 'node:crypto';
+import {
+  addError,
+  applySort,
+  modelNotFound,
+  nowIso,
+  paginate,
+  readFilters,
+  readJsonObject,
+  validationFailed,
+  valuesOf,
+  type FieldErrors,
+  type RouteDeps,
+  type SandboxApp,
+} from '../http.js';
+import { slugify } from '../seed.js';
+import type { CaseRecord, SandboxState } from '../state.js';
+import { checkInteger, checkName, checkNullableDate, checkUuidList, formatPennies } from '../validate.js';
+import { accountSummaries } from './render.js';
+
+const BASE = '/api/v1/cases';
+const MODEL = 'Case';
+const FILTERS = ['uuid', 'account_uuids', 'name', 'status', 'type', 'plan_uuid', 'completed', 'in_progress'] as const;
+const SORTS = ['created_at', 'updated_at', 'name', 'review_at', 'completed_at', 'value', 'status_position'] as const;
+
+export function renderCase(state: SandboxState, record: CaseRecord): Record<string, unknown> {
+  const status = state.caseStatuses[record.status_uuid];
+  const type = record.type_uuid === null ? undefined : state.caseTypes[record.type_uuid];
+  return {
+    uuid: record.uuid,
+    created_at: record.created_at,
+    updated_at: record.updated_at,
+    name: record.name,
+    slug: record.slug,
+    status: status ?? null,
+    type: type ?? null,
+    review_at: record.review_at,
+    assigned_to_uuids: record.assigned_to_uuids,
+    group_uuids: record.group_uuids,
+    completed_at: record.completed_at,
+    value: record.value === null ? null : { amount: record.value, currency: 'GBP', formatted: formatPennies(record.value) },
+    status_position: record.status_position,
+    participants_count: record.participant_uuids.length,
+    participants: accountSummaries(state, record.participant_uuids),
+    task_board_uuid: record.task_board_uuid,
+    plans: record.plan_uuids.flatMap((uuid) => {
+      const plan = state.plans[uuid];
+      return plan ? [{ uuid: plan.uuid, created_at: plan.created_at, updated_at: plan.updated_at, name: plan.name, type: plan.type }] : [];
+    }),
+    custom_fields: [],
+  };
+}
+
+/** The optional case fields shared by PUT and POST, checked; only fields present in the body appear. */
+function checkCaseFields(errors: FieldErrors, state: SandboxState, body: Record<string, unknown>): Partial<CaseRecord> {
+  const changes: Partial<CaseRecord> = {};
+  const uuidField = (field: 'status' | 'type', target: 'status_uuid' | 'type_uuid', exists: (uuid: string) => boolean): void => {
+    const value = body[field];
+    if (value === undefined) return;
+    if (typeof value !== 'string' || !exists(value)) addError(errors, field, `The selected ${field} is invalid.`);
+    else changes[target] = value;
+  };
+  uuidField('status', 'status_uuid', (uuid) => state.caseStatuses[uuid] !== undefined);
+  uuidField('type', 'type_uuid', (uuid) => state.caseTypes[uuid] !== undefined);
+
+  const position = checkInteger(errors, 'status_position', body['status_position'], 1, false);
+  if (typeof position === 'number') changes.status_position = position;
+  const assigned = checkUuidList(errors, 'assigned_to_uuids', body['assigned_to_uuids'], (u) => state.accounts[u] !== undefined, { required: false });
+  if (assigned !== undefined && body['assigned_to_uuids'] !== undefined) changes.assigned_to_uuids = assigned;
+  const groups = checkUuidList(errors, 'group_uuids', body['group_uuids'], (u) => state.groups[u] !== undefined, { required: false });
+  if (groups !== undefined && body['group_uuids'] !== undefined) changes.group_uuids = groups;
+  for (const field of ['review_at', 'completed_at'] as const) {
+    const date = checkNullableDate(errors, field, body[field]);
+    if (date !== undefined) changes[field] = date;
+  }
+  const value = checkInteger(errors, 'value', body['value'], 0, true);
+  if (value !== undefined) changes.value = value;
+  // plans: null disassociates all plans (as the API reference says); [] does the same.
+  if (body['plans'] === null) changes.plan_uuids = [];
+  else if (body['plans'] !== undefined) {
+    const plans = checkUuidList(errors, 'plans', body['plans'], (u) => state.plans[u] !== undefined, { required: false });
+    if (plans !== undefined) changes.plan_uuids = plans;
+  }
+  return changes;
+}
+
+function matchesFilters(record: CaseRecord, filters: Map<string, string[]>, state: SandboxState): boolean {
+  for (const [name, values] of filters) {
+    if (values.length === 0) continue;
+    const completed = state.caseStatuses[record.status_uuid]?.is_type_completed === true;
+    const truthy = values[0] === '1' || values[0] === 'true';
+    switch (name) {
+      case 'uuid':
+        if (!values.includes(record.uuid)) return false;
+        break;
+      case 'account_uuids':
+        if (!record.participant_uuids.some((uuid) => values.includes(uuid))) return false;
+        break;
+      case 'name':
+        if (!values.some((v) => record.name.toLowerCase().includes(v.toLowerCase()))) return false;
+        break;
+      case 'status':
+        if (!values.includes(record.status_uuid)) return false;
+        break;
+      case 'type':
+        if (record.type_uuid === null || !values.includes(record.type_uuid)) return false;
+        break;
+      case 'plan_uuid':
+        if (!record.plan_uuids.some((uuid) => values.includes(uuid))) return false;
+        break;
+      case 'completed':
+        if (completed !== truthy) return false;
+        break;
+      case 'in_progress':
+        if (!completed !== truthy) return false;
+        break;
+    }
+  }
+  return true;
+}
+
+export function registerCaseRoutes(app: SandboxApp, deps: RouteDeps): void {
+  app.get(BASE, (c) => {
+    const state = deps.state();
+    const filters = readFilters(c, FILTERS);
+    if (filters instanceof Response) return filters;
+    const matching = valuesOf(state.cases).filter((record) => matchesFilters(record, filters, state));
+    const sorted = applySort(c, matching, SORTS);
+    if (sorted instanceof Response) return sorted;
+    return paginate(c, sorted, (record) => renderCase(state, record));
+  });
+
+  app.get(`${BASE}/:uuid`, (c) => {
+    const state = deps.state();
+    const uuid = c.req.param('uuid');
+    const record = state.cases[uuid];
+    if (!record) return modelNotFound(c, MODEL, uuid);
+    return c.json(renderCase(state, record));
+  });
+
+  app.put(`${BASE}/:uuid`, async (c) => {
+    const state = deps.state();
+    const uuid = c.req.param('uuid');
+    const record = state.cases[uuid];
+    if (!record) return modelNotFound(c, MODEL, uuid);
+    const body = await readJsonObject(c);
+    if (body instanceof Response) return body;
+
+    const errors: FieldErrors = {};
+    const name = body['name'] === undefined ? undefined : checkName(errors, 'name', body['name'], true);
+    const changes = checkCaseFields(errors, state, body);
+    if (Object.keys(errors).length > 0) return validationFailed(c, errors);
+    // Every field is optional: only what was sent changes (a partial update).
+    Object.assign(record, changes, name === undefined ? {} : { name }, { updated_at: nowIso() });
+    deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'cases', uuid, body, status: 200 });
+    return c.json(renderCase(state, record), 200);
+  });
+
+  app.post(BASE, async (c) => {
+    const state = deps.state();
+    const body = await readJsonObject(c);
+    if (body instanceof Response) return body;
+
+    const errors: FieldErrors = {};
+    const name = checkName(errors, 'name', body['name'], true);
+    const participants = checkUuidList(errors, 'participants', body['participants'], (u) => state.accounts[u] !== undefined, {
+      required: true,
+    });
+    if (participants !== undefined && participants.length > 0 && !participants.some((u) => state.accounts[u]?.type === 'client')) {
+      addError(errors, 'participants', 'The participants field must contain at least one client.');
+    }
+    const changes = checkCaseFields(errors, state, body);
+    if (Object.keys(errors).length > 0 || name === undefined || participants === undefined) return validationFailed(c, errors);
+
+    const firstStatus = Object.values(state.caseStatuses).sort((a, b) => a.position - b.position)[0];
+    if (firstStatus === undefined) return c.json({ message: 'Server Error' }, 500);
+    const statusUuid = changes.status_uuid ?? firstStatus.uuid;
+    const inStatus = Object.values(state.cases).filter((r) => r.status_uuid === statusUuid).length;
+    const at = nowIso();
+    const uuid = randomUUID();
+    const created: CaseRecord = {
+      uuid,
+      name,
+      slug: `${slugify(name)}-${uuid.slice(0, 8)}`,
+      status_uuid: statusUuid,
+      type_uuid: null,
+      value: null,
+      review_at: null,
+      completed_at: null,
+      assigned_to_uuids: [],
+      group_uuids: [],
+      participant_uuids: participants,
+      plan_uuids: [],
+      status_position: inStatus + 1,
+      task_board_uuid: randomUUID(),
+      created_at: at,
+      updated_at: at,
+      ...changes,
+    };
+    state.cases[uuid] = created;
+    deps.recordWrite({ method: 'POST', path: c.req.path, resource: 'cases', uuid, body, status: 201 });
+    return c.json(renderCase(state, created), 201);
+  });
+}

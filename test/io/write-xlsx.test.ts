@@ -1,0 +1,161 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { columnLetter, openXlsxWriter } from '../../src/io/write-xlsx.js';
+import { noteText, readBack, sheetOf } from './write-test-helpers.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'write-xlsx-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const dangerous = ['=1+1', '=HYPERLINK("http://evil","x")', '+447911123456', '-12.50', '@SUM(A1)', '\t=1+1', '\r=1+1', '\tplain'];
+
+describe('openXlsxWriter', () => {
+  it('writes formula-looking text as string cells, exactly, never as formulas', async () => {
+    const path = join(dir, 'formulae.xlsx');
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Data', { columns: [{ header: 'Value' }] });
+    for (const text of dangerous) await sheet.addRow([text]);
+    await writer.close();
+
+    const data = sheetOf(await readBack(path), 'Data');
+    dangerous.forEach((text, index) => {
+      const cell = data.getCell(index + 2, 1);
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(cell.formula).toBeUndefined();
+      // XML end-of-line handling turns a CR into LF on reading; the text stays a plain string.
+      expect(cell.value).toBe(text.replace('\r', '\n'));
+    });
+    // Text format so that editing the cell in Excel does not turn it into a formula (or number).
+    expect(data.getCell(2, 1).numFmt).toBe('@');
+    expect(data.getCell(4, 1).numFmt).toBe('@');
+  });
+
+  it('keeps numbers, booleans and dates typed, dates with a date format', async () => {
+    const path = join(dir, 'types.xlsx');
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Data');
+    const day = new Date(Date.UTC(2025, 0, 31));
+    const moment = new Date(Date.UTC(2025, 0, 31, 9, 30, 15));
+    await sheet.addRow([-1250, true, day, moment, null, 'text']);
+    await writer.close();
+
+    const data = sheetOf(await readBack(path), 'Data');
+    const row = data.getRow(1);
+    expect(row.getCell(1).value).toBe(-1250);
+    expect(row.getCell(2).value).toBe(true);
+    expect(row.getCell(3).value).toEqual(day);
+    expect(row.getCell(3).numFmt).toBe('yyyy-mm-dd');
+    expect(row.getCell(4).value).toEqual(moment);
+    expect(row.getCell(4).numFmt).toBe('yyyy-mm-dd hh:mm:ss');
+    expect(row.getCell(5).value).toBeNull();
+    expect(row.getCell(6).value).toBe('text');
+  });
+
+  it('writes a bold frozen header with widths and autofilter, fills and notes on the named cells', async () => {
+    const path = join(dir, 'styles.xlsx');
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Styled', {
+      columns: [
+        { header: 'A', width: 30 },
+        { header: 'B', width: 12 },
+        { header: 'C' },
+      ],
+      frozenHeader: true,
+      autoFilter: true,
+    });
+    await sheet.addRow(['one', 'two', 'three'], { highlight: [1], problem: [2], notes: { 2: 'bad value' } });
+    await writer.close();
+
+    const styled = sheetOf(await readBack(path), 'Styled');
+    expect(styled.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(styled.getColumn(1).width).toBe(30);
+    expect(styled.getCell('A1').font?.bold).toBe(true);
+    expect(styled.autoFilter).toBe('A1:C1');
+    expect(styled.getCell('A2').fill).toBeUndefined();
+    expect(styled.getCell('B2').fill).toMatchObject({ pattern: 'solid', fgColor: { argb: 'FFFFF2A8' } });
+    expect(styled.getCell('C2').fill).toMatchObject({ pattern: 'solid', fgColor: { argb: 'FFFFC7CE' } });
+    expect(noteText(styled.getCell('C2').note)).toBe('bad value');
+    expect(styled.getCell('B2').note).toBeUndefined();
+  });
+
+  it('adds one dropdown per column range: inline when short, from a hidden Lists sheet when long', async () => {
+    const path = join(dir, 'dropdowns.xlsx');
+    const longChoices = Array.from({ length: 60 }, (_, index) => `Choice number ${index}`);
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Data', { columns: [{ header: 'Short' }, { header: 'Long' }, { header: 'Comma' }] });
+    // Small ranges: exceljs's document reader expands a range into one entry per cell.
+    const range = { firstRow: 2, lastRow: 1000 };
+    sheet.addDropdown(0, ['email', 'phone_number'], range);
+    sheet.addDropdown(1, longChoices, range);
+    sheet.addDropdown(2, ['a, b', 'c'], range);
+    await sheet.addRow(['email', 'Choice number 3', 'c']);
+    await writer.close();
+
+    const workbook = await readBack(path);
+    const data = sheetOf(workbook, 'Data');
+    expect(data.getCell('A2').dataValidation).toMatchObject({ type: 'list', formulae: ['"email,phone_number"'] });
+    expect(data.getCell('A1000').dataValidation?.type).toBe('list');
+    expect(data.getCell('A1001').dataValidation).toBeUndefined();
+    expect(data.getCell('A1').dataValidation).toBeUndefined();
+    expect(data.getCell('B2').dataValidation).toMatchObject({ type: 'list', formulae: ['Lists!$A$1:$A$60'] });
+    expect(data.getCell('C2').dataValidation).toMatchObject({ type: 'list', formulae: ['Lists!$B$1:$B$2'] });
+    const lists = sheetOf(workbook, 'Lists');
+    expect(lists.state).toBe('hidden');
+    expect(lists.getCell('A60').value).toBe('Choice number 59');
+    expect(lists.getCell('B1').value).toBe('a, b');
+  });
+
+  it('commits the previous sheet when a new one starts, keeping sheet order', async () => {
+    const path = join(dir, 'order.xlsx');
+    const writer = openXlsxWriter(path);
+    const first = writer.addSheet('First');
+    await first.addRow([1]);
+    const second = writer.addSheet('Second');
+    await second.addRow([2]);
+    expect(() => first.addRow([3])).toThrow(/committed/);
+    await writer.close();
+
+    const workbook = await readBack(path);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['First', 'Second']);
+    expect(sheetOf(workbook, 'First').getCell('A1').value).toBe(1);
+  });
+
+  it('stops adding notes past maxNotes but keeps the fills', async () => {
+    const path = join(dir, 'notes.xlsx');
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Data', { maxNotes: 2 });
+    for (let index = 0; index < 4; index += 1) await sheet.addRow(['x'], { problem: [0], notes: { 0: `note ${index}` } });
+    await writer.close();
+
+    const data = sheetOf(await readBack(path), 'Data');
+    expect(noteText(data.getCell('A2').note)).toBe('note 1');
+    expect(data.getCell('A3').note).toBeUndefined();
+    expect(data.getCell('A4').fill).toMatchObject({ fgColor: { argb: 'FFFFC7CE' } });
+  });
+
+  it('continues on "Name (2)" at the row limit, repeating the header', async () => {
+    const path = join(dir, 'split.xlsx');
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Results', { columns: [{ header: 'N' }], frozenHeader: true, maxRowsPerSheet: 3 });
+    for (let n = 1; n <= 5; n += 1) await sheet.addRow([n]);
+    await writer.close();
+
+    const workbook = await readBack(path);
+    expect(workbook.worksheets.map((each) => each.name)).toEqual(['Results', 'Results (2)', 'Results (3)']);
+    const values = workbook.worksheets.map((each) => each.getColumn(1).values.slice(1));
+    expect(values).toEqual([['N', 1, 2], ['N', 3, 4], ['N', 5]]);
+    expect(sheetOf(workbook, 'Results (2)').views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+  });
+
+  it('names columns past Z the way Excel does', () => {
+    expect([1, 26, 27, 52, 703].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'AAA']);
+  });
+});
+

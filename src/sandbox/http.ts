@@ -29,8 +29,9 @@ export interface RouteDeps {
   recordWrite(entry: Omit<WriteLogEntry, 'seq' | 'at'>): void;
 }
 
+/** Plannr's timestamps have whole seconds. */
 export function nowIso(): string {
-  return londonIso(DateTime.now());
+  return londonIso(DateTime.now().startOf('second'));
 }
 
 /** Field → messages, Laravel's `errors` object. */

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
 import { exitCodeOf, PlannrBulkError } from '../errors.js';
+import { demoCommand } from './demo.js';
 import { importCommand } from './import.js';
 import { sandboxCommand } from './sandbox.js';
 import { templateCommand } from './template.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(templateCommand());
   program.addCommand(sandboxCommand());
+  program.addCommand(demoCommand());
   program.addHelpText('after', `
 Exit codes: 0 every row ok, 1 some rows invalid or failed, 2 could not run (bad flags, unreadable file, missing columns, bad credentials).
 Environment: PLANNR_BASE_URL (default https://api.plannrcrm.com), PLANNR_TOKEN, PLANNR_ACCOUNT_UUID.`);

@@ -1,0 +1,358 @@
+/**
+ * The report workbook: Summary, Results, Errors (in that order).
+ *
+ * Summary comes first but is known only at the end, and exceljs streams one sheet at a time,
+ * so `add` spools each outcome as one JSON line to temporary files (all outcomes for Results,
+ * failing ones for Errors) and `close` writes the workbook in order from the spools. Memory
+ * stays flat whatever the row count; the spools are deleted by `close` and `discard`.
+ */
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, rm, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CLEAR_TOKEN } from '../entities/entity.js';
+import type { CellValue } from './rows.js';
+import type { ReportLayout, ReportSummary, RowOutcome } from './report-types.js';
+import { formatCsvDate } from './write-csv.js';
+import { openXlsxWriter, type RowStyle, type SheetColumn, type XlsxCellValue } from './write-xlsx.js';
+
+export interface ReportWriter {
+  add(outcome: RowOutcome): Promise<void>;
+  /** Writes the workbook from the spools, then deletes them. */
+  close(summary: ReportSummary): Promise<void>;
+  /** Drops everything (spools, no workbook written). */
+  discard(): Promise<void>;
+}
+
+/** The header of the Errors sheet's last column (reused, not repeated, when the input has one). */
+export const ERROR_HEADER = 'Error';
+
+const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
+  { header: 'File', width: 24 },
+  { header: 'Sheet', width: 14 },
+  { header: 'Row', width: 7 },
+  { header: 'Key', width: 38 },
+  { header: 'Action', width: 9 },
+  { header: 'Status', width: 9 },
+  { header: 'HTTP status', width: 11 },
+  { header: 'Message', width: 50 },
+];
+const MESSAGE_COLUMN = 7;
+const FIRST_FIELD_COLUMN = FIXED_RESULT_HEADERS.length;
+
+/**
+ * One spool line, positional to keep it small:
+ * [file, sheet, row, key, action, status, httpStatus, message, original, sent, problems].
+ * `original` encodes Dates as {d: epoch ms} (JSON would make them strings); `sent` follows
+ * layout.fields, null where the field was not sent (blank), CLEAR_TOKEN where it is cleared.
+ */
+type EncodedCell = string | number | boolean | null | { readonly d: number };
+type SpoolRecord = [
+  file: string,
+  sheet: string | null,
+  row: number,
+  key: string,
+  action: string,
+  status: string,
+  httpStatus: number | null,
+  message: string,
+  original: EncodedCell[],
+  sent: (string | number | boolean | null)[],
+  problems: [columnIndex: number, column: string, message: string][],
+];
+
+const SPOOL_CHUNK_CHARS = 256 * 1024;
+
+function encodeCell(value: CellValue | undefined): EncodedCell {
+  return value instanceof Date ? { d: value.getTime() } : (value ?? null);
+}
+
+function decodeCell(value: EncodedCell): XlsxCellValue {
+  return value !== null && typeof value === 'object' ? new Date(value.d) : value;
+}
+
+function encodeOutcome(outcome: RowOutcome, layout: ReportLayout): string {
+  const { position } = outcome;
+  const sent = layout.fields.map(({ field }) => {
+    if (!Object.hasOwn(outcome.normalised, field)) return null;
+    return outcome.normalised[field] ?? CLEAR_TOKEN;
+  });
+  const record: SpoolRecord = [
+    position.file,
+    position.sheet ?? null,
+    position.row,
+    outcome.key,
+    outcome.action,
+    outcome.status,
+    outcome.httpStatus ?? null,
+    outcome.message,
+    outcome.original.map(encodeCell),
+    sent,
+    outcome.problems.map((problem) => [problem.columnIndex, problem.column, problem.message]),
+  ];
+  return `${JSON.stringify(record)}\n`;
+}
+
+/** Buffered append-only writer for a spool file that waits when the disk falls behind. */
+function openSpool(path: string): { append(text: string): Promise<void> | void; end(): Promise<void> } {
+  const stream: WriteStream = createWriteStream(path, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
+  let failure: Error | undefined;
+  stream.on('error', (error) => {
+    failure = error;
+  });
+  let pending = '';
+
+  async function flush(): Promise<void> {
+    if (failure !== undefined) throw failure;
+    const chunk = pending;
+    pending = '';
+    if (chunk !== '' && !stream.write(chunk)) await once(stream, 'drain');
+  }
+
+  return {
+    append(text) {
+      pending += text;
+      return pending.length >= SPOOL_CHUNK_CHARS ? flush() : undefined;
+    },
+    async end() {
+      await flush();
+      await new Promise<void>((resolve, reject) => {
+        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
+      });
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+async function* readSpool(path: string): AsyncGenerator<SpoolRecord> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line !== '') yield JSON.parse(line) as SpoolRecord;
+  }
+}
+
+function isFailing(outcome: RowOutcome): boolean {
+  return outcome.status === 'invalid' || outcome.status === 'failed';
+}
+
+/** Text a person would compare: does the sent value differ from what the cell held? */
+function comparableText(value: XlsxCellValue): string {
+  if (value === null) return '';
+  if (value instanceof Date) return formatCsvDate(value);
+  return String(value);
+}
+
+function addNote(notes: Record<number, string>, column: number, text: string): void {
+  const existing = notes[column];
+  notes[column] = existing === undefined ? text : `${existing}\n${text}`;
+}
+
+/** The Error cell: the row's message, then one "Column: message" line per problem. */
+export function errorText(
+  message: string,
+  problems: ReadonlyArray<readonly [columnIndex: number, column: string, message: string]>,
+): string {
+  const lines = message === '' ? [] : [message];
+  for (const [, column, problemMessage] of problems) {
+    const line = `${column}: ${problemMessage}`;
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+function resultColumns(layout: ReportLayout): SheetColumn[] {
+  const columns = [...FIXED_RESULT_HEADERS];
+  for (const field of layout.fields) {
+    const header = field.columnIndex >= 0 ? (layout.headers[field.columnIndex] ?? field.header) : field.header;
+    columns.push({ header, width: 20 }, { header: `${header} → sent`, width: 22 });
+  }
+  return columns;
+}
+
+/** Input column index → positions in layout.fields fed by it. */
+function fieldsByColumn(layout: ReportLayout): Map<number, number[]> {
+  const map = new Map<number, number[]>();
+  layout.fields.forEach((field, position) => {
+    if (field.columnIndex < 0) return;
+    const positions = map.get(field.columnIndex) ?? [];
+    positions.push(position);
+    map.set(field.columnIndex, positions);
+  });
+  return map;
+}
+
+/** A problem's Results cell(s): the original cell of the field(s) its column fed, else Message. */
+function resultCellsOf(
+  problem: SpoolRecord[10][number],
+  layout: ReportLayout,
+  byColumn: Map<number, number[]>,
+): number[] {
+  const [columnIndex, column] = problem;
+  if (columnIndex >= 0) {
+    const positions = byColumn.get(columnIndex);
+    if (positions !== undefined) return positions.map((position) => FIRST_FIELD_COLUMN + position * 2);
+    return [MESSAGE_COLUMN];
+  }
+  const cells: number[] = [];
+  layout.fields.forEach((field, position) => {
+    if (field.field === column || field.header === column) {
+      // A constant has no original cell: mark the value sent.
+      cells.push(FIRST_FIELD_COLUMN + position * 2 + (field.columnIndex < 0 ? 1 : 0));
+    }
+  });
+  return cells.length > 0 ? cells : [MESSAGE_COLUMN];
+}
+
+async function writeSummary(
+  workbook: ReturnType<typeof openXlsxWriter>,
+  summary: ReportSummary,
+): Promise<void> {
+  const sheet = workbook.addSheet('Summary', { widths: [44, 24] });
+  await sheet.addRow([summary.title], { bold: true, size: 14 });
+  await sheet.addRow([]);
+  for (const [label, value] of summary.lines) {
+    await sheet.addRow([label, value], { bold: [0] });
+  }
+  await sheet.commit();
+}
+
+async function writeResults(
+  workbook: ReturnType<typeof openXlsxWriter>,
+  layout: ReportLayout,
+  spoolPath: string,
+): Promise<void> {
+  const sheet = workbook.addSheet('Results', { columns: resultColumns(layout), frozenHeader: true, autoFilter: true });
+  const byColumn = fieldsByColumn(layout);
+  const fieldCount = layout.fields.length;
+  // One values array reused for every row: exceljs copies values into its own cells.
+  const values: XlsxCellValue[] = new Array<XlsxCellValue>(FIRST_FIELD_COLUMN + fieldCount * 2).fill(null);
+  for await (const [file, sheetName, row, key, action, status, httpStatus, message, original, sent, problems] of readSpool(
+    spoolPath,
+  )) {
+    values[0] = file;
+    values[1] = sheetName;
+    values[2] = row;
+    values[3] = key === '' ? null : key;
+    values[4] = action;
+    values[5] = status;
+    values[6] = httpStatus;
+    values[7] = message === '' ? null : message;
+    let highlight: number[] | undefined;
+    for (let position = 0; position < fieldCount; position += 1) {
+      const columnIndex = layout.fields[position]?.columnIndex ?? -1;
+      const originalCell = columnIndex >= 0 ? decodeCell(original[columnIndex] ?? null) : null;
+      const sentCell = sent[position] ?? null;
+      const cell = FIRST_FIELD_COLUMN + position * 2;
+      values[cell] = originalCell;
+      values[cell + 1] = sentCell;
+      if (columnIndex >= 0 && sentCell !== null && comparableText(originalCell) !== comparableText(sentCell)) {
+        (highlight ??= []).push(cell + 1);
+      }
+    }
+    let style: RowStyle | undefined = highlight === undefined ? undefined : { highlight };
+    if (problems.length > 0) {
+      const problemCells: number[] = [];
+      const notes: Record<number, string> = {};
+      for (const problem of problems) {
+        for (const cell of resultCellsOf(problem, layout, byColumn)) {
+          problemCells.push(cell);
+          addNote(notes, cell, `${problem[1]}: ${problem[2]}`);
+        }
+      }
+      style = { highlight, problem: problemCells, notes };
+    }
+    await sheet.addRow(values, style);
+  }
+  await sheet.commit();
+}
+
+async function writeErrors(
+  workbook: ReturnType<typeof openXlsxWriter>,
+  layout: ReportLayout,
+  spoolPath: string,
+): Promise<void> {
+  // Re-importing an Errors sheet gives an input that already has an Error column: reuse it,
+  // so a second round trip keeps the same headers.
+  const existingErrorColumn = layout.headers.indexOf(ERROR_HEADER);
+  const errorColumn = existingErrorColumn >= 0 ? existingErrorColumn : layout.headers.length;
+  const headers = existingErrorColumn >= 0 ? layout.headers : [...layout.headers, ERROR_HEADER];
+  const sheet = workbook.addSheet('Errors', {
+    columns: headers.map((header, index) => ({ header, width: index === errorColumn ? 60 : 18 })),
+    frozenHeader: true,
+    autoFilter: true,
+  });
+  const inputColumns = layout.headers.length;
+  const values: XlsxCellValue[] = new Array<XlsxCellValue>(headers.length).fill(null);
+  for await (const record of readSpool(spoolPath)) {
+    const [, , , , , , , message, original, , problems] = record;
+    // Cells beyond the header row have no column to go back into: they are not repeated.
+    for (let index = 0; index < inputColumns; index += 1) values[index] = decodeCell(original[index] ?? null);
+    values[errorColumn] = errorText(message, problems);
+    let style: RowStyle | undefined;
+    if (problems.length > 0) {
+      const problemCells: number[] = [];
+      const notes: Record<number, string> = {};
+      for (const [columnIndex, , problemMessage] of problems) {
+        if (columnIndex < 0 || columnIndex >= inputColumns || columnIndex === errorColumn) continue;
+        problemCells.push(columnIndex);
+        addNote(notes, columnIndex, problemMessage);
+      }
+      style = { problem: problemCells, notes };
+    }
+    await sheet.addRow(values, style);
+  }
+  await sheet.commit();
+}
+
+export async function createReport(path: string, layout: ReportLayout): Promise<ReportWriter> {
+  const spoolDir = await mkdtemp(join(tmpdir(), 'plannr-bulk-report-'));
+  const resultsPath = join(spoolDir, 'results.jsonl');
+  const errorsPath = join(spoolDir, 'errors.jsonl');
+  const results = openSpool(resultsPath);
+  const errors = openSpool(errorsPath);
+  let finished = false;
+
+  async function removeSpools(): Promise<void> {
+    await rm(spoolDir, { recursive: true, force: true });
+  }
+
+  return {
+    async add(outcome) {
+      if (finished) throw new Error('The report is already closed');
+      const line = encodeOutcome(outcome, layout);
+      const waitResults = results.append(line);
+      const waitErrors = isFailing(outcome) ? errors.append(line) : undefined;
+      await waitResults;
+      await waitErrors;
+    },
+    async close(summary) {
+      if (finished) throw new Error('The report is already closed');
+      finished = true;
+      try {
+        await Promise.all([results.end(), errors.end()]);
+        const workbook = openXlsxWriter(path);
+        try {
+          await writeSummary(workbook, summary);
+          await writeResults(workbook, layout, resultsPath);
+          await writeErrors(workbook, layout, errorsPath);
+          await workbook.close();
+        } catch (error) {
+          // A half-written workbook is worse than none: it may open and look complete.
+          await workbook.close().catch(() => undefined);
+          await unlink(path).catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        await removeSpools();
+      }
+    },
+    async discard() {
+      if (finished) return;
+      finished = true;
+      await Promise.allSettled([results.end(), errors.end()]);
+      await removeSpools();
+    },
+  };
+}

@@ -271,9 +271,13 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
   function settleOne(): void {
     outstanding -= 1;
     if (outstanding > 0) return;
-    const waiters = idleWaiters;
-    idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    // After the current microtasks, so callers see every run() result before onIdle resolves.
+    setImmediate(() => {
+      if (outstanding > 0) return;
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
   }
 
   async function run(request: ApiRequest, runOptions: RunOptions): Promise<DispatchResult> {

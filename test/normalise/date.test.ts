@@ -1,0 +1,235 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseDate, normaliseDateTime } from '../../src/normalise/date.js';
+
+const london = { timezone: 'Europe/London', dateOrder: undefined };
+const dmy = { timezone: 'Europe/London', dateOrder: 'dmy' as const };
+const mdy = { timezone: 'Europe/London', dateOrder: 'mdy' as const };
+const ymd = { timezone: 'Europe/London', dateOrder: 'ymd' as const };
+
+/** An Excel date cell as the xlsx reader gives it: wall-clock fields in the Date's UTC fields. */
+function excelCell(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): Date {
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+}
+
+describe('normaliseDateTime', () => {
+  it.each([
+    ['2025-07-01', '2025-07-01T00:00:00+01:00'],
+    ['2025-07-01T09:30', '2025-07-01T09:30:00+01:00'],
+    ['2025-07-01 09:30:00', '2025-07-01T09:30:00+01:00'],
+    ['2025-07-01T09:30:15.999', '2025-07-01T09:30:15+01:00'], // seconds precision: fraction dropped
+    ['2025-01-15', '2025-01-15T00:00:00+00:00'],
+    ['2025/07/01', '2025-07-01T00:00:00+01:00'],
+    ['13/07/2025', '2025-07-13T00:00:00+01:00'],
+    ['13-07-2025', '2025-07-13T00:00:00+01:00'],
+    ['13.07.2025', '2025-07-13T00:00:00+01:00'],
+    ['13/07/2025 14:05', '2025-07-13T14:05:00+01:00'],
+    ['13/07/2025 14:05:30', '2025-07-13T14:05:30+01:00'],
+    ['13/07/2025 2:05 pm', '2025-07-13T14:05:00+01:00'],
+    ['13/07/2025 12:00 am', '2025-07-13T00:00:00+01:00'],
+    ['04/04/2025', '2025-04-04T00:00:00+01:00'], // both parts equal: no ambiguity
+    ['04/13/2025', '2025-04-13T00:00:00+01:00'], // 13 cannot be a month: month first
+    ['1 Jul 2025', '2025-07-01T00:00:00+01:00'],
+    ['1 July 2025', '2025-07-01T00:00:00+01:00'],
+    ['1st July 2025', '2025-07-01T00:00:00+01:00'],
+    ['01-Jul-2025', '2025-07-01T00:00:00+01:00'],
+    ['Jul 1, 2025', '2025-07-01T00:00:00+01:00'],
+    ['July 1 2025 09:30', '2025-07-01T09:30:00+01:00'],
+    ['Tuesday, 1 July 2025', '2025-07-01T00:00:00+01:00'],
+    ['Sept 3 2025', '2025-09-03T00:00:00+01:00'],
+    ['15 jan 2025', '2025-01-15T00:00:00+00:00'],
+  ])('reads %j as %s', (input, expected) => {
+    expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+  });
+
+  it.each([
+    ['2025-07-01T09:30:00Z', '2025-07-01T09:30:00+00:00'], // 'Z' written as +00:00, never Z
+    ['2025-07-01T09:30:00z', '2025-07-01T09:30:00+00:00'],
+    ['2025-07-01T09:30:00+05:30', '2025-07-01T09:30:00+05:30'],
+    ['2025-07-01T09:30:00-0400', '2025-07-01T09:30:00-04:00'],
+    ['2025-01-15T09:30:00+01:00', '2025-01-15T09:30:00+01:00'], // kept even though London is +00:00 then
+    ['2025-07-01 09:30+02', '2025-07-01T09:30:00+02:00'],
+  ])('keeps the offset written in %j', (input, expected) => {
+    expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+  });
+
+  describe('clock changes in London, 2025 (30 March and 26 October)', () => {
+    it.each([
+      ['2025-03-29 12:00', '2025-03-29T12:00:00+00:00'],
+      ['2025-03-30 00:59:59', '2025-03-30T00:59:59+00:00'],
+      ['2025-03-30 02:00', '2025-03-30T02:00:00+01:00'],
+      ['2025-03-31 12:00', '2025-03-31T12:00:00+01:00'],
+      ['2025-10-25 12:00', '2025-10-25T12:00:00+01:00'],
+      ['2025-10-26 00:59', '2025-10-26T00:59:00+01:00'],
+      ['2025-10-26 02:00', '2025-10-26T02:00:00+00:00'],
+      ['2025-10-27 12:00', '2025-10-27T12:00:00+00:00'],
+    ])('gives %j the offset in force: %s', (input, expected) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+    });
+
+    it.each(['2025-03-30 01:00', '2025-03-30 01:30', '2025-03-30 01:59:59'])('rejects %j, which the clocks skipped', (input) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining('does not exist in Europe/London') });
+    });
+
+    it('reads 01:30 on 26 October, which happened twice, as the earlier (BST) one', () => {
+      expect(normaliseDateTime('2025-10-26 01:30', london)).toEqual({ ok: true, value: '2025-10-26T01:30:00+01:00' });
+    });
+  });
+
+  it.each([
+    ['America/New_York', '2025-07-01 09:30', '2025-07-01T09:30:00-04:00'],
+    ['America/New_York', '2025-11-02 01:30', '2025-11-02T01:30:00-04:00'], // overlap: earlier
+    ['Asia/Kolkata', '2025-07-01 12:00', '2025-07-01T12:00:00+05:30'],
+    ['Australia/Lord_Howe', '2025-04-06 01:45', '2025-04-06T01:45:00+11:00'], // half-hour shift overlap
+    ['Europe/London', '1900-01-01', '1900-01-01T00:00:00+00:00'],
+    ['Europe/London', '1971-01-01 12:00', '1971-01-01T12:00:00+01:00'], // British Standard Time experiment
+    ['UTC', '2025-07-01 09:30', '2025-07-01T09:30:00+00:00'],
+  ])('in %s reads %j as %s', (timezone, input, expected) => {
+    expect(normaliseDateTime(input, { timezone })).toEqual({ ok: true, value: expected });
+  });
+
+  it('rejects a time skipped in another zone', () => {
+    expect(normaliseDateTime('2025-03-09 02:30', { timezone: 'America/New_York' }).ok).toBe(false);
+  });
+
+  it('rejects an unknown time zone', () => {
+    expect(normaliseDateTime('2025-07-01 09:00', { timezone: 'Nowhere/Land' })).toEqual({ ok: false, error: expect.stringContaining('unknown time zone "Nowhere/Land"') });
+  });
+
+  describe('ambiguous day and month', () => {
+    it('rejects 03/04/2025 without a date order, naming both readings', () => {
+      expect(normaliseDateTime('03/04/2025', london)).toEqual({
+        ok: false,
+        error: '03/04/2025 could be 3 April or 4 March 2025: set --date-order dmy or mdy',
+      });
+    });
+
+    it.each(['01/07/2025', '01-07-2025', '01.07.2025', '12/11/2025 10:00'])('rejects %j without a date order', (input) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining('set --date-order dmy or mdy') });
+    });
+
+    it.each([
+      [dmy, '03/04/2025', '2025-04-03T00:00:00+01:00'],
+      [dmy, '01/07/2025', '2025-07-01T00:00:00+01:00'],
+      [dmy, '01.07.2025 14:05', '2025-07-01T14:05:00+01:00'],
+      [dmy, '13/04/2025', '2025-04-13T00:00:00+01:00'],
+      [mdy, '03/04/2025', '2025-03-04T00:00:00+00:00'],
+      [mdy, '04/13/2025', '2025-04-13T00:00:00+01:00'],
+      [dmy, '2025-04-03', '2025-04-03T00:00:00+01:00'], // year first is never ambiguous
+      [mdy, '1 July 2025', '2025-07-01T00:00:00+01:00'], // neither is a month name
+      [ymd, '2025-04-03', '2025-04-03T00:00:00+01:00'],
+      [ymd, '2025/04/03 10:00', '2025-04-03T10:00:00+01:00'],
+    ])('with %o reads %j as %s', (options, input, expected) => {
+      expect(normaliseDateTime(input, options)).toEqual({ ok: true, value: expected });
+    });
+
+    it.each([
+      [dmy, '04/13/2025', 'no month 13'],
+      [mdy, '13/04/2025', 'no month 13'],
+      [ymd, '03/04/2025', 'does not match the date order ymd'],
+      [undefined, '13/13/2025', 'neither 13 nor 13 can be a month'],
+    ])('with %o rejects %j saying %j', (options, input, reason) => {
+      expect(normaliseDateTime(input, options ?? london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+    });
+  });
+
+  it.each([
+    ['2024-02-30', 'February 2024 has no day 30'],
+    ['2025-02-29', 'February 2025 has no day 29'],
+    ['31/04/2025', 'April 2025 has no day 31'],
+    ['2025-13-01', 'no month 13'],
+    ['2025-00-10', 'no month 0'],
+    ['00/05/2025', 'has no day 0'],
+    ['2025-01-01 24:00', 'impossible time'],
+    ['2025-01-01 23:60', 'impossible time'],
+    ['2025-01-01 12:00:60', 'impossible time'],
+    ['13/07/2025 13:00 pm', 'impossible time'],
+    ['2025-07-01T09:30:00+15:00', 'impossible UTC offset'],
+    ['2025-07-01Z', 'offset but no time'],
+    ['1/7/25', 'two-digit year'],
+    ['01/07/25', 'two-digit year'],
+    ['1 Jul 25', 'two-digit year'],
+    ['1 Juli 2025', '"Juli" is not a month name'],
+    ['tomorrow', 'is not a date'],
+    ['2025-07-01 at 9', 'is not a date'],
+    ['20250701', 'is not a date'],
+  ])('rejects %j saying %j', (input, reason) => {
+    expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+  });
+
+  describe('Excel cells', () => {
+    it.each([
+      [excelCell(2025, 7, 1, 9, 30), '2025-07-01T09:30:00+01:00'],
+      [excelCell(2025, 1, 15), '2025-01-15T00:00:00+00:00'],
+      [excelCell(2025, 7, 1, 9, 29, 59, 999), '2025-07-01T09:30:00+01:00'], // Excel's float time, rounded
+      [excelCell(2025, 10, 26, 1, 30), '2025-10-26T01:30:00+01:00'],
+    ])('reads the date cell %o as wall-clock time in the zone: %s', (input, expected) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+    });
+
+    it('rejects a date cell in the spring-forward gap', () => {
+      expect(normaliseDateTime(excelCell(2025, 3, 30, 1, 30), london).ok).toBe(false);
+    });
+
+    it('rejects an invalid Date', () => {
+      expect(normaliseDateTime(new Date(Number.NaN), london).ok).toBe(false);
+    });
+
+    it.each([
+      [45658, '2025-01-01T00:00:00+00:00'],
+      [45658.5, '2025-01-01T12:00:00+00:00'],
+      [45839.395833333336, '2025-07-01T09:30:00+01:00'],
+      [1, '1900-01-01T00:00:00+00:00'],
+      [59, '1900-02-28T00:00:00+00:00'],
+      [61, '1900-03-01T00:00:00+00:00'], // after Excel's fictitious 29 February 1900
+      [2958465, '9999-12-31T00:00:00+00:00'],
+      [2958465.99999, '9999-12-31T23:59:59+00:00'],
+    ])('reads the serial number %d as %s', (input, expected) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+    });
+
+    it.each([
+      [0, 'between 1 (1900-01-01) and 2958465'],
+      [-1, 'between 1'],
+      [2958466, 'between 1'],
+      [60, '29 February 1900'],
+      [Number.NaN, 'between 1'],
+    ])('rejects the serial number %d saying %j', (input, reason) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+    });
+
+    it('rejects a boolean cell', () => {
+      expect(normaliseDateTime(true, london).ok).toBe(false);
+    });
+  });
+});
+
+describe('normaliseDate', () => {
+  it.each([
+    ['2025-07-01', '2025-07-01'],
+    ['2025-07-01 00:00:00', '2025-07-01'],
+    ['13/07/2025', '2025-07-13'],
+    ['1 July 2025', '2025-07-01'],
+    ['2024-02-29', '2024-02-29'],
+    ['2025-03-30', '2025-03-30'], // a clock-change day is still a date
+    [45658, '2025-01-01'],
+    [excelCell(1980, 5, 17), '1980-05-17'],
+  ])('reads %j as %s', (input, expected) => {
+    expect(normaliseDate(input, london)).toEqual({ ok: true, value: expected });
+  });
+
+  it('follows the date order', () => {
+    expect(normaliseDate('03/04/2025', dmy)).toEqual({ ok: true, value: '2025-04-03' });
+    expect(normaliseDate('03/04/2025', mdy)).toEqual({ ok: true, value: '2025-03-04' });
+    expect(normaliseDate('03/04/2025', london).ok).toBe(false);
+  });
+
+  it.each([
+    ['2025-07-01 09:30', 'has a time of day (09:30)'],
+    [45658.5, 'has a time of day (12:00)'],
+    [excelCell(2025, 7, 1, 9, 30), 'has a time of day'],
+    ['2024-02-30', 'no day 30'],
+    ['1/7/25', 'two-digit year'],
+  ])('rejects %j saying %j', (input, reason) => {
+    expect(normaliseDate(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+  });
+});

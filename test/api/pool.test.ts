@@ -207,7 +207,6 @@ describe('createDispatchPool: concurrency and abort', () => {
     // About two batches of two had started by 60 ms; every request that started was answered.
     expect(answered).toBeGreaterThanOrEqual(2);
     expect(answered).toBeLessThanOrEqual(6);
-    expect(answered % 2).toBe(0);
     expect(results.filter((r) => r.kind === 'aborted')).toHaveLength(20 - answered);
     await delay(60);
     expect(server.seen).toHaveLength(answered);

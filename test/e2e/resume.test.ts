@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
+import { clientUuids, column, readSheet, tempDir, writeCsv } from './helpers.js';
+
+const cli = join(import.meta.dirname, '../../src/cli/main.ts');
+
+function runCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, output })),
+  );
+  return { child, exited };
+}
+
+let sandbox: RunningSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+});
+
+describe('a run killed with SIGKILL and resumed', () => {
+  it('ends with every row applied exactly once and no duplicate creates', async () => {
+    sandbox = await startSandbox({ port: 0, ratePerMinute: 0, latencyMs: 15 });
+    const dir = await tempDir();
+    const caseIds = Object.keys(sandbox.state.cases).slice(0, 150);
+    const clients = clientUuids(sandbox.state);
+    const rows = [
+      ...caseIds.map((id, i) => [id, `Resumed update ${i}`, '']),
+      ...Array.from({ length: 40 }, (_, i) => ['', `Resumed create ${i}`, clients[i % clients.length]!]),
+    ];
+    const file = await writeCsv(dir, 'cases.csv', [['Case ID', 'Case Name', 'Clients'], ...rows]);
+    const journal = join(dir, 'cases.journal');
+    const report = join(dir, 'report.xlsx');
+    const env = { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
+    const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--rate', 'off', '--concurrency', '8'];
+
+    const first = runCli(args, env);
+    const started = Date.now();
+    while (sandbox.writes.length < 60 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGKILL');
+    const killed = await first.exited;
+    expect(killed.signal).toBe('SIGKILL');
+    const writesBeforeResume = sandbox.writes.length;
+    expect(writesBeforeResume).toBeGreaterThanOrEqual(60);
+    expect(writesBeforeResume).toBeLessThan(rows.length);
+
+    const second = await runCli([...args, '--resume'], env).exited;
+    expect(second.output).toMatch(/190 rows read: 190 sent/);
+    expect(second.code).toBe(0);
+
+    const writesPerCase = new Map<string, number>();
+    for (const w of sandbox.writes) writesPerCase.set(w.uuid, (writesPerCase.get(w.uuid) ?? 0) + 1);
+    for (const id of caseIds) expect(writesPerCase.get(id), id).toBe(1);
+    for (let i = 0; i < 40; i++) {
+      expect(Object.values(sandbox.state.cases).filter((c) => c.name === `Resumed create ${i}`), `create ${i}`).toHaveLength(1);
+    }
+    expect(sandbox.writes).toHaveLength(190);
+    const results = await readSheet(report, 'Results');
+    expect(column(results, 'Status')).toEqual(Array(190).fill('sent'));
+  });
+});

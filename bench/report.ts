@@ -1,0 +1,71 @@
+/**
+ * Report writer throughput and memory: 1,000,000 outcomes (1 in 20 failing, with problems)
+ * spooled and written to a Summary/Results/Errors workbook.
+ * Run: npx tsx bench/report.ts [rows]   Prints rows/s for each phase and peak RSS.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createReport } from '../src/io/report.js';
+import type { ReportLayout, RowOutcome } from '../src/io/report-types.js';
+
+const rows = Number(process.argv[2] ?? 1_000_000);
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 50);
+
+const layout: ReportLayout = {
+  headers: ['Contact UUID', 'Name', 'Mobile', 'Value', 'Review date', 'Notes'],
+  fields: [
+    { field: 'uuid', header: 'UUID', columnIndex: 0 },
+    { field: 'name', header: 'Name', columnIndex: 1 },
+    { field: 'value', header: 'Phone', columnIndex: 2 },
+    { field: 'amount', header: 'Value', columnIndex: 3 },
+    { field: 'review_at', header: 'Review at', columnIndex: 4 },
+  ],
+};
+
+function outcomeFor(row: number): RowOutcome {
+  const failing = row % 20 === 0;
+  const uuid = `6ff8a1c2-0d3b-4c5e-9f10-${String(row).padStart(12, '0')}`;
+  return {
+    position: { file: 'clients.xlsx', sheet: 'Clients', row },
+    key: uuid,
+    action: 'update',
+    status: failing ? 'invalid' : 'sent',
+    httpStatus: failing ? undefined : 200,
+    message: failing ? 'not a valid phone number' : '',
+    original: [uuid, `Client ${row}`, `07911 ${String(row % 1_000_000).padStart(6, '0')}`, '£1,234.50', new Date(Date.UTC(2025, 2, 4)), `note ${row}`],
+    normalised: failing
+      ? { uuid, name: `Client ${row}`, amount: 123450, review_at: '2025-03-04' }
+      : { uuid, name: `Client ${row}`, value: `+447911${String(row % 1_000_000).padStart(6, '0')}`, amount: 123450, review_at: '2025-03-04' },
+    problems: failing ? [{ columnIndex: 2, column: 'Mobile', message: 'not a valid phone number' }] : [],
+  };
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'bench-report-'));
+const path = join(dir, 'report.xlsx');
+try {
+  const baseRss = process.memoryUsage().rss;
+  const report = await createReport(path, layout);
+  const started = performance.now();
+  for (let row = 2; row < rows + 2; row += 1) await report.add(outcomeFor(row));
+  const spooled = performance.now();
+  await report.close({ title: 'Bench', lines: [['Rows read', rows]] });
+  const finished = performance.now();
+  clearInterval(sampler);
+  const size = (await stat(path)).size;
+  const perSecond = (count: number, ms: number): string => `${Math.round(count / (ms / 1000)).toLocaleString('en-GB')} rows/s`;
+  console.log(`rows:              ${rows.toLocaleString('en-GB')} (${(rows / 20).toLocaleString('en-GB')} failing)`);
+  console.log(`add (spool):       ${((spooled - started) / 1000).toFixed(1)} s, ${perSecond(rows, spooled - started)}`);
+  console.log(`close (workbook):  ${((finished - spooled) / 1000).toFixed(1)} s, ${perSecond(rows, finished - spooled)}`);
+  console.log(`overall:           ${((finished - started) / 1000).toFixed(1)} s, ${perSecond(rows, finished - started)}`);
+  console.log(`workbook size:     ${mb(size)}`);
+  console.log(`RSS at start:      ${mb(baseRss)}, peak ${mb(peakRss)} (growth ${mb(peakRss - baseRss)})`);
+} finally {
+  clearInterval(sampler);
+  await rm(dir, { recursive: true, force: true });
+}

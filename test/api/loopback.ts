@@ -18,7 +18,7 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export type Handler = (request: SeenRequest, response: ServerResponse, index: number) => void | Promise<void>;
+export type Handler = (request: SeenRequest, response: ServerResponse, index: number) => unknown;
 
 export async function startLoopbackServer(handler: Handler): Promise<LoopbackServer> {
   const seen: SeenRequest[] = [];

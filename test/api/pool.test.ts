@@ -143,8 +143,8 @@ describe('createDispatchPool: rate limits', () => {
   });
 
   it('gives up with the 429 once the total wait would pass maxRateLimitWaitMs', async () => {
-    server = await startLoopbackServer((_req, res) => sendJson(res, 429, {}, { 'retry-after': '1' }));
-    const pool = createDispatchPool(createApiClient(testConfig(server.baseUrl)), { ...fast, maxRateLimitWaitMs: 1500 });
+    server = await startLoopbackServer((_req, res) => sendJson(res, 429, {}, { 'retry-after': '0.3' }));
+    const pool = createDispatchPool(createApiClient(testConfig(server.baseUrl)), { ...fast, maxRateLimitWaitMs: 500 });
     const result = await pool.run(put(1), { idempotent: true });
     expect(result).toMatchObject({ kind: 'response', attempts: 2, response: { status: 429 } });
   });
@@ -152,7 +152,7 @@ describe('createDispatchPool: rate limits', () => {
   it('keeps N requests at rate R to no less than (N − burst)/R, and not much more', async () => {
     server = await startLoopbackServer((_req, res) => sendJson(res, 200, {}));
     const pool = createDispatchPool(createApiClient(testConfig(server.baseUrl)), { ratePerMinute: 1200, burst: 2, concurrency: 8 });
-    const n = 24;
+    const n = 14;
     await Promise.all(Array.from({ length: n }, (_, i) => pool.run(put(i), { idempotent: true })));
     const times = server.seen.map((r) => r.at);
     const first = times[0] ?? 0;

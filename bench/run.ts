@@ -1,0 +1,57 @@
+/**
+ * npm run bench [-- --rows N] [-- --xlsx-rows N] [-- --only csv,xlsx,phones]
+ * Throughput and peak memory of each stage against a bare-library baseline on the same file.
+ * A benchmark, not a test: it reports figures, it does not pass or fail.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { casesCsv, casesXlsx, phonesCsv } from './generate.js';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '1000000' },
+    'xlsx-rows': { type: 'string', default: '1000000' },
+    'phone-rows': { type: 'string', default: '200000' },
+    only: { type: 'string', default: 'csv,xlsx,phones' },
+  },
+});
+const only = new Set(values.only.split(','));
+
+interface Measured { task: string; rows: number; ms: number; rowsPerSec: number; peakRssMB: number }
+
+function measure(task: string, file: string, entity = 'cases'): Measured {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), task, file, entity], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Measured;
+}
+
+const table: Array<Measured & { vs: string }> = [];
+const add = (m: Measured, baseline?: Measured) => {
+  table.push({ ...m, vs: baseline ? `${(m.rowsPerSec / baseline.rowsPerSec).toFixed(2)} × ${baseline.task}` : 'baseline' });
+  console.log(JSON.stringify(table.at(-1)));
+};
+
+if (only.has('csv')) {
+  const csv = await casesCsv(Number(values.rows));
+  const bare = measure('papaparse', csv);
+  add(bare);
+  add(measure('read', csv), bare);
+  add(measure('validate-no-report', csv), bare);
+  add(measure('validate', csv), bare);
+}
+if (only.has('phones')) {
+  const phones = await phonesCsv(Number(values['phone-rows']));
+  const bare = measure('libphonenumber', phones);
+  add(bare);
+  add(measure('validate-no-report', phones, 'contact-details'), bare);
+}
+if (only.has('xlsx')) {
+  const xlsx = await casesXlsx(Number(values['xlsx-rows']));
+  const bare = measure('exceljs-read', xlsx);
+  add(bare);
+  add(measure('read', xlsx), bare);
+  add(measure('validate', xlsx), bare);
+}
+
+console.log('\n| task | rows | seconds | rows/s | ratio | peak RSS (MB) |\n|---|---|---|---|---|---|');
+for (const m of table) console.log(`| ${m.task} | ${m.rows} | ${(m.ms / 1000).toFixed(1)} | ${m.rowsPerSec} | ${m.vs} | ${m.peakRssMB} |`);

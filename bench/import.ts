@@ -1,0 +1,89 @@
+/**
+ * Import against the sandbox (a separate process, so client and server each get a core):
+ *   npx tsx bench/import.ts [--rows 1000] [--rate 3000] [--free-rows 3000]
+ * 1. Rate-limited: the sandbox enforces R requests/minute, the client is told the same R.
+ *    Reports elapsed vs N/R (target ≤ 1.05 × N/R plus start-up) and rows lost to 429s (target 0).
+ * 2. No limit: how many requests per second the client drives on loopback (its own overhead).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { runImport } from '../src/pipeline/import.js';
+import { defaultNormaliseOptions } from '../src/normalise/result.js';
+import { createSeedState, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../src/sandbox/seed.js';
+import { benchDir } from './generate.js';
+import { mkdir } from 'node:fs/promises';
+
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, rate: { type: 'string', default: '3000' }, 'free-rows': { type: 'string', default: '3000' } } });
+
+async function startSandboxProcess(rate: number): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'sandbox', '--port', '0', '--rate', String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', () => reject(new Error(`sandbox exited: ${text}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+async function createsCsv(rows: number, name: string): Promise<string> {
+  await mkdir(benchDir, { recursive: true });
+  const clients = Object.values(createSeedState().accounts).filter((a) => a.type === 'client').map((a) => a.uuid);
+  const lines = ['Case Name,Case Value (£),Clients'];
+  for (let i = 0; i < rows; i++) lines.push(`Bench case ${i},£${i}.50,${clients[i % clients.length]}`);
+  const path = join(benchDir, name);
+  await writeFile(path, `${lines.join('\r\n')}\r\n`);
+  return path;
+}
+
+async function timedImport(file: string, url: string, rate: number, concurrency: number) {
+  const started = performance.now();
+  const result = await runImport({
+    file,
+    entity: 'cases',
+    journal: `${file}.${Date.now()}.journal`,
+    api: { baseUrl: url, token: SANDBOX_TOKEN, accountUuid: SANDBOX_ACCOUNT_UUID, timeoutMs: 30_000 },
+    pool: { ratePerMinute: rate, concurrency },
+    normalise: defaultNormaliseOptions,
+  });
+  return { seconds: (performance.now() - started) / 1000, result };
+}
+
+const rows = Number(values.rows);
+const rate = Number(values.rate);
+{
+  const sandbox = await startSandboxProcess(rate);
+  try {
+    const file = await createsCsv(rows, `import-${rows}.csv`);
+    const { seconds, result } = await timedImport(file, sandbox.url, rate, 8);
+    const ideal = rows / (rate / 60);
+    console.log(JSON.stringify({
+      case: 'rate-limited', rows, ratePerMinute: rate, seconds: Number(seconds.toFixed(2)), idealSeconds: Number(ideal.toFixed(2)),
+      ratio: Number((seconds / ideal).toFixed(3)), sent: result.counts.sent, failed: result.counts.failed,
+      requests: result.pool?.requests, got429: result.pool?.rateLimited429, retries: result.pool?.retries,
+    }));
+  } finally {
+    sandbox.stop();
+  }
+}
+{
+  const free = Number(values['free-rows']);
+  const sandbox = await startSandboxProcess(0);
+  try {
+    const file = await createsCsv(free, `import-free-${free}.csv`);
+    for (const concurrency of [8, 32]) {
+      const { seconds, result } = await timedImport(file, sandbox.url, 0, concurrency);
+      console.log(JSON.stringify({
+        case: 'no rate limit', rows: free, concurrency, seconds: Number(seconds.toFixed(2)),
+        rowsPerSec: Math.round(free / seconds), requests: result.pool?.requests, sent: result.counts.sent,
+      }));
+    }
+  } finally {
+    sandbox.stop();
+  }
+}

@@ -38,7 +38,7 @@ export interface SheetOptions {
   readonly columns?: readonly SheetColumn[] | undefined;
   /** Column widths in characters, for sheets without a header row (`columns` sets its own). */
   readonly widths?: readonly number[] | undefined;
-  /** Freeze the first row (only meaningful with `columns`). */
+  /** Freeze the first row (the header, from `columns` or the first row added). */
   readonly frozenHeader?: boolean | undefined;
   /** An autofilter on the header row (only with `columns`). */
   readonly autoFilter?: boolean | undefined;
@@ -202,7 +202,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
     const { options } = state;
     const worksheet = workbook.addWorksheet(name, {
       state: options.hidden === true ? 'hidden' : 'visible',
-      views: options.frozenHeader === true && options.columns !== undefined ? [{ state: 'frozen', xSplit: 0, ySplit: 1 }] : [],
+      views: options.frozenHeader === true ? [{ state: 'frozen', xSplit: 0, ySplit: 1 }] : [],
     });
     options.widths?.forEach((width, index) => {
       worksheet.getColumn(index + 1).width = width;

@@ -19,6 +19,9 @@ export type XlsxCellValue = string | number | boolean | Date | null;
 /** Excel's hard limit of rows per sheet. */
 export const EXCEL_MAX_ROWS = 1_048_576;
 
+/** Excel's limit of characters in one cell. */
+export const EXCEL_MAX_CELL_CHARS = 32_767;
+
 /** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
 const INLINE_LIST_MAX_CHARS = 255;
 
@@ -234,6 +237,10 @@ export function openXlsxWriter(path: string): XlsxWriter {
     // per cell (the biggest cost of writing, measured).
     for (let index = 0; index < values.length; index += 1) {
       const value = values[index] ?? null;
+      if (typeof value === 'string' && value.length > EXCEL_MAX_CELL_CHARS) {
+        // Excel "repairs" (rejects) a file with a longer cell: better a shortened value.
+        row.getCell(index + 1).value = value.slice(0, EXCEL_MAX_CELL_CHARS);
+      }
       let bits = rowBits | valueStyleBit(value);
       if (boldColumns?.includes(index) === true) bits |= BOLD;
       if (style?.highlight?.includes(index) === true) bits |= FILL_CHANGED;

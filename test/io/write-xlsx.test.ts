@@ -154,6 +154,17 @@ describe('openXlsxWriter', () => {
     expect(sheetOf(workbook, 'Results (2)').views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
   });
 
+  it('shortens text longer than Excel accepts in a cell, so the file opens without repair', async () => {
+    const path = join(dir, 'long.xlsx');
+    const writer = openXlsxWriter(path);
+    const sheet = writer.addSheet('Data');
+    await sheet.addRow(['x'.repeat(40_000), 'short']);
+    await writer.close();
+    const data = sheetOf(await readBack(path), 'Data');
+    expect(String(data.getCell('A1').value)).toHaveLength(32_767);
+    expect(data.getCell('B1').value).toBe('short');
+  });
+
   it('names columns past Z the way Excel does', () => {
     expect([1, 26, 27, 52, 703].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'AAA']);
   });

@@ -252,7 +252,11 @@ export function createSeedState(options: { seed?: number } = {}): SandboxState {
   const mpdxContacts: MpdxContactRecord[] = [];
   const mpdxPeople: MpdxPersonRecord[] = [];
   const mpdxPhones: MpdxPhoneRecord[] = [];
-  const families = ['Ashworth', 'Bhatt', 'Carmichael', 'Duffy', 'Ellison'] as const;
+  // Appended families only ever go at the end: earlier ids stay stable across versions.
+  const families = [
+    'Ashworth', 'Bhatt', 'Carmichael', 'Duffy', 'Ellison', 'Fenwick', 'Gallagher', 'Hollis',
+    'Iqbal', 'Jarvis', 'Kowalski', 'Lomax', 'Mensah', 'Nightingale',
+  ] as const;
   families.forEach((family, f) => {
     const contact = { id: uuid(), name: `${family} Family` };
     mpdxContacts.push(contact);

@@ -39,6 +39,12 @@ interface Waiter {
   readonly onAbort: () => void;
 }
 
+/**
+ * Timers have whole-millisecond resolution: a token 0.1% short counts as there (the shortfall
+ * stays in the bucket as debt, so the long-run rate is exact) rather than costing a 1 ms tick.
+ */
+const TIMER_SLACK = 1e-3;
+
 export function defaultBurst(perMinute: number): number {
   return Math.max(1, Math.floor(perMinute / 60));
 }
@@ -84,8 +90,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   function delayUntilNext(at: number): number {
     if (at < pausedUntil) return pausedUntil - at;
     refill(at);
-    if (tokens >= 1) return 0;
-    return Math.ceil((1 - tokens) / rate());
+    if (tokens >= 1 - TIMER_SLACK) return 0;
+    return Math.max(1, Math.ceil((1 - TIMER_SLACK - tokens) / rate()));
   }
 
   function grant(): void {

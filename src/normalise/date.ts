@@ -51,6 +51,15 @@ const EXCEL_EPOCH_BEFORE_LEAP_BUG = Date.UTC(1899, 11, 31);
  * offset (01:30 on 26 Oct 2025 in London → +01:00). An offset written in the input is kept.
  */
 export function normaliseDateTime(value: RawValue, options: DateOptions): Normalised<string> {
+  if (typeof value !== 'string') return dateTimeUncached(value, options);
+  // Files repeat the same date-times (imports stamped with one time, meeting slots): cache text inputs.
+  const cache = resultCacheFor(dateTimeCaches, options);
+  const cached = cache.get(value);
+  if (cached !== undefined) return cached;
+  return remember(cache, value, dateTimeUncached(value, options));
+}
+
+function dateTimeUncached(value: RawValue, options: DateOptions): Normalised<string> {
   const parsed = parseWallClock(value, options.dateOrder);
   if (typeof parsed === 'string') return fail(parsed);
   let offset = parsed.offset;
@@ -67,12 +76,56 @@ export function normaliseDateTime(value: RawValue, options: DateOptions): Normal
  * midnight is an error rather than silently dropped: it usually means the wrong column.
  */
 export function normaliseDate(value: RawValue, options: DateOptions): Normalised<string> {
+  if (typeof value !== 'string') return dateUncached(value, options);
+  const cache = resultCacheFor(dateCaches, options);
+  const cached = cache.get(value);
+  if (cached !== undefined) return cached;
+  return remember(cache, value, dateUncached(value, options));
+}
+
+function dateUncached(value: RawValue, options: DateOptions): Normalised<string> {
   const parsed = parseWallClock(value, options.dateOrder);
   if (typeof parsed === 'string') return fail(parsed);
   if (parsed.hour !== 0 || parsed.minute !== 0 || parsed.second !== 0) {
     return fail(`${describe(value)} has a time of day (${pad2(parsed.hour)}:${pad2(parsed.minute)}) but this field takes a date only`);
   }
   return ok(isoDate(parsed));
+}
+
+// ---- result caches ----------------------------------------------------------------------
+
+type ResultCache = Map<string, Normalised<string>>;
+const RESULT_CACHE_LIMIT = 20_000;
+/** One cache per (time zone, date order); a run uses one pair, so look it up by the last used. */
+const dateTimeCaches = new Map<string, ResultCache>();
+const dateCaches = new Map<string, ResultCache>();
+let lastOptions: DateOptions | undefined;
+let lastDateTimeCache: ResultCache | undefined;
+let lastDateCache: ResultCache | undefined;
+
+function resultCacheFor(caches: Map<string, ResultCache>, options: DateOptions): ResultCache {
+  if (options !== lastOptions) {
+    lastOptions = options;
+    lastDateTimeCache = undefined;
+    lastDateCache = undefined;
+  }
+  const last = caches === dateTimeCaches ? lastDateTimeCache : lastDateCache;
+  if (last !== undefined) return last;
+  const key = `${options.timezone}|${options.dateOrder ?? ''}`;
+  let cache = caches.get(key);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(key, cache);
+  }
+  if (caches === dateTimeCaches) lastDateTimeCache = cache;
+  else lastDateCache = cache;
+  return cache;
+}
+
+function remember(cache: ResultCache, text: string, result: Normalised<string>): Normalised<string> {
+  if (cache.size >= RESULT_CACHE_LIMIT) cache.clear();
+  cache.set(text, result);
+  return result;
 }
 
 function parseWallClock(value: RawValue, dateOrder: DateOptions['dateOrder']): Parsed {
@@ -237,9 +290,15 @@ function offsetFunctionFor(timezone: string): OffsetAt | undefined {
   return made;
 }
 
-/** Offsets change only on quarter-hour boundaries, so one Intl call per zone per 15 minutes of time suffices. */
+/**
+ * Most UTC days have one offset throughout, so cache per day: the offsets at the start,
+ * middle and end of the day agree → that offset for the whole day (one entry, three Intl
+ * calls). On a clock-change day, fall back to one Intl call per 15 minutes (offsets change
+ * only on quarter-hour boundaries).
+ */
 const OFFSET_CACHE_BUCKET_MS = 15 * MS_PER_MINUTE;
 const OFFSET_CACHE_LIMIT = 100_000;
+const CHANGES_DURING_DAY = Number.NaN;
 
 function makeOffsetFunction(timezone: string): OffsetAt | undefined {
   let format: Intl.DateTimeFormat;
@@ -258,14 +317,26 @@ function makeOffsetFunction(timezone: string): OffsetAt | undefined {
   } catch {
     return undefined;
   }
-  const cache = new Map<number, number>();
+  const byDay = new Map<number, number>();
+  const byQuarterHour = new Map<number, number>();
   return (utcMs) => {
+    const day = Math.floor(utcMs / MS_PER_DAY);
+    let dayOffset = byDay.get(day);
+    if (dayOffset === undefined) {
+      const start = day * MS_PER_DAY;
+      const atStart = offsetFromIntl(format, start);
+      const steady = offsetFromIntl(format, start + MS_PER_DAY / 2) === atStart && offsetFromIntl(format, start + MS_PER_DAY - 1000) === atStart;
+      dayOffset = steady ? atStart : CHANGES_DURING_DAY;
+      if (byDay.size >= OFFSET_CACHE_LIMIT) byDay.clear();
+      byDay.set(day, dayOffset);
+    }
+    if (!Number.isNaN(dayOffset)) return dayOffset;
     const bucket = Math.floor(utcMs / OFFSET_CACHE_BUCKET_MS);
-    const cached = cache.get(bucket);
+    const cached = byQuarterHour.get(bucket);
     if (cached !== undefined) return cached;
     const offset = offsetFromIntl(format, bucket * OFFSET_CACHE_BUCKET_MS);
-    if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
-    cache.set(bucket, offset);
+    if (byQuarterHour.size >= OFFSET_CACHE_LIMIT) byQuarterHour.clear();
+    byQuarterHour.set(bucket, offset);
     return offset;
   };
 }

@@ -87,6 +87,16 @@ describe('normaliseDateTime', () => {
     expect(normaliseDateTime(input, { timezone })).toEqual({ ok: true, value: expected });
   });
 
+  it('answers a repeated text afresh for another time zone or date order (results are cached per pair)', () => {
+    expect(normaliseDateTime('2025-07-01 09:30', london)).toEqual({ ok: true, value: '2025-07-01T09:30:00+01:00' });
+    expect(normaliseDateTime('2025-07-01 09:30', { timezone: 'UTC' })).toEqual({ ok: true, value: '2025-07-01T09:30:00+00:00' });
+    expect(normaliseDateTime('2025-07-01 09:30', { ...london })).toEqual({ ok: true, value: '2025-07-01T09:30:00+01:00' });
+    expect(normaliseDateTime('03/04/2025', london).ok).toBe(false);
+    expect(normaliseDateTime('03/04/2025', dmy)).toEqual({ ok: true, value: '2025-04-03T00:00:00+01:00' });
+    expect(normaliseDate('03/04/2025', mdy)).toEqual({ ok: true, value: '2025-03-04' });
+    expect(normaliseDateTime('03/04/2025', london).ok).toBe(false);
+  });
+
   it('rejects a time skipped in another zone', () => {
     expect(normaliseDateTime('2025-03-09 02:30', { timezone: 'America/New_York' }).ok).toBe(false);
   });

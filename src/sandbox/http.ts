@@ -29,9 +29,17 @@ export interface RouteDeps {
   recordWrite(entry: Omit<WriteLogEntry, 'seq' | 'at'>): void;
 }
 
-/** Plannr's timestamps have whole seconds. */
+let lastSecond = -1;
+let lastIso = '';
+
+/** Plannr's timestamps have whole seconds; memoised per second (zone maths is the hot spot). */
 export function nowIso(): string {
-  return londonIso(DateTime.now().startOf('second'));
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastIso = londonIso(DateTime.fromSeconds(second));
+  }
+  return lastIso;
 }
 
 /** Field → messages, Laravel's `errors` object. */

@@ -164,6 +164,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     if (burstLeft > 0) {
       burstLeft -= 1;
       c.header('Retry-After', '1');
+      if (ratePerMinute > 0) {
+        c.header('X-Ratelimit-Limit', String(ratePerMinute));
+        c.header('X-Ratelimit-Remaining', '0');
+      }
       return c.json({ message: 'Too Many Attempts.' }, 429);
     }
     await next();

@@ -1,11 +1,13 @@
 /**
  * One HTTP request to the configured API, on Node's built-in fetch. No retries here (the pool
- * decides those); this layer adds auth headers, enforces the timeout, always reads the body
- * (so keep-alive connections are reused), and turns network failures into TransportError.
+ * decides those); this layer adds auth headers, enforces the timeout (whole request, body
+ * included), always reads the body (so keep-alive connections are reused), and turns network
+ * failures into TransportError.
  */
 import { createRequire } from 'node:module';
 import type { ApiConfig } from './config.js';
 import { TransportError, type TransportErrorKind } from './errors.js';
+import { linkAbort } from './signals.js';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'PUT' | 'POST';
@@ -169,47 +171,51 @@ export function createApiClient(config: ApiConfig): ApiClient {
   async function send(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse> {
     const url = resolveApiUrl(baseUrl, request.path, request.query);
     const label = `${request.method} ${url.pathname}`;
-    const timeout = AbortSignal.timeout(config.timeoutMs);
-    const combined = signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
-    const failure = (error: unknown): TransportError =>
-      classifyFailure(error, {
-        label,
-        timeoutMs: config.timeoutMs,
-        timedOut: timeout.aborted && signal?.aborted !== true,
-        callerAborted: signal?.aborted === true,
-      });
     if (signal?.aborted === true) {
       throw new TransportError('aborted', false, `${label}: stopped before it was sent`);
     }
     const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: request.method,
-        headers: headersFor(config, request),
-        body,
-        signal: combined,
-        // A redirect would take our headers elsewhere: hand it back as a response instead.
-        redirect: 'manual',
+    const abort = linkAbort([signal], config.timeoutMs);
+    const failure = (error: unknown): TransportError =>
+      classifyFailure(error, {
+        label,
+        timeoutMs: config.timeoutMs,
+        timedOut: abort.timedOut(),
+        callerAborted: signal?.aborted === true && !abort.timedOut(),
       });
-    } catch (error) {
-      throw failure(error);
-    }
 
-    let text: string;
     try {
-      text = await response.text();
-    } catch (error) {
-      throw failure(error);
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: request.method,
+          headers: headersFor(config, request),
+          body,
+          signal: abort.signal,
+          // A redirect would take our headers elsewhere: hand it back as a response instead.
+          redirect: 'manual',
+        });
+      } catch (error) {
+        throw failure(error);
+      }
+
+      // Always read the body to the end: that is what returns the connection to the keep-alive pool.
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw failure(error);
+      }
+      return {
+        status: response.status,
+        body: parseBody(redact(text, config.token), response.headers.get('content-type')),
+        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
+        rateLimitRemaining: parseCount(response.headers.get('x-ratelimit-remaining')),
+        rateLimitLimit: parseCount(response.headers.get('x-ratelimit-limit')),
+      };
+    } finally {
+      abort.dispose();
     }
-    return {
-      status: response.status,
-      body: parseBody(redact(text, config.token), response.headers.get('content-type')),
-      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-      rateLimitRemaining: parseCount(response.headers.get('x-ratelimit-remaining')),
-      rateLimitLimit: parseCount(response.headers.get('x-ratelimit-limit')),
-    };
   }
 
   return {

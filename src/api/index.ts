@@ -5,6 +5,8 @@ export { createApiClient, parseRetryAfter, USER_AGENT } from './client.js';
 export type { ApiClient, ApiRequest, ApiResponse } from './client.js';
 export { TransportError, ApiResponseError, describeApiError, statusMessage } from './errors.js';
 export type { TransportErrorKind, ApiErrorDescription } from './errors.js';
+export { linkAbort } from './signals.js';
+export type { LinkedAbort } from './signals.js';
 export { createRateLimiter, defaultBurst } from './rate-limiter.js';
 export type { RateLimiter, RateLimiterOptions } from './rate-limiter.js';
 export { createDispatchPool, backoffDelay, DEFAULT_POOL_OPTIONS } from './pool.js';

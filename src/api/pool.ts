@@ -7,6 +7,7 @@ import pLimit from 'p-limit';
 import type { ApiClient, ApiRequest, ApiResponse } from './client.js';
 import { describeApiError, TransportError } from './errors.js';
 import { createRateLimiter } from './rate-limiter.js';
+import { linkAbort } from './signals.js';
 
 /**
  * | option              | default  | meaning                                                                 |
@@ -281,13 +282,15 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
   }
 
   async function run(request: ApiRequest, runOptions: RunOptions): Promise<DispatchResult> {
-    const signals = [poolSignal, runOptions.signal].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    if (signal?.aborted === true) return { kind: 'aborted' };
+    if (poolSignal?.aborted === true || runOptions.signal?.aborted === true) return { kind: 'aborted' };
+    // Only one signal: use it as is; two: link them with cleanup (see signals.ts).
+    const linked = poolSignal !== undefined && runOptions.signal !== undefined ? linkAbort([poolSignal, runOptions.signal]) : undefined;
+    const signal = linked?.signal ?? poolSignal ?? runOptions.signal;
     outstanding += 1;
     try {
       return await limit(() => attemptLoop(request, runOptions.idempotent, signal));
     } finally {
+      linked?.dispose();
       settleOne();
     }
   }

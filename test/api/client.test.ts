@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient, parseRetryAfter } from '../../src/api/client.js';
 import { TransportError } from '../../src/api/errors.js';
@@ -186,6 +187,14 @@ describe('createApiClient', () => {
     expect(error.kind).toBe('aborted');
     const before = await transportErrorOf(client.send({ method: 'GET', path: '/slow' }, AbortSignal.abort()));
     expect(before).toMatchObject({ kind: 'aborted', mayHaveReachedServer: false });
+  });
+
+  it('leaves no listener on a long-lived run signal after many requests', async () => {
+    server = await startLoopbackServer((_req, res) => sendJson(res, 200, {}));
+    const client = createApiClient(testConfig(server.baseUrl));
+    const run = new AbortController();
+    for (let i = 0; i < 50; i++) await client.send({ method: 'GET', path: `/x/${i}` }, run.signal);
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
   });
 
   it('keeps the token out of every transport error message', async () => {

@@ -13,8 +13,13 @@ const rows = Number(process.argv[2] ?? 1_000_000);
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 let peakRss = process.memoryUsage().rss;
+let peakHeap = 0;
+let peakExternal = 0;
 const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const usage = process.memoryUsage();
+  peakRss = Math.max(peakRss, usage.rss);
+  peakHeap = Math.max(peakHeap, usage.heapUsed);
+  peakExternal = Math.max(peakExternal, usage.external + usage.arrayBuffers);
 }, 50);
 
 const layout: ReportLayout = {
@@ -54,6 +59,7 @@ try {
   const started = performance.now();
   for (let row = 2; row < rows + 2; row += 1) await report.add(outcomeFor(row));
   const spooled = performance.now();
+  const spoolPeakRss = peakRss;
   await report.close({ title: 'Bench', lines: [['Rows read', rows]] });
   const finished = performance.now();
   clearInterval(sampler);
@@ -65,6 +71,8 @@ try {
   console.log(`overall:           ${((finished - started) / 1000).toFixed(1)} s, ${perSecond(rows, finished - started)}`);
   console.log(`workbook size:     ${mb(size)}`);
   console.log(`RSS at start:      ${mb(baseRss)}, peak ${mb(peakRss)} (growth ${mb(peakRss - baseRss)})`);
+  console.log(`peak RSS by phase: spool ${mb(spoolPeakRss)}, overall ${mb(peakRss)}`);
+  console.log(`peak heap used:    ${mb(peakHeap)}, peak external+buffers ${mb(peakExternal)}`);
 } finally {
   clearInterval(sampler);
   await rm(dir, { recursive: true, force: true });

@@ -25,8 +25,16 @@ export const EXCEL_MAX_CELL_CHARS = 32_767;
 /** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
 const INLINE_LIST_MAX_CHARS = 255;
 
-/** Yield to the event loop this often so the zip compressor keeps up (library notes: ~500 MB at 1M rows without). */
-const ROWS_PER_YIELD = 2_000;
+/**
+ * Check the zip compressor's backlog this often. exceljs pushes sheet XML into the zip entry
+ * with no backpressure: in a tight loop the backlog grows without bound (~700 MB at 1M rows
+ * here, even when yielding to the event loop every 2,000 rows), so we wait for it to drain.
+ */
+const ROWS_PER_BACKLOG_CHECK = 1_000;
+/** Bytes of sheet XML allowed to wait for compression before addRow waits. */
+const MAX_ZIP_BACKLOG = 1024 * 1024;
+/** How often to look again while the backlog drains (it is drained by zlib on the thread pool). */
+const BACKLOG_POLL_MS = 2;
 
 const LISTS_SHEET_NAME = 'Lists';
 
@@ -167,6 +175,29 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Bytes waiting in the zip entry stream a streaming worksheet writes into. This reaches into
+ * exceljs 4.4.0 internals (WorksheetWriter.stream is a StreamBuf piped into archiver's
+ * readable-stream PassThrough): kept here, in the one module that knows exceljs, and
+ * undefined when the shape differs (then we only yield).
+ */
+export function zipBacklog(worksheet: ExcelJS.Worksheet): number | undefined {
+  const internals = worksheet as unknown as { stream?: { pipes?: ReadonlyArray<{ _writableState?: { length?: unknown } }> } };
+  const length = internals.stream?.pipes?.[0]?._writableState?.length;
+  return typeof length === 'number' ? length : undefined;
+}
+
+async function waitForZip(worksheet: ExcelJS.Worksheet): Promise<void> {
+  await yieldToEventLoop();
+  for (let backlog = zipBacklog(worksheet); backlog !== undefined && backlog > MAX_ZIP_BACKLOG; backlog = zipBacklog(worksheet)) {
+    await delay(BACKLOG_POLL_MS);
+  }
+}
+
 /** exceljs's streaming worksheet has `dataValidations`, but its typings omit it. */
 interface WithDataValidations {
   readonly dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void };
@@ -297,7 +328,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
           startWorksheet(state, continuationName(state.baseName, state.part));
         }
         writeRow(state, values, style);
-        return state.rowCount % ROWS_PER_YIELD === 0 ? yieldToEventLoop() : undefined;
+        return state.rowCount % ROWS_PER_BACKLOG_CHECK === 0 ? waitForZip(state.worksheet) : undefined;
       },
       addDropdown(column, choices, range) {
         if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);

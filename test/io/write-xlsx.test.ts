@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnLetter, openXlsxWriter } from '../../src/io/write-xlsx.js';
+import { columnLetter, openXlsxWriter, zipBacklog } from '../../src/io/write-xlsx.js';
 import { noteText, readBack, sheetOf } from './write-test-helpers.js';
 
 let dir: string;
@@ -163,6 +163,16 @@ describe('openXlsxWriter', () => {
     const data = sheetOf(await readBack(path), 'Data');
     expect(String(data.getCell('A1').value)).toHaveLength(32_767);
     expect(data.getCell('B1').value).toBe('short');
+  });
+
+  it('can still see the zip backlog inside exceljs (the backpressure that keeps memory flat relies on it)', async () => {
+    const path = join(dir, 'backlog.xlsx');
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false, useStyles: true });
+    const sheet = workbook.addWorksheet('Data');
+    sheet.addRow(['x']).commit();
+    expect(zipBacklog(sheet)).toEqual(expect.any(Number));
+    sheet.commit();
+    await workbook.commit();
   });
 
   it('names columns past Z the way Excel does', () => {

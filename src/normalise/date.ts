@@ -37,6 +37,9 @@ const MONTH_NAME_DAY = new RegExp(String.raw`^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd
 /** Optional leading weekday: "Tue 1 July 2025", "Tuesday, 1 July 2025". */
 const WEEKDAY_PREFIX = /^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+/i;
 
+const FIRST_YEAR = 1000;
+const LAST_YEAR = 9999;
+const FIRST_ZONED_YEAR = 1900;
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;
 const EXCEL_SERIAL_MAX = 2_958_465; // 9999-12-31
@@ -64,6 +67,9 @@ function dateTimeUncached(value: RawValue, options: DateOptions): Normalised<str
   if (typeof parsed === 'string') return fail(parsed);
   let offset = parsed.offset;
   if (offset === undefined) {
+    // Before 1900 many zones ran on local mean time (London: -00:01:15), which an ISO offset
+    // in whole minutes cannot express.
+    if (parsed.year < FIRST_ZONED_YEAR) return fail(`${describe(value)} is before ${FIRST_ZONED_YEAR}: date-times that early are not supported without a UTC offset`);
     const zoned = zoneOffsetOfWallClock(parsed, options.timezone);
     if (typeof zoned === 'string') return fail(zoned);
     offset = zoned;
@@ -129,10 +135,16 @@ function remember(cache: ResultCache, text: string, result: Normalised<string>):
 }
 
 function parseWallClock(value: RawValue, dateOrder: DateOptions['dateOrder']): Parsed {
-  if (typeof value === 'string') return parseDateText(value.trim(), dateOrder);
-  if (typeof value === 'number') return fromExcelSerial(value);
-  if (typeof value === 'boolean') return 'a TRUE/FALSE cell is not a date';
-  return fromExcelDate(value);
+  let parsed: Parsed;
+  if (typeof value === 'string') parsed = parseDateText(value.trim(), dateOrder);
+  else if (typeof value === 'number') parsed = fromExcelSerial(value);
+  else if (typeof value === 'boolean') return 'a TRUE/FALSE cell is not a date';
+  else parsed = fromExcelDate(value);
+  // Years before 1000 are typing slips in this data (0202 for 2020), not history.
+  if (typeof parsed !== 'string' && (parsed.year < FIRST_YEAR || parsed.year > LAST_YEAR)) {
+    return `${describe(value)} has the year ${parsed.year}: check the year (${FIRST_YEAR} to ${LAST_YEAR} accepted)`;
+  }
+  return parsed;
 }
 
 /** Excel dates have no zone: the reader puts the wall-clock value in the Date's UTC fields. */

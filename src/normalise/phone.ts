@@ -33,6 +33,10 @@ const SCIENTIFIC_NOTATION = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
 const DIGITS_ONLY = /^\d+$/;
 const NON_DIGITS = /\D/g;
 const EXTENSION_START = /(?:ext\.?|extension|x|#|;ext=)/i;
+/** "07911 123456; 020 7946 0123", "... / ...", "... or ...". */
+const SEVERAL_NUMBERS = /\d[^\d]*[;,/&|][^\d]*\d|\d\s+(?:and|or)\s+[+(]?\d/i;
+const EXTENSION_WORDS = /\b(?:ext|extension)\b|^tel:/gi;
+const WORD = /[a-z]{2,}/i;
 
 /** Parsing costs ~25-50 µs; files repeat numbers (switchboards, shared landlines), so cache. */
 const CACHE_LIMIT = 50_000;
@@ -114,13 +118,18 @@ function partsOf(number: PhoneNumber): PhoneNumberParts {
 }
 
 function describeParseError(code: string, text: string): string {
+  if (SEVERAL_NUMBERS.test(text)) return `"${text}" looks like more than one number: give one number per cell`;
+  const word = WORD.exec(text.replace(EXTENSION_WORDS, ''));
+  if (word !== null && code !== 'INVALID_COUNTRY') {
+    return `"${text}" has words in it ("${word[0]}"): give only the number, with an extension as "ext 12" if needed`;
+  }
   switch (code) {
     case 'INVALID_COUNTRY':
       return `"${text}": unknown country calling code: check the digits after the + (or 00)`;
     case 'TOO_SHORT':
       return `"${text}" is too short to be a phone number`;
     case 'TOO_LONG':
-      return `"${text}" is too long to be a phone number (is it two numbers in one cell? give one number per cell)`;
+      return `"${text}" is too long to be a phone number`;
     case 'NOT_A_NUMBER':
     default:
       return `"${text}" is not a phone number: use digits with optional spaces, dashes or brackets, a leading + for the country code, and "ext 12" for an extension`;

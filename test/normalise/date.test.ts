@@ -81,6 +81,7 @@ describe('normaliseDateTime', () => {
     ['Asia/Kolkata', '2025-07-01 12:00', '2025-07-01T12:00:00+05:30'],
     ['Australia/Lord_Howe', '2025-04-06 01:45', '2025-04-06T01:45:00+11:00'], // half-hour shift overlap
     ['Europe/London', '1900-01-01', '1900-01-01T00:00:00+00:00'],
+    ['Europe/London', '1850-06-01T12:00:00+00:00', '1850-06-01T12:00:00+00:00'], // early, but the offset is given
     ['Europe/London', '1971-01-01 12:00', '1971-01-01T12:00:00+01:00'], // British Standard Time experiment
     ['UTC', '2025-07-01 09:30', '2025-07-01T09:30:00+00:00'],
   ])('in %s reads %j as %s', (timezone, input, expected) => {
@@ -162,6 +163,8 @@ describe('normaliseDateTime', () => {
     ['tomorrow', 'is not a date'],
     ['2025-07-01 at 9', 'is not a date'],
     ['20250701', 'is not a date'],
+    ['0202-05-01', 'has the year 202: check the year'],
+    ['1899-12-31 10:00', 'before 1900'],
   ])('rejects %j saying %j', (input, reason) => {
     expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
   });
@@ -223,6 +226,7 @@ describe('normaliseDate', () => {
     ['2025-03-30', '2025-03-30'], // a clock-change day is still a date
     [45658, '2025-01-01'],
     [excelCell(1980, 5, 17), '1980-05-17'],
+    ['1850-06-01', '1850-06-01'], // date-only fields need no zone, so early dates are fine
   ])('reads %j as %s', (input, expected) => {
     expect(normaliseDate(input, london)).toEqual({ ok: true, value: expected });
   });
@@ -239,6 +243,7 @@ describe('normaliseDate', () => {
     [excelCell(2025, 7, 1, 9, 30), 'has a time of day'],
     ['2024-02-30', 'no day 30'],
     ['1/7/25', 'two-digit year'],
+    ['0980-01-01', 'has the year 980'],
   ])('rejects %j saying %j', (input, reason) => {
     expect(normaliseDate(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
   });

@@ -192,6 +192,8 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     let rateLimitWaitedMs = 0;
 
     const retryAfter = async (reason: string, delayMs: number): Promise<boolean> => {
+      // The slot stays held while waiting: a retry is not sent to the back of a long queue,
+      // and a struggling server sees less load.
       retries += 1;
       counts.retries += 1;
       emit({ type: 'retry', request: name, attempt: attempts + 1, delayMs, reason });

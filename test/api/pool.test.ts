@@ -162,6 +162,16 @@ describe('createDispatchPool: rate limits', () => {
     expect(span).toBeLessThan((n - 2) / refillPerMs + 200);
   });
 
+  it('adopts a lower limit the server announces in X-Ratelimit-Limit', async () => {
+    server = await startLoopbackServer((_req, res) => sendJson(res, 200, {}, { 'x-ratelimit-limit': '600' }));
+    const pool = createDispatchPool(createApiClient(testConfig(server.baseUrl)), { ratePerMinute: 6000, burst: 1, concurrency: 4 });
+    await pool.run(put(0), { idempotent: true });
+    await Promise.all([1, 2, 3].map((i) => pool.run(put(i), { idempotent: true })));
+    const times = server.seen.map((r) => r.at);
+    // 600/min is one per 100 ms; 6000/min would have been one per 10 ms.
+    expect((times[3] ?? 0) - (times[1] ?? 0)).toBeGreaterThanOrEqual(190);
+  });
+
   it('spaces requests out when X-Ratelimit-Remaining runs low, and stops once the window resets', async () => {
     server = await startLoopbackServer((_req, res, index) => sendJson(res, 200, {}, { 'x-ratelimit-remaining': index === 0 ? '3' : '480' }));
     const events: PoolEvent[] = [];

@@ -363,6 +363,17 @@ describe('faults', () => {
   });
 });
 
+describe('slow responses', () => {
+  it('delays slowed requests by slowMs, and refuses a bad faults body on the admin route', async () => {
+    const sandbox = await start({ faults: { slowRate: 1, slowMs: 150 } });
+    const started = performance.now();
+    expect((await call(sandbox, 'GET', '/api/v1/account?per_page=1')).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    const bad = await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 2 }) });
+    expect(bad.status).toBe(422);
+  });
+});
+
 describe('MPDX phones', () => {
   const jsonApi = { 'Content-Type': 'application/vnd.api+json' };
 

@@ -54,12 +54,13 @@ export function makeRowChecker(
     const problems: CellProblem[] = [];
 
     if (cells.length > headers.length) {
-      const extra = cells.slice(headers.length).filter((c) => !isBlank(c));
-      if (extra.length > 0) {
+      let width = cells.length;
+      while (width > headers.length && isBlank(cells[width - 1])) width--; // trailing empty cells are harmless
+      if (width > headers.length) {
         problems.push({
           columnIndex: -1,
           column: '(row)',
-          message: `the row has ${headers.length + extra.length} values but the header has ${headers.length} columns: ` +
+          message: `the row has ${width} values but the header has ${headers.length} columns: ` +
             `probably an unquoted delimiter inside a value; nothing in this row was read`,
         });
         return { key: '', action: 'none', values, display, problems };
@@ -121,6 +122,8 @@ export function makeRowChecker(
         problems.push(problemAt(sourceByField.get(problem.field), problem.field, problem.message));
       }
     }
+    // Left to right, as the user reads the row; row-level problems (-1) first.
+    if (problems.length > 1) problems.sort((a, b) => a.columnIndex - b.columnIndex);
     const action: RowAction = problems.length > 0 ? 'none' : key === '' ? 'create' : 'update';
     return { key, action, values, display, problems };
   };

@@ -66,7 +66,10 @@ type SpoolRecord = [
 const SPOOL_CHUNK_CHARS = 256 * 1024;
 
 function encodeCell(value: CellValue | undefined): EncodedCell {
-  return value instanceof Date ? { d: value.getTime() } : (value ?? null);
+  if (!(value instanceof Date)) return value ?? null;
+  const time = value.getTime();
+  // An invalid Date would come back as 1970-01-01 (NaN becomes null in JSON): leave it blank.
+  return Number.isNaN(time) ? null : { d: time };
 }
 
 function decodeCell(value: EncodedCell): XlsxCellValue {

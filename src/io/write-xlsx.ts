@@ -11,6 +11,7 @@
  * Streaming: exceljs writes zip entries one after another, so only ONE sheet can stream at a
  * time. `addSheet` commits the sheet before it; rows cannot be added to a committed sheet.
  */
+import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { looksLikeFormula } from './safe-text.js';
 
@@ -211,8 +212,19 @@ interface Dropdown {
 }
 
 export function openXlsxWriter(path: string): XlsxWriter {
+  // We own the file stream: exceljs only listens for its errors once it commits, and waits
+  // forever if the error (e.g. ENOENT on open) came before that.
+  const output = createWriteStream(path);
+  let failure: Error | undefined;
+  const failed = new Promise<never>((_resolve, reject) => {
+    output.once('error', (error) => {
+      failure = error;
+      reject(error);
+    });
+  });
+  failed.catch(() => undefined); // observed through `failure` and close()
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    filename: path,
+    stream: output,
     useSharedStrings: false,
     useStyles: true,
   });
@@ -320,6 +332,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
       },
       addRow(values, style) {
         if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
+        if (failure !== undefined) throw failure; // no point writing rows to nowhere
         if (state.rowCount >= Math.min(state.options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)) {
           // Continue on "Name (2)": the header repeats, the dropdowns too.
           commitState(state);
@@ -354,6 +367,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
 
   function addSheet(name: string, options: SheetOptions = {}): SheetWriter {
     if (closed) throw new Error('The workbook is already closed');
+    if (failure !== undefined) throw failure;
     if (open !== undefined) commitState(open);
     const state: SheetState = {
       baseName: name,
@@ -384,10 +398,14 @@ export function openXlsxWriter(path: string): XlsxWriter {
     addSheet,
     async close() {
       if (closed) return;
+      if (failure !== undefined) {
+        closed = true;
+        throw failure;
+      }
       if (longLists.length > 0) await writeListsSheet();
-      if (open !== undefined) commitState(open);
       closed = true;
-      await workbook.commit();
+      if (open !== undefined) commitState(open);
+      await Promise.race([workbook.commit(), failed]);
     },
   };
 }

@@ -239,6 +239,14 @@ describe('createReport', () => {
     await expect(report.add(outcomes[0] as RowOutcome)).rejects.toThrow(/closed/);
   });
 
+  it('rejects when the workbook cannot be written, and still removes its spools', async () => {
+    const spoolsBefore = await spoolDirs();
+    const report = await createReport(join(dir, 'no-such-folder', 'report.xlsx'), layout);
+    await report.add(outcomes[0] as RowOutcome);
+    await expect(report.close({ title: 'x', lines: [] })).rejects.toThrow(/ENOENT/);
+    expect(await spoolDirs()).toEqual(spoolsBefore);
+  });
+
   it('streams thousands of outcomes through the spools in order', async () => {
     const bigPath = join(dir, 'big.xlsx');
     const report = await createReport(bigPath, layout);

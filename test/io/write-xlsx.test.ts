@@ -175,6 +175,15 @@ describe('openXlsxWriter', () => {
     await workbook.commit();
   });
 
+  it('rejects (never hangs) when the file cannot be written, even if the error came long before close', async () => {
+    const writer = openXlsxWriter(join(dir, 'no-such-folder', 'x.xlsx'));
+    const sheet = writer.addSheet('Data');
+    await sheet.addRow(['x']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(() => sheet.addRow(['y'])).toThrow(/ENOENT/);
+    await expect(writer.close()).rejects.toThrow(/ENOENT/);
+  });
+
   it('names columns past Z the way Excel does', () => {
     expect([1, 26, 27, 52, 703].map(columnLetter)).toEqual(['A', 'Z', 'AA', 'AZ', 'AAA']);
   });

@@ -3,6 +3,7 @@ import { resolveApiConfig } from '../api/config.js';
 import { DEFAULT_POOL_OPTIONS } from '../api/pool.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { settled } from '../pipeline/counts.js';
 import { runImport, type ImportResult } from '../pipeline/import.js';
 import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile } from './options.js';
 import { createProgress } from './progress.js';
@@ -74,7 +75,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
-      const progress = createProgress({ label: flags.dryRun ? 'validating' : 'importing' });
+      let progress = createProgress({ label: flags.dryRun ? 'validating' : 'reading' });
       let result: ImportResult;
       try {
         result = await runImport({
@@ -93,7 +94,11 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
           normalise: normaliseOptionsFrom(flags),
           signal: stop.signal,
           log: createLogger(flags.log, [api.token]),
-          onProgress: ({ counts }) => progress.update({ done: counts.read, problems: counts.invalid + counts.failed }),
+          onStart: ({ rows }) => {
+            progress.stop();
+            progress = createProgress({ label: 'importing', total: rows });
+          },
+          onProgress: ({ counts }) => progress.update({ done: settled(counts), problems: counts.invalid + counts.failed }),
         });
       } finally {
         progress.stop();

@@ -43,6 +43,8 @@ export interface ImportConfig extends InputConfig {
   /** Aborting stops sending new rows; rows in flight finish; the report and journal are written. */
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Called once the file has been read through (before anything is sent), with its row count. */
+  readonly onStart?: ((info: { rows: number }) => void) | undefined;
   readonly log?: Logger | undefined;
 }
 
@@ -69,6 +71,10 @@ const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
 export async function runImport(config: ImportConfig): Promise<ImportResult> {
   if (config.dryRun) return fromValidate(await runValidate({ ...config, onProgress: undefined }));
   const started = Date.now();
+  // First pass, read-only: a file that cannot be read to the end (an unclosed quote at row
+  // 50,000, a damaged zip) stops here, before a single request, never as a partial import.
+  const total = await countRows(config);
+  config.onStart?.({ rows: total });
   const input = await openInput(config);
   const { entity } = input;
   if (!entity.canImport) throw new UsageError(`${entity.name} cannot be imported (export only)`);
@@ -95,9 +101,14 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
 
   const counts = emptyCounts();
   const report = config.report !== undefined ? await createReport(config.report, input.layout) : undefined;
+  let lastProgress = 0;
   const ordered = inSequence<RowOutcome>(async (outcome) => {
     counts[outcome.status]++;
     await report?.add(outcome);
+    if (config.onProgress !== undefined && Date.now() - lastProgress > 200) {
+      lastProgress = Date.now();
+      config.onProgress({ counts, pool: pool.stats() });
+    }
   });
   const markDuplicates = duplicateCheck();
   const maxPending = Math.max(16, (config.pool?.concurrency ?? 8) * 4);
@@ -131,7 +142,6 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
           .finally(() => pending.delete(task));
         pending.add(task);
       }
-      if (config.onProgress !== undefined && counts.read % 100 === 0) config.onProgress({ counts, pool: pool.stats() });
     }
     await Promise.all(pending);
     if (counts.read === 0) throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');
@@ -184,6 +194,14 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     durationMs,
     exitCode: counts.invalid + counts.failed + counts.skipped > 0 ? 1 : 0,
   };
+}
+
+async function countRows(config: InputConfig): Promise<number> {
+  const input = await openInput(config);
+  let rows = 0;
+  for await (const _ of input.sheet.rows) rows++;
+  if (rows === 0) throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');
+  return rows;
 }
 
 function fromValidate(result: ValidateResult): ImportResult {

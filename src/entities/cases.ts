@@ -6,7 +6,7 @@
  */
 import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js';
 import { dateTime, integer, money, text, uuid, uuidList } from './field-types.js';
-import { asRecord, penniesOf, uuidOf, uuidsOf } from './record.js';
+import { asRecord, nameOf, penniesOf, uuidOf, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
 
 export const caseColumns: readonly Column[] = [
@@ -118,6 +118,10 @@ export const cases: Entity = {
     query: { 'filter[uuid]': String(row.uuid), include: caseIncludes },
     pick: 'data.0',
   }),
+  exportOnly: [
+    { header: 'Status Name', after: 'status', value: (record) => nameOf(asRecord(record).status) },
+    { header: 'Type Name', after: 'type', value: (record) => nameOf(asRecord(record).type) },
+  ],
   findCreated(body) {
     const participants = Array.isArray(body.participants) ? body.participants.map(String) : [];
     if (participants.length === 0) return undefined;

@@ -87,6 +87,20 @@ export interface Entity {
    * response was lost (crash, dropped connection): resume looks before sending again.
    */
   findCreated?(body: Readonly<Record<string, unknown>>): LookupRequest | undefined;
+  /**
+   * Read-only columns an export adds for people (e.g. a case's "Status Name" after "Status").
+   * Never read on import: mapping ignores these headers without an "unknown column" warning.
+   */
+  readonly exportOnly?: readonly ExportOnlyColumn[];
+}
+
+/** A display column written by export next to the field it explains. */
+export interface ExportOnlyColumn {
+  readonly header: string;
+  /** The field whose column this one follows. */
+  readonly after: string;
+  /** Its text for an API record. */
+  value(record: unknown): string | undefined;
 }
 
 export interface LookupRequest {

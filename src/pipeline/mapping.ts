@@ -30,8 +30,8 @@ export const mappingFileSchema = z.record(
 );
 export type MappingOverrides = z.infer<typeof mappingFileSchema>;
 
-/** Columns our own reports add; ignored without a warning when a report sheet is re-imported. */
-const reportColumns = new Set(['error']);
+/** Columns our own reports, plans and revert files add; ignored without a warning when re-imported. */
+const reportColumns = new Set(['error', 'planaction', 'planchanges', 'planrow', 'revertnote']);
 
 export function headerKey(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
@@ -54,6 +54,7 @@ export function mapHeaders(
       if (!byKey.has(headerKey(name))) byKey.set(headerKey(name), column);
     }
   }
+  const exportOnlyKeys = new Set((entity.exportOnly ?? []).map((c) => headerKey(c.header)));
   const headerIndexByKey = new Map(headers.map((h, i) => [headerKey(h), i] as const));
   const place = describeLocation(where);
 
@@ -93,7 +94,7 @@ export function mapHeaders(
     if (overridden.has(index) || header === '') return;
     const column = byKey.get(headerKey(header));
     if (column === undefined) {
-      if (!reportColumns.has(headerKey(header))) unknownHeaders.push(header);
+      if (!reportColumns.has(headerKey(header)) && !exportOnlyKeys.has(headerKey(header))) unknownHeaders.push(header);
       return;
     }
     claim({ column, columnIndex: index, header });

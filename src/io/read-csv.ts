@@ -1,0 +1,304 @@
+/**
+ * Streaming CSV reader: bytes → text (decoded here, never by papaparse, which decodes each
+ * chunk alone and corrupts a character split between chunks) → papaparse in
+ * NODE_STREAM_INPUT mode consumed with `for await` (the only papaparse mode with real
+ * backpressure) → rows. Memory stays flat whatever the file size.
+ *
+ * Row numbers count RECORDS, not lines: the header is row 1, and a newline inside a quoted
+ * cell does not add a row, so row N is what Excel shows as row N when it opens the file.
+ * Line endings (CRLF, LF, lone CR, or a mix) are normalised to LF before parsing, so a line
+ * break inside a quoted cell reads as "\n" whatever the file used.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import iconv from 'iconv-lite';
+import Papa from 'papaparse';
+import { InputError, type Location } from '../errors.js';
+import { canonicalDelimiter, detectDelimiter, firstLineOf, type Delimiter, type TextEncoding } from './detect.js';
+import { MAX_CELL_CHARS, checkHeaders, checkRow, columnName, formatMegabytes, headerText, isBlankRow } from './read-common.js';
+import type { OpenedSheet, SourceRow } from './rows.js';
+
+export { MAX_CELL_CHARS } from './read-common.js';
+
+/**
+ * A record that has not ended after this much text is a quote that was never closed: papaparse
+ * would otherwise hold the rest of the file in memory (and re-scan it for every chunk).
+ */
+export const MAX_RECORD_CHARS = 32 * MAX_CELL_CHARS;
+const CHUNK_BYTES = 256 * 1024;
+
+export interface CsvSource {
+  readonly path: string;
+  readonly displayName: string;
+  readonly encoding: TextEncoding;
+  /** Bytes of byte-order mark at the start of the file, skipped before decoding. */
+  readonly bomLength: number;
+  /** Given by the user; detected from the header line when undefined. */
+  readonly delimiter?: Delimiter | undefined;
+}
+
+interface Decoder {
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+function makeDecoder(encoding: TextEncoding): Decoder {
+  if (encoding === 'windows-1252') {
+    // Node's TextDecoder('windows-1252') mis-decodes 0x80–0x9F on Node 20.18.3+ (€ ‘ ’ – ...).
+    const decoder = iconv.getDecoder('windows-1252');
+    return { write: (bytes) => decoder.write(bytes), end: () => decoder.end() ?? '' };
+  }
+  // fatal: a byte sequence that is not valid in the encoding stops the read; a silent U+FFFD
+  // would change someone's name or address without anyone noticing.
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  return { write: (bytes) => decoder.decode(bytes, { stream: true }), end: () => decoder.decode() };
+}
+
+/** What the decoding stage and the row stage share, for the runaway-record guard and messages. */
+interface Progress {
+  /** Characters of text produced so far (after line-ending normalisation). */
+  chars: number;
+  /** `chars` when the row stage last received a record, and that record's row number. */
+  charsAtLastRecord: number;
+  lastRow: number;
+  /** The most recent text, at least MAX_CELL_CHARS + 2 characters of it when there is that much. */
+  tail: string[];
+  tailChars: number;
+}
+
+function remember(progress: Progress, text: string): void {
+  progress.chars += text.length;
+  progress.tail.push(text);
+  progress.tailChars += text.length;
+  while (progress.tail.length > 1 && progress.tailChars - (progress.tail[0]?.length ?? 0) >= MAX_CELL_CHARS + 2) {
+    progress.tailChars -= progress.tail.shift()?.length ?? 0;
+  }
+}
+
+function describeEncoding(encoding: TextEncoding): string {
+  return encoding === 'utf-8' ? 'UTF-8' : encoding.toUpperCase();
+}
+
+/** Decoded text chunks with line endings normalised to LF. */
+async function* decodedText(source: CsvSource, progress: Progress): AsyncGenerator<string> {
+  const decoder = makeDecoder(source.encoding);
+  const where: Location = { file: source.displayName };
+  let bytesRead = source.bomLength;
+  // A CR at the end of a chunk may be the first half of a CRLF: hold it for the next chunk.
+  let heldCr = false;
+  const normalise = (text: string, final: boolean): string => {
+    let joined = heldCr ? `\r${text}` : text;
+    heldCr = !final && joined.endsWith('\r');
+    if (heldCr) joined = joined.slice(0, -1);
+    return joined.includes('\r') ? joined.replace(/\r\n?/g, '\n') : joined;
+  };
+  const emit = (text: string): string => {
+    remember(progress, text);
+    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS) {
+      throw new InputError(
+        { ...where, row: progress.lastRow + 1 },
+        `no record ends in the ${formatMegabytes(MAX_RECORD_CHARS)} of text after row ${progress.lastRow}: most likely a quote (") opens a cell that is never closed, so everything after it would be read as one cell`,
+      );
+    }
+    return text;
+  };
+  const file = createReadStream(source.path, { start: source.bomLength, highWaterMark: CHUNK_BYTES });
+  try {
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      let text: string;
+      try {
+        text = decoder.write(chunk);
+      } catch {
+        throw notDecodable(source, bytesRead, chunk.length);
+      }
+      bytesRead += chunk.length;
+      const normalised = normalise(text, false);
+      if (normalised !== '') yield emit(normalised);
+    }
+    let rest: string;
+    try {
+      rest = decoder.end();
+    } catch {
+      throw notDecodable(source, bytesRead, 0);
+    }
+    const normalised = normalise(rest, true);
+    if (normalised !== '') yield emit(normalised);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError(where, `the file could not be read (${error instanceof Error ? error.message : String(error)})`);
+  } finally {
+    file.destroy();
+  }
+}
+
+function notDecodable(source: CsvSource, chunkStart: number, chunkLength: number): InputError {
+  const place = chunkLength > 0 ? `between bytes ${chunkStart} and ${chunkStart + chunkLength}` : 'at the end of the file';
+  const hint =
+    source.encoding === 'utf-8'
+      ? 'if it was saved by Excel on Windows, try --encoding windows-1252'
+      : 'check --encoding';
+  return new InputError({ file: source.displayName }, `the text is not valid ${describeEncoding(source.encoding)} ${place}: ${hint}`);
+}
+
+/** Reads decoded text until the header line is complete (or the text ends). */
+async function readHeaderText(chunks: AsyncIterator<string>): Promise<{ text: string; done: boolean }> {
+  let text = '';
+  for (;;) {
+    if (firstLineOf(text) !== undefined) return { text, done: false };
+    const next = await chunks.next();
+    if (next.done === true) return { text, done: true };
+    text += next.value;
+  }
+}
+
+/** True when papaparse swallowed the end of the file into `cell` because its opening quote never closed. */
+function isUnclosedQuote(cell: string, progress: Progress, delimiter: Delimiter): boolean {
+  // papaparse gives such a cell as the raw text after the opening quote up to the end of the file.
+  const text = progress.tail.join('');
+  if (cell.length + 1 > text.length || !text.endsWith(cell)) return false;
+  const quoteAt = text.length - cell.length - 1;
+  if (text[quoteAt] !== '"') return false;
+  const before = text[quoteAt - 1];
+  const startOfText = quoteAt === 0 && progress.chars === text.length;
+  return startOfText || before === delimiter || before === '\n';
+}
+
+const describeDelimiter = (delimiter: Delimiter): string =>
+  delimiter === '\t' ? 'tab' : `"${delimiter}"`;
+
+/**
+ * Opens a CSV: decodes, finds the delimiter, reads and checks the header row. The returned
+ * `rows` can be iterated once.
+ */
+export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
+  const where: Location = { file: source.displayName };
+  const progress: Progress = { chars: 0, charsAtLastRecord: 0, lastRow: 1, tail: [], tailChars: 0 };
+  const chunks = decodedText(source, progress);
+  const head = await readHeaderText(chunks);
+  if (head.text.trim() === '' && head.done) throw new InputError(where, 'file is empty');
+  const delimiter = source.delimiter ?? detectDelimiter(firstLineOf(head.text) ?? head.text);
+
+  async function* replay(): AsyncGenerator<string> {
+    yield head.text;
+    yield* { [Symbol.asyncIterator]: () => chunks };
+  }
+  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
+    delimiter,
+    newline: '\n',
+    quoteChar: '"',
+    header: false,
+    skipEmptyLines: false,
+    dynamicTyping: false,
+  });
+  // Errors end up in the parser's iterator; the callback only has to exist.
+  pipeline(Readable.from(replay()), parser, () => undefined);
+  const records = (parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();
+  const closeInput = (): void => {
+    parser.destroy();
+  };
+
+  let headerRecord: IteratorResult<string[]>;
+  try {
+    headerRecord = await records.next();
+    progress.charsAtLastRecord = progress.chars;
+    if (headerRecord.done === true) throw new InputError(where, 'file is empty');
+  } catch (error) {
+    closeInput();
+    throw error;
+  }
+  const headers = headerRecord.value.map(headerText);
+  const stats = { blankRows: 0 };
+
+  if (headers.every((h) => h === '')) {
+    // Either only blank lines (an empty file) or data under a blank header row.
+    try {
+      for (let next = await records.next(); next.done !== true; next = await records.next()) {
+        if (!isBlankRow(next.value)) throw new InputError({ ...where, row: 1 }, 'row 1 (the header row) is empty');
+      }
+    } finally {
+      closeInput();
+    }
+    throw new InputError(where, 'file is empty');
+  }
+  try {
+    checkHeaders(headers, { ...where, row: 1 });
+    const only = headers[0] ?? '';
+    if (headers.length === 1 && /[;\t|,]/.test(only.replaceAll(delimiter, ''))) {
+      throw new InputError(
+        { ...where, row: 1 },
+        `the header row reads as one column ("${only.slice(0, 80)}") when split on ${describeDelimiter(delimiter)}: pass --delimiter with the character that separates the columns (for example --delimiter ";" or --delimiter tab)`,
+      );
+    }
+  } catch (error) {
+    closeInput();
+    throw error;
+  }
+
+  async function* rows(): AsyncGenerator<SourceRow> {
+    let row = 1;
+    // One record is held back: only the last record can be an unclosed quote's swallowed tail.
+    let held: { cells: string[]; row: number } | undefined;
+    let pendingBlank = 0;
+    const release = (record: { cells: string[]; row: number }, isLast: boolean): SourceRow | undefined => {
+      const position = { file: source.displayName, row: record.row };
+      if (isLast) rejectUnclosedQuote(record.cells, record.row);
+      if (isBlankRow(record.cells)) {
+        pendingBlank++;
+        return undefined;
+      }
+      checkRow(record.cells, headers, { file: source.displayName, row: record.row });
+      stats.blankRows += pendingBlank;
+      pendingBlank = 0;
+      return { position, cells: record.cells };
+    };
+    const rejectUnclosedQuote = (cells: string[], recordRow: number): void => {
+      const lastIndex = cells.length - 1;
+      const last = cells[lastIndex];
+      if (last === undefined || !isUnclosedQuote(last, progress, delimiter)) return;
+      throw new InputError(
+        { ...where, row: recordRow, column: columnName(headers, lastIndex) },
+        `unclosed quote starting in row ${recordRow}, column "${columnName(headers, lastIndex)}": everything after it would be read as one cell`,
+      );
+    };
+    try {
+      for (let next = await records.next(); next.done !== true; next = await records.next()) {
+        row++;
+        progress.charsAtLastRecord = progress.chars;
+        progress.lastRow = row;
+        const previous = held;
+        held = { cells: next.value, row };
+        if (previous !== undefined) {
+          const ready = release(previous, false);
+          if (ready !== undefined) yield ready;
+        }
+      }
+      if (held !== undefined) {
+        const ready = release(held, true);
+        if (ready !== undefined) yield ready;
+      }
+      // Blank lines at the end of the file are blank rows too.
+      stats.blankRows += pendingBlank;
+    } finally {
+      closeInput();
+    }
+  }
+
+  return {
+    file: source.displayName,
+    format: 'csv',
+    encoding: source.encoding,
+    delimiter,
+    headers,
+    rows: rows(),
+    stats,
+  };
+}
+
+/** The user's --delimiter, checked. */
+export function parseDelimiterOption(given: string, file: string): Delimiter {
+  const delimiter = canonicalDelimiter(given);
+  if (delimiter === undefined) {
+    throw new InputError({ file }, `--delimiter "${given}" is not supported: use one of , ; | tab`);
+  }
+  return delimiter;
+}

@@ -6,6 +6,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
 import { exitCodeOf, PlannrBulkError } from '../errors.js';
 import { demoCommand } from './demo.js';
+import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
 import { sandboxCommand } from './sandbox.js';
 import { templateCommand } from './template.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(validateCommand());
   program.addCommand(importCommand());
+  program.addCommand(exportCommand());
   program.addCommand(templateCommand());
   program.addCommand(sandboxCommand());
   program.addCommand(demoCommand());

@@ -77,6 +77,8 @@ export interface RowStyle {
   readonly bold?: boolean | readonly number[] | undefined;
   /** Font size for the whole row (titles). */
   readonly size?: number | undefined;
+  /** Number cells shown as pounds and pence (£1,234.56); the value stays the exact number. */
+  readonly money?: readonly number[] | undefined;
 }
 
 export interface DropdownRange {
@@ -113,6 +115,7 @@ const FILL_PROBLEM = 4;
 const TEXT_FORMAT = 8;
 const DATE_FORMAT = 16;
 const DATE_TIME_FORMAT = 32;
+const MONEY_FORMAT = 64;
 
 const styleCache = new Map<string, Partial<ExcelJS.Style>>();
 
@@ -129,6 +132,7 @@ function styleFor(bits: number, size: number | undefined): Partial<ExcelJS.Style
   if ((bits & TEXT_FORMAT) !== 0) style.numFmt = '@';
   else if ((bits & DATE_TIME_FORMAT) !== 0) style.numFmt = 'yyyy-mm-dd hh:mm:ss';
   else if ((bits & DATE_FORMAT) !== 0) style.numFmt = 'yyyy-mm-dd';
+  else if ((bits & MONEY_FORMAT) !== 0) style.numFmt = '"£"#,##0.00;-"£"#,##0.00';
   styleCache.set(key, style);
   return style;
 }
@@ -288,6 +292,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
       if (boldColumns?.includes(index) === true) bits |= BOLD;
       if (style?.highlight?.includes(index) === true) bits |= FILL_CHANGED;
       if (style?.problem?.includes(index) === true) bits |= FILL_PROBLEM;
+      if (typeof value === 'number' && style?.money?.includes(index) === true) bits |= MONEY_FORMAT;
       row.getCell(index + 1).style = styleFor(bits, size);
     }
     if (style?.notes !== undefined) {

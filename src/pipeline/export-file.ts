@@ -1,0 +1,164 @@
+/**
+ * Writes an exported sheet (export, plan or revert file) and, for XLSX, its hidden `_meta`
+ * sheet: per row the record's key, its `updated_at` when read, a hash and the values as the
+ * import will read them back, plus the run's facts (entity, time, tool version, mapping).
+ *
+ * The streaming writer has one open sheet at a time, so meta rows are spooled to a temp file
+ * while the data sheet streams, then copied into `_meta` after it: memory stays flat.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { USER_AGENT } from '../api/client.js';
+import type { Entity } from '../entities/entity.js';
+import { openCsvWriter } from '../io/write-csv.js';
+import { EXCEL_MAX_CELL_CHARS, openXlsxWriter, type RowStyle, type SheetWriter } from '../io/write-xlsx.js';
+import type { ExportCell, ExportColumn, ExportFormat } from './export-cells.js';
+import { META_HEADERS, META_SHEET, type MetaInfo } from './round-trip.js';
+
+/** What `_meta` keeps about one written row. */
+export interface MetaEntry {
+  /** The record's key (uuid, or the MPDX phone id). */
+  readonly key: string;
+  /** `updated_at` (MPDX: `updated_in_db_at`) as the API gave it when the row was written. */
+  readonly updatedAt: string;
+  readonly hash: string;
+  /** The values as the import reads them back from this row's cells. */
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export interface ExportFileWriter {
+  /** Await it: it waits when the file falls behind. */
+  addRow(cells: readonly ExportCell[], meta?: MetaEntry, style?: RowStyle): Promise<void>;
+  /** Data rows written so far. */
+  readonly rows: number;
+  close(): Promise<void>;
+  /** Stop and remove the spool (the partial output file is left for the caller to delete). */
+  discard(): Promise<void>;
+}
+
+export interface ExportFileOptions {
+  readonly path: string;
+  readonly format: ExportFormat;
+  readonly entity: Entity;
+  readonly layout: readonly ExportColumn[];
+  /** Our own columns after the entity's (e.g. "Plan Action"); mapping ignores them on import. */
+  readonly extraHeaders?: readonly string[] | undefined;
+  readonly kind: MetaInfo['kind'];
+  readonly timezone: string;
+  /** Data sheet name (XLSX). */
+  readonly sheetName?: string | undefined;
+  /** Run facts added to `_meta` (e.g. the source of a plan). */
+  readonly notes?: ReadonlyArray<readonly [string, string]> | undefined;
+}
+
+export function formatOf(path: string): ExportFormat {
+  return path.toLowerCase().endsWith('.csv') ? 'csv' : 'xlsx';
+}
+
+export function toolVersion(): string {
+  return USER_AGENT;
+}
+
+export async function openExportFile(options: ExportFileOptions): Promise<ExportFileWriter> {
+  const headers = [...options.layout.map((c) => c.header), ...(options.extraHeaders ?? [])];
+  if (options.format === 'csv') {
+    const csv = openCsvWriter(options.path, headers);
+    let rows = 0;
+    return {
+      async addRow(cells) {
+        rows += 1;
+        await csv.addRow(cells);
+      },
+      get rows() {
+        return rows;
+      },
+      close: () => csv.close(),
+      discard: () => csv.close().catch(() => undefined),
+    };
+  }
+
+  const xlsx = openXlsxWriter(options.path);
+  const data: SheetWriter = xlsx.addSheet(options.sheetName ?? options.entity.name, {
+    columns: headers.map((header) => ({ header, width: Math.max(12, Math.min(40, header.length + 4)) })),
+    frozenHeader: true,
+    autoFilter: true,
+  });
+  const spoolDir = await mkdtemp(join(tmpdir(), 'plannr-meta-'));
+  const spoolPath = join(spoolDir, 'meta.jsonl');
+  const spool = createWriteStream(spoolPath, { encoding: 'utf8' });
+  let rows = 0;
+  let spooled = '';
+
+  async function flushSpool(): Promise<void> {
+    const chunk = spooled;
+    spooled = '';
+    if (chunk !== '' && !spool.write(chunk)) await once(spool, 'drain');
+  }
+
+  const info: MetaInfo = {
+    kind: options.kind,
+    entity: options.entity.name,
+    writtenAt: new Date().toISOString(),
+    toolVersion: toolVersion(),
+    timezone: options.timezone,
+    columns: options.layout.flatMap((c) => (c.kind === 'field' ? [`${c.header} → ${c.column.field}`] : [])).join('; '),
+  };
+
+  return {
+    async addRow(cells, meta, style) {
+      // Everything up to the first await is synchronous, so concurrent callers cannot interleave.
+      rows += 1;
+      const sheetRow = rows + 1;
+      const written = data.addRow(cells, style);
+      if (meta !== undefined) {
+        let values = JSON.stringify(meta.values);
+        // A longer cell would be cut short by the writer: better no values than broken JSON.
+        if (values.length > EXCEL_MAX_CELL_CHARS) values = '';
+        spooled += `${JSON.stringify([sheetRow, meta.key, meta.updatedAt, meta.hash, values])}\n`;
+      }
+      await written;
+      if (spooled.length >= 64 * 1024) await flushSpool();
+    },
+    get rows() {
+      return rows;
+    },
+    async close() {
+      try {
+        await flushSpool();
+        spool.end();
+        await once(spool, 'close');
+        await data.commit();
+        const metaSheet = xlsx.addSheet(META_SHEET, { hidden: true, columns: META_HEADERS.map((header) => ({ header })) });
+        const facts: Array<readonly [string, string]> = [
+          ['kind', info.kind],
+          ['entity', info.entity],
+          ['written_at', info.writtenAt],
+          ['tool_version', info.toolVersion],
+          ['timezone', info.timezone],
+          ['columns', info.columns],
+          ...(options.notes ?? []),
+        ];
+        for (const [name, value] of facts) await metaSheet.addRow(['#', name, value, '', '']);
+        const lines = createInterface({ input: createReadStream(spoolPath, { encoding: 'utf8' }), crlfDelay: Infinity });
+        for await (const line of lines) {
+          if (line === '') continue;
+          const [row, key, updatedAt, hash, values] = JSON.parse(line) as [number, string, string, string, string];
+          await metaSheet.addRow([row, key, updatedAt, hash, values]);
+        }
+        await metaSheet.commit();
+        await xlsx.close();
+      } finally {
+        await rm(spoolDir, { recursive: true, force: true });
+      }
+    },
+    async discard() {
+      spool.destroy();
+      await xlsx.close().catch(() => undefined);
+      await rm(spoolDir, { recursive: true, force: true });
+    },
+  };
+}

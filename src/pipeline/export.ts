@@ -1,0 +1,150 @@
+/**
+ * Export: page through an entity's list endpoint (per_page=500, through the same rate-limited
+ * pool as imports) and stream each record to a CSV or XLSX file in the entity's own import
+ * columns, so the file imports again unchanged. XLSX files carry `_meta` (export-file.ts) so a
+ * re-import sends only what was edited and spots records changed in the CRM meanwhile.
+ * `runExport(config)` is what the CLI, the tests and the benchmark call.
+ */
+import { rm } from 'node:fs/promises';
+import { createApiClient } from '../api/client.js';
+import type { ApiConfig } from '../api/config.js';
+import { paginate, DEFAULT_PER_PAGE } from '../api/paginate.js';
+import { createDispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
+import { getEntity } from '../entities/index.js';
+import type { Entity } from '../entities/entity.js';
+import { UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { NormaliseOptions } from '../normalise/result.js';
+import { exportColumnsOf, hashValues, moneyColumnsOf, readBackValues, rowCells } from './export-cells.js';
+import { formatOf, openExportFile } from './export-file.js';
+import { updatedAtOf } from './round-trip.js';
+
+export interface ExportConfig {
+  /** accounts | cases | contact-details | mpdx-phones */
+  readonly entity: string;
+  /** .xlsx or .csv */
+  readonly out: string;
+  /** `filter[key]=value` query parameters (`sort` is passed as is). */
+  readonly filters?: Readonly<Record<string, string>> | undefined;
+  /** Related data to include; default: what the entity's columns need. */
+  readonly include?: readonly string[] | undefined;
+  /** MPDX phones: the contact and person whose numbers to export. */
+  readonly contact?: string | undefined;
+  readonly person?: string | undefined;
+  readonly api: ApiConfig;
+  readonly pool?: Omit<DispatchPoolOptions, 'signal'> | undefined;
+  /** The time zone date-times are shown in (XLSX) or offset to (CSV). */
+  readonly normalise: NormaliseOptions;
+  /** Records per page; default and maximum 500. */
+  readonly perPage?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((records: number) => void) | undefined;
+  readonly log?: Logger | undefined;
+}
+
+export interface ExportResult {
+  readonly entity: string;
+  readonly path: string;
+  readonly format: 'xlsx' | 'csv';
+  readonly records: number;
+  readonly pool: PoolStats;
+  readonly durationMs: number;
+}
+
+interface ListSource {
+  readonly path: string;
+  readonly include: string;
+  readonly contentType?: string | undefined;
+  /** Values a record does not carry itself (MPDX: the contact and person of its path). */
+  readonly extra: Readonly<Record<string, unknown>>;
+}
+
+/** Each entity's list endpoint and the related data its columns need. */
+export function listSourceOf(entity: Entity, config: Pick<ExportConfig, 'contact' | 'person'>): ListSource {
+  switch (entity.name) {
+    case 'accounts':
+      return { path: '/api/v1/account', include: 'primary_phone_number,primary_email,groups,tags', extra: {} };
+    case 'cases':
+      return { path: '/api/v1/cases', include: 'participants,plans,status,type,groups,assigned_to', extra: {} };
+    case 'contact-details':
+      return { path: '/api/v2/contact-details', include: 'accounts,primary_accounts', extra: {} };
+    case 'mpdx-phones': {
+      const { contact, person } = config;
+      if (contact === undefined || person === undefined) {
+        throw new UsageError('exporting mpdx-phones needs --contact ID and --person ID (MPDX lists phone numbers per person)');
+      }
+      return {
+        path: `/api/v2/contacts/${encodeURIComponent(contact)}/people/${encodeURIComponent(person)}/phones`,
+        include: '',
+        contentType: 'application/vnd.api+json',
+        extra: { contact_id: contact, person_id: person },
+      };
+    }
+  }
+}
+
+/** `--filter status=abc` → `filter[status]=abc`; `sort` and keys already in `filter[...]` pass as given. */
+export function listQuery(filters: Readonly<Record<string, string>>, include: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries(filters)) {
+    query[key === 'sort' || key.startsWith('filter[') ? key : `filter[${key}]`] = value;
+  }
+  if (include !== '') query.include = include;
+  return query;
+}
+
+export async function runExport(config: ExportConfig): Promise<ExportResult> {
+  const started = Date.now();
+  const entity = getEntity(config.entity);
+  const source = listSourceOf(entity, config);
+  const format = formatOf(config.out);
+  const layout = exportColumnsOf(entity);
+  const money = moneyColumnsOf(layout);
+  const moneyStyle = format === 'xlsx' && money.length > 0 ? { money } : undefined;
+  const pool = createDispatchPool(createApiClient(config.api), {
+    ...config.pool,
+    signal: config.signal,
+    onEvent: (event) => config.log?.info({ event }, 'pool'),
+  });
+  const file = await openExportFile({
+    path: config.out,
+    format,
+    entity,
+    layout,
+    kind: 'export',
+    timezone: config.normalise.timezone,
+    notes: [['filters', JSON.stringify(config.filters ?? {})]],
+  });
+  const include = config.include !== undefined ? config.include.join(',') : source.include;
+  const query = listQuery(config.filters ?? {}, include);
+  let records = 0;
+  try {
+    const pages = paginate(
+      pool,
+      { method: 'GET', path: source.path, query, contentType: source.contentType, perPage: Math.min(config.perPage ?? DEFAULT_PER_PAGE, DEFAULT_PER_PAGE) },
+      config.signal,
+    );
+    for await (const record of pages) {
+      const values = { ...entity.fromRecord(record), ...source.extra };
+      const cells = rowCells(layout, values, record, format, config.normalise);
+      const readBack = readBackValues(entity, values, format, config.normalise);
+      const key = values[entity.keyField];
+      await file.addRow(
+        cells,
+        typeof key === 'string' ? { key, updatedAt: updatedAtOf(entity, record), hash: hashValues(entity, readBack), values: readBack } : undefined,
+        moneyStyle,
+      );
+      records += 1;
+      if (records % 500 === 0) config.onProgress?.(records);
+    }
+    await file.close();
+  } catch (error) {
+    await file.discard();
+    await rm(config.out, { force: true });
+    throw error;
+  }
+  config.onProgress?.(records);
+  const durationMs = Date.now() - started;
+  config.log?.info({ entity: entity.name, records, durationMs }, 'export finished');
+  return { entity: entity.name, path: config.out, format, records, pool: pool.stats(), durationMs };
+}

@@ -1,0 +1,216 @@
+/**
+ * Re-importing what we exported: read the `_meta` sheet, compare each row with what was
+ * exported, and decide what (if anything) to send. Pure functions except `readExportMeta`.
+ *
+ * - Only fields whose value differs from the exported one are sent; a row with none is
+ *   "unchanged" and skipped.
+ * - Before writing, the current record is read: if it changed in the CRM since the export
+ *   (`updated_at` differs, or its exported values do), the row is a conflict and is not
+ *   written unless the run says `--overwrite`.
+ */
+import { extname } from 'node:path';
+import type { Entity, NormalisedRow } from '../entities/entity.js';
+import { asRecord, sameValue } from '../entities/record.js';
+import { InputError } from '../errors.js';
+import { openSheet } from '../io/read.js';
+import type { CellValue } from '../io/rows.js';
+import type { NormaliseOptions } from '../normalise/result.js';
+import { cellOf, cellText, hashValues, readBackValues } from './export-cells.js';
+
+export const META_SHEET = '_meta';
+export const META_HEADERS = ['Row', 'Key', 'Updated At', 'Hash', 'Values'] as const;
+
+export interface MetaInfo {
+  /** What wrote the file: an export, a plan, or an import's revert file. */
+  readonly kind: 'export' | 'plan' | 'revert';
+  readonly entity: string;
+  readonly writtenAt: string;
+  readonly toolVersion: string;
+  readonly timezone: string;
+  /** "Header → field; ..." as written. */
+  readonly columns: string;
+}
+
+export interface MetaRow {
+  /** Sheet row the record was written on (the user may have sorted since: lookups go by key). */
+  readonly row: number;
+  readonly updatedAt: string;
+  readonly hash: string;
+  /** The values as exported (as the import reads them back), or undefined if not recorded. */
+  readonly values: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface ExportMeta {
+  readonly info: Readonly<Record<string, string>>;
+  readonly rows: ReadonlyMap<string, MetaRow>;
+}
+
+/**
+ * The `_meta` sheet of a workbook we wrote, or undefined for any other file (a CSV, a
+ * workbook without one). Values stay JSON text until a row needs them.
+ */
+export async function readExportMeta(file: string): Promise<ExportMeta | undefined> {
+  if (extname(file).toLowerCase() !== '.xlsx') return undefined;
+  let sheet;
+  try {
+    sheet = await openSheet(file, { sheet: META_SHEET });
+  } catch (error) {
+    if (error instanceof InputError) return undefined; // no _meta sheet: an ordinary workbook
+    throw error;
+  }
+  if (sheet.headers[0] !== META_HEADERS[0] || sheet.headers[1] !== META_HEADERS[1]) return undefined;
+  const info: Record<string, string> = {};
+  const rows = new Map<string, MetaRow>();
+  for await (const source of sheet.rows) {
+    const [row, key, updatedAt, hash, values] = source.cells.map(textOfCell);
+    if (row === '#') {
+      info[key ?? ''] = updatedAt ?? '';
+      continue;
+    }
+    if (key === undefined || key === '') continue;
+    rows.set(key, { row: Number(row), updatedAt: updatedAt ?? '', hash: hash ?? '', values: parseValues(values) });
+  }
+  return { info, rows };
+}
+
+function textOfCell(cell: CellValue): string {
+  if (cell === null) return '';
+  if (cell instanceof Date) return cell.toISOString();
+  return String(cell);
+}
+
+function parseValues(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined || text === '') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fields that name the record (and its path), never "changed". */
+export function identityFields(entity: Entity): string[] {
+  return entity.name === 'mpdx-phones' ? ['contact_id', 'person_id', entity.keyField] : [entity.keyField];
+}
+
+/** Concurrency bookkeeping, not data: never a change on its own. */
+const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
+
+/** Empty in any spelling (blank, null, empty list) compares equal. */
+function comparable(value: unknown): unknown {
+  if (value === '' || value === undefined || (Array.isArray(value) && value.length === 0)) return null;
+  return value;
+}
+
+/**
+ * The fields of a re-imported row whose value differs from the exported one. A blank cell
+ * (absent from `row`) is never a change; `(clear)` (null) is one when there was a value.
+ */
+export function changedFields(entity: Entity, row: NormalisedRow, exported: Readonly<Record<string, unknown>>): string[] {
+  const identity = new Set(identityFields(entity));
+  return entity.columns
+    .map((c) => c.field)
+    .filter((field) => !identity.has(field) && !bookkeeping.has(field) && row[field] !== undefined)
+    .filter((field) => !sameValue(comparable(row[field]), comparable(exported[field])));
+}
+
+/** `updated_at` (MPDX: `updated_in_db_at`) of an API record, '' when it has none. */
+export function updatedAtOf(entity: Entity, record: unknown): string {
+  const r = asRecord(record);
+  const value = entity.name === 'mpdx-phones' ? asRecord(r.attributes).updated_in_db_at ?? r.updated_in_db_at : r.updated_at;
+  return typeof value === 'string' ? value : '';
+}
+
+function sameInstant(a: string, b: string): boolean {
+  if (a === b) return true;
+  const left = Date.parse(a);
+  const right = Date.parse(b);
+  return !Number.isNaN(left) && left === right;
+}
+
+/** The current record as the export would have written it: its key fields, read-back values and hash. */
+export interface CurrentRecord {
+  readonly updatedAt: string;
+  readonly values: Readonly<Record<string, unknown>>;
+  readonly hash: string;
+}
+
+export function currentRecordOf(entity: Entity, record: unknown, extra: Readonly<Record<string, unknown>>, options: NormaliseOptions): CurrentRecord {
+  const values = readBackValues(entity, { ...entity.fromRecord(record), ...extra }, 'xlsx', options);
+  return { updatedAt: updatedAtOf(entity, record), values, hash: hashValues(entity, values) };
+}
+
+/** Whether the record changed in the CRM since it was exported. */
+export function isConflict(meta: MetaRow, current: CurrentRecord): boolean {
+  if (meta.updatedAt !== '' && current.updatedAt !== '' && !sameInstant(meta.updatedAt, current.updatedAt)) return true;
+  return meta.hash !== '' && meta.hash !== current.hash;
+}
+
+/** A value as a person reads it in a message ("(empty)" for nothing). */
+export function describeValue(entity: Entity, field: string, value: unknown, options: NormaliseOptions): string {
+  const column = entity.columns.find((c) => c.field === field);
+  if (column === undefined) return String(value);
+  const text = cellText(cellOf(column, value, 'csv', options));
+  return text === '' ? '(empty)' : text;
+}
+
+export type RoundTripDecision =
+  | { readonly kind: 'unchanged' }
+  /** The record changed in the CRM since the export; `message` shows both versions. */
+  | { readonly kind: 'conflict'; readonly fields: readonly string[]; readonly message: string }
+  /** Send these values (identity fields plus the changed ones). */
+  | { readonly kind: 'update'; readonly fields: readonly string[]; readonly values: NormalisedRow };
+
+/**
+ * What to do with a re-imported row of an exported workbook, given the record now in the CRM
+ * (undefined when it could not be read: the caller fails the row).
+ */
+export function decideRow(
+  entity: Entity,
+  row: NormalisedRow,
+  meta: MetaRow,
+  current: CurrentRecord,
+  options: { readonly overwrite: boolean; readonly normalise: NormaliseOptions },
+): RoundTripDecision {
+  const exported = meta.values ?? current.values;
+  const fields = changedFields(entity, row, exported);
+  if (fields.length === 0) return { kind: 'unchanged' };
+  if (isConflict(meta, current) && !options.overwrite) {
+    return { kind: 'conflict', fields, message: conflictMessage(entity, row, fields, meta, current, options.normalise) };
+  }
+  return { kind: 'update', fields, values: reducedRow(entity, row, fields, meta, options.overwrite) };
+}
+
+/** The row cut down to what is sent: identity, the changed fields, and MPDX's concurrency check. */
+export function reducedRow(entity: Entity, row: NormalisedRow, fields: readonly string[], meta: MetaRow | undefined, overwrite: boolean): NormalisedRow {
+  const values: Record<string, unknown> = {};
+  for (const field of [...identityFields(entity), ...fields]) values[field] = row[field];
+  if (entity.name === 'mpdx-phones') {
+    // MPDX's optimistic-concurrency check goes with every update; overwrite only when asked.
+    values.updated_in_db_at = row.updated_in_db_at ?? (meta?.updatedAt !== '' ? meta?.updatedAt : undefined);
+    if (overwrite) values.overwrite = true;
+  }
+  return values;
+}
+
+function conflictMessage(
+  entity: Entity,
+  row: NormalisedRow,
+  fields: readonly string[],
+  meta: MetaRow,
+  current: CurrentRecord,
+  options: NormaliseOptions,
+): string {
+  const exported = meta.values ?? {};
+  const header = (field: string) => entity.columns.find((c) => c.field === field)?.header ?? field;
+  const theirs = entity.columns
+    .map((c) => c.field)
+    .filter((field) => meta.values !== undefined && !sameValue(comparable(exported[field]), comparable(current.values[field])));
+  const parts = [...new Set([...fields, ...theirs])].map((field) => {
+    const yours = row[field] !== undefined ? `, yours ${describeValue(entity, field, row[field], options)}` : '';
+    return `${header(field)}: exported ${describeValue(entity, field, exported[field], options)}, now ${describeValue(entity, field, current.values[field], options)}${yours}`;
+  });
+  const when = meta.updatedAt !== '' && current.updatedAt !== '' ? ` (updated ${meta.updatedAt} → ${current.updatedAt})` : '';
+  return `conflict: the record changed in the CRM since it was exported${when}; not written (use --overwrite to write it anyway). ${parts.join('; ')}`;
+}

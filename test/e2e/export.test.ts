@@ -1,0 +1,104 @@
+import ExcelJS from 'exceljs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runExport } from '../../src/pipeline/export.js';
+import { readExportMeta } from '../../src/pipeline/round-trip.js';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
+import { apiFor, normalise, tempDir } from './helpers.js';
+
+let sandbox: RunningSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+async function setUp() {
+  sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
+  return { sandbox, dir: await tempDir('plannr-export-') };
+}
+
+describe('export against the sandbox', () => {
+  it('writes every case in its import columns, money as exact £ number cells, dates as Excel dates, and a hidden _meta', async () => {
+    const { sandbox, dir } = await setUp();
+    const out = join(dir, 'cases.xlsx');
+    const result = await runExport({ entity: 'cases', out, api: apiFor(sandbox), normalise, perPage: 40 });
+    const stored = Object.values(sandbox.state.cases);
+    expect(result.records).toBe(stored.length);
+    expect(result.pool.requests).toBe(Math.ceil(stored.length / 40));
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(out);
+    const sheet = workbook.worksheets[0]!;
+    const headers = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(headers).toEqual(['UUID', 'Name', 'Status', 'Status Name', 'Status Position', 'Type', 'Type Name', 'Value', 'Review At', 'Completed At', 'Assigned To', 'Groups', 'Plans', 'Clients']);
+    const col = (h: string) => headers.indexOf(h) + 1;
+    sheet.eachRow((row, n) => {
+      if (n === 1) return;
+      const record = sandbox.state.cases[String(row.getCell(1).value)]!;
+      const value = row.getCell(col('Value'));
+      if (record.value === null) expect(value.value).toBeNull();
+      else {
+        expect(Math.round(Number(value.value) * 100)).toBe(record.value);
+        expect(String(value.value)).toBe((record.value / 100).toFixed(2).replace(/\.?0+$/, '') || '0');
+        expect(value.numFmt).toContain('£');
+      }
+      expect(row.getCell(col('Status Name')).value).toBe(sandbox.state.caseStatuses[record.status_uuid]!.name);
+      const review = row.getCell(col('Review At')).value;
+      if (record.review_at === null) expect(review).toBeNull();
+      else expect(review).toBeInstanceOf(Date);
+    });
+    const meta = workbook.getWorksheet('_meta')!;
+    expect(meta.state).toBe('hidden');
+    const info = await readExportMeta(out);
+    expect(info?.info).toMatchObject({ kind: 'export', entity: 'cases', timezone: 'Europe/London' });
+    expect(info?.rows.size).toBe(stored.length);
+    const first = stored[0]!;
+    expect(info?.rows.get(first.uuid)).toMatchObject({ updatedAt: first.updated_at, values: { value: first.value ?? null } });
+  });
+
+  it('CSV export: money as 1234.56 text, date-times ISO 8601 with offset, lists joined with "; "', async () => {
+    const { sandbox, dir } = await setUp();
+    const out = join(dir, 'cases.csv');
+    await runExport({ entity: 'cases', out, api: apiFor(sandbox), normalise });
+    const lines = (await readFile(out, 'utf8')).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines).toHaveLength(Object.keys(sandbox.state.cases).length + 1);
+    const withValue = Object.values(sandbox.state.cases).find((c) => c.value !== null && c.value % 100 !== 0 && c.review_at !== null && c.participant_uuids.length > 1)!;
+    const line = lines.find((l) => l.startsWith(withValue.uuid))!;
+    expect(line).toContain(`,${Math.floor(withValue.value! / 100)}.${String(withValue.value! % 100).padStart(2, '0')},`);
+    expect(line).toMatch(/,20\d\d-\d\d-\d\dT\d\d:00:00\+0[01]:00,/);
+    expect(line).toContain(withValue.participant_uuids.join('; '));
+  });
+
+  it('a value that would run as a formula is written as a text cell, never a formula', async () => {
+    const { sandbox, dir } = await setUp();
+    const target = Object.values(sandbox.state.cases)[0]!;
+    target.name = '=HYPERLINK("http://evil.example","click")';
+    const out = join(dir, 'cases.xlsx');
+    await runExport({ entity: 'cases', out, api: apiFor(sandbox), normalise, filters: { uuid: target.uuid } });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(out);
+    const cell = workbook.worksheets[0]!.getRow(2).getCell(2);
+    expect(cell.value).toBe(target.name);
+    expect(cell.type).toBe(ExcelJS.ValueType.String);
+    expect(cell.numFmt).toBe('@');
+    const csv = join(dir, 'cases.csv');
+    await runExport({ entity: 'cases', out: csv, api: apiFor(sandbox), normalise, filters: { uuid: target.uuid } });
+    expect(await readFile(csv, 'utf8')).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+  });
+
+  it('contact details and accounts export; mpdx phones need the contact and person', async () => {
+    const { sandbox, dir } = await setUp();
+    const details = await runExport({ entity: 'contact-details', out: join(dir, 'cd.xlsx'), api: apiFor(sandbox), normalise, filters: { account_uuids: Object.values(sandbox.state.accounts).find((a) => a.type === 'client')!.uuid } });
+    expect(details.records).toBeGreaterThanOrEqual(5);
+    const accounts = await runExport({ entity: 'accounts', out: join(dir, 'a.xlsx'), api: apiFor(sandbox), normalise });
+    expect(accounts.records).toBe(Object.keys(sandbox.state.accounts).length);
+    await expect(runExport({ entity: 'mpdx-phones', out: join(dir, 'p.xlsx'), api: apiFor(sandbox), normalise })).rejects.toThrow(/--contact/);
+    const person = Object.values(sandbox.state.mpdxPeople)[0]!;
+    const phones = await runExport({ entity: 'mpdx-phones', out: join(dir, 'p.xlsx'), api: apiFor(sandbox), normalise, contact: person.contact_id, person: person.id });
+    expect(phones.records).toBe(Object.values(sandbox.state.mpdxPhones).filter((p) => p.person_id === person.id).length);
+    const meta = await readExportMeta(join(dir, 'p.xlsx'));
+    const phone = Object.values(sandbox.state.mpdxPhones).find((p) => p.person_id === person.id)!;
+    expect(meta?.rows.get(phone.id)?.updatedAt).toBe(phone.updated_in_db_at);
+  });
+});

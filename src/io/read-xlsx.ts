@@ -208,6 +208,32 @@ async function* utf8Text(chunks: AsyncIterable<unknown>): AsyncGenerator<string>
   if (rest !== '') yield rest;
 }
 
+/** The seam between two runs of inline rich text: `</t></r><r>[<rPr>…</rPr>]<t …>`. */
+const RUN_SEAM = /<\/t>\s*<\/r>\s*<r>\s*(?:<rPr>[\s\S]*?<\/rPr>\s*)?<t(?:\s[^>]*)?>/g;
+/** Past this much carried text, a run seam is not plausible: pass it on. */
+const MAX_SEAM_CARRY = 65_536;
+
+/**
+ * Inline rich text as one run. exceljs's worksheet reader restarts the cell text at every
+ * `<t>`, so `<is><r><t>Bold </t></r><r><t>and plain</t></r></is>` would read as "and plain".
+ * Excel always uses shared strings, but exceljs's own streaming writer (and others) inline.
+ * A seam may straddle chunks, so text from the last `</t>` on is held for the next chunk.
+ */
+export async function* joinInlineRuns(texts: AsyncIterable<string>): AsyncGenerator<string> {
+  let carry = '';
+  for await (const text of texts) {
+    const joined = (carry + text).replace(RUN_SEAM, '');
+    const lastClose = joined.lastIndexOf('</t>');
+    const seamMayContinue = lastClose >= 0 && joined.length - lastClose < MAX_SEAM_CARRY && !/<\/(?:is|c|row)>/.test(joined.slice(lastClose));
+    // Also hold a `</t>` cut in half at the end of the chunk.
+    const cutClose = ['</t', '</', '<'].find((start) => joined.endsWith(start))?.length ?? 0;
+    const holdFrom = seamMayContinue ? lastClose : joined.length - cutClose;
+    carry = joined.slice(holdFrom);
+    if (holdFrom > 0) yield joined.slice(0, holdFrom);
+  }
+  if (carry !== '') yield carry;
+}
+
 /**
  * exceljs 4.4.0 decodes each zip chunk of XML alone (TextDecoder without `stream`), which turns
  * a multi-byte character split between chunks into U+FFFD: measured, a few cells in every
@@ -217,7 +243,7 @@ async function* utf8Text(chunks: AsyncIterable<unknown>): AsyncGenerator<string>
 function decodeXmlWhole(internals: ReaderInternals): void {
   const parseWorksheet = internals._parseWorksheet;
   internals._parseWorksheet = function (iterator, sheetNo) {
-    return parseWorksheet.call(this, utf8Text(iterator), sheetNo);
+    return parseWorksheet.call(this, joinInlineRuns(utf8Text(iterator)), sheetNo);
   };
   const parseSharedStrings = internals._parseSharedStrings;
   internals._parseSharedStrings = function (entry) {

@@ -27,6 +27,7 @@ import type { FieldSource } from './mapping.js';
 import { openInput, type InputConfig, type OpenedInput } from './open-input.js';
 import { inSequence } from './ordered.js';
 import { duplicateCheck, outcomeOf, runValidate, type ValidateResult } from './validate.js';
+import { openRoundTrip } from './round-trip-import.js';
 
 export interface ImportConfig extends InputConfig {
   /** Report workbook path; undefined writes none. */
@@ -46,6 +47,10 @@ export interface ImportConfig extends InputConfig {
   /** Called once the file has been read through (before anything is sent), with its row count. */
   readonly onStart?: ((info: { rows: number }) => void) | undefined;
   readonly log?: Logger | undefined;
+  /** Re-import of an export: write records changed in the CRM since the export anyway. Default false. */
+  readonly overwrite?: boolean | undefined;
+  /** Revert workbook (before-image of every field an update changed); undefined writes none. */
+  readonly revert?: string | undefined;
 }
 
 export interface ImportProgress {
@@ -63,6 +68,10 @@ export interface ImportResult {
   readonly durationMs: number;
   /** 0 every row sent (or already done); 1 some rows invalid, failed or not sent. */
   readonly exitCode: 0 | 1;
+  /** The revert workbook, when updates landed and one was asked for. */
+  readonly revertPath?: string | undefined;
+  /** Rows of an exported workbook skipped because nothing in them was edited (part of `skipped`). */
+  readonly unchanged?: number | undefined;
 }
 
 /** Fields that are concurrency bookkeeping, not data: a landed write changes them. */
@@ -98,6 +107,7 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     throw error;
   }
   log?.info({ file: basename(config.file), entity: entity.name, resume: config.resume ?? false }, 'import started');
+  const roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite, revert: config.revert });
 
   const counts = emptyCounts();
   const report = config.report !== undefined ? await createReport(config.report, input.layout) : undefined;
@@ -134,7 +144,7 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
         await ordered.put(mySeq, outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it'));
       } else {
         while (pending.size >= maxPending) await Promise.race(pending);
-        const task = sendRow(row, check, input, journal, pool, journal.previous.inFlight.get(row.position.row)?.at, log)
+        const task = roundTrip.send(row, check, (toSend, onLanded) => sendRow(row, toSend, input, journal, pool, journal.previous.inFlight.get(row.position.row)?.at, log, onLanded))
           .then((outcome) => {
             if (outcome.status === 'skipped') interrupted = true;
             return ordered.put(mySeq, outcome);
@@ -150,9 +160,11 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     await Promise.allSettled(pending);
     await journal.close();
     await report?.discard();
+    await roundTrip.discard();
     throw error;
   }
   await journal.close();
+  const revertPath = await roundTrip.close();
   const stats = pool.stats();
   config.onProgress?.({ counts, pool: stats });
   const durationMs = Date.now() - started;
@@ -172,6 +184,8 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
       ['Invalid (not sent)', counts.invalid],
       ['Failed', counts.failed],
       ['Skipped', counts.skipped],
+      ['Unchanged since the export (skipped)', roundTrip.unchanged],
+      ['Revert file', revertPath ?? '(none: no update landed, or none asked for)'],
       ['Rows add up', `${equationOf(counts)} ✓`],
       ['Requests', stats.requests],
       ['Retries', stats.retries],
@@ -192,7 +206,9 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     reportPath: config.report,
     unknownHeaders: input.mapping.unknownHeaders,
     durationMs,
-    exitCode: counts.invalid + counts.failed + counts.skipped > 0 ? 1 : 0,
+    exitCode: counts.invalid + counts.failed + counts.skipped - roundTrip.unchanged > 0 ? 1 : 0,
+    revertPath,
+    unchanged: roundTrip.unchanged,
   };
 }
 
@@ -226,6 +242,7 @@ async function sendRow(
   pool: DispatchPool,
   inFlightSince: string | undefined,
   log: Logger | undefined,
+  onLanded?: (body: unknown) => void,
 ): Promise<RowOutcome> {
   const { entity } = input;
   const planned = entity.toRequest(check.values);
@@ -256,6 +273,7 @@ async function sendRow(
     }
     const response = result.response;
     if (response.status >= 200 && response.status < 300) {
+      onLanded?.(response.body);
       const created = planned.method === 'POST' ? createdKey(response.body) : check.key;
       return record({ status: 'sent', key: created ?? check.key, http: response.status, message: planned.method === 'POST' ? `created ${created ?? ''}`.trim() : 'updated' });
     }

@@ -46,7 +46,7 @@ beforeAll(async () => {
   const rows: ExcelJS.CellValue[][] = [
     ['Name', 'Phone', 'Amount', 'Active', 'Review Date', 'Doubled', 'Label'],
     ['Ann Smith', 7911123456, 1234567.891234567, true, reviewDate, { formula: 'C2*2', result: 2469135.782469134 }, { richText: [{ text: 'Bold ' }, { text: 'and plain' }] }],
-    ['Bob Jones', 447911123457, 0.1, false, null, { formula: 'C3*2', date1904: false }, { text: 'Website', hyperlink: 'https://example.com' }],
+    ['Bob Jones', 447911123457, 0.1, false, null, { formula: 'C3*2' }, { text: 'Website', hyperlink: 'https://example.com' }],
     ['Cara Lee', '07911 123458', -42, null, null, { formula: 'TODAY()', result: serial2024_01_15 }, { error: '#N/A' }],
   ];
   for (const [index, values] of rows.entries()) {
@@ -106,11 +106,12 @@ describe('XLSX cell values', () => {
     sheet.addRow(['A', 'Doubled']);
     sheet.getCell('A2').value = 5;
     sheet.getCell('A3').value = 7;
-    sheet.getCell('B2').value = { formula: 'A2*2', result: 10, shareType: 'shared', ref: 'B2:B3' };
+    // exceljs's types leave out shareType/ref, which make it write a real shared formula.
+    const master = { formula: 'A2*2', result: 10, shareType: 'shared', ref: 'B2:B3' };
+    sheet.getCell('B2').value = master as ExcelJS.CellFormulaValue;
     sheet.getCell('B3').value = { sharedFormula: 'B2', result: 14 };
     const path = temp.path('shared-formula.xlsx');
     await workbook.xlsx.writeFile(path);
-    expect(readFileSync(path).length).toBeGreaterThan(0);
     const { rows } = await readAll(path);
     expect(cellsOf(rows)).toEqual([
       [5, 10],

@@ -47,6 +47,9 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
     .option('--report <file>', 'report workbook (default: <file>.import.xlsx in the current folder)')
     .option('--journal <file>', 'journal of outcomes for --resume (default: <file>.journal beside the input)')
     .option('--resume', 'continue the run in the journal: rows already done are not sent again')
+    .option('--overwrite', 're-import of an export or plan: write records changed in the CRM since then anyway (default: report them as conflicts)')
+    .option('--revert <file>', 'revert workbook: the before-image of every field an update changed, importable as is (default: <file>.revert.xlsx in the current folder)')
+    .option('--no-revert', 'write no revert workbook (saves one read per updated row)')
     .option('--log <file>', 'write JSON logs here (token and personal data redacted)')
     .addOption(apiFlags.baseUrl)
     .addOption(apiFlags.accountUuid)
@@ -85,6 +88,8 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
           journal: flags.journal,
           resume: flags.resume ?? false,
           dryRun: flags.dryRun ?? false,
+          overwrite: flags.overwrite ?? false,
+          revert: flags.revert === false ? undefined : typeof flags.revert === 'string' ? flags.revert : defaultReportPath(file, 'revert'),
           api,
           pool: { concurrency: flags.concurrency, ratePerMinute: flags.rate, maxRetries: flags.maxRetries },
           sheet: flags.sheet,
@@ -113,6 +118,8 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
       if (result.pool) lines.push(`${result.pool.requests} requests, ${result.pool.retries} retries, ${result.pool.rateLimited429} rate-limited (429)`);
       if (result.unknownHeaders.length > 0) lines.push(`ignored columns: ${result.unknownHeaders.map((h) => `"${h}"`).join(', ')}`);
       lines.push(`report: ${report}`);
+      if (result.unchanged) lines.push(`${result.unchanged} rows unchanged since the export (skipped)`);
+      if (result.revertPath !== undefined) lines.push(`to undo the updates: plannr-bulk import ${result.revertPath} --entity ${flags.entity}`);
       if (result.interrupted || counts.failed > 0) {
         lines.push(`to ${result.interrupted ? 'finish' : 'retry failed rows'}: plannr-bulk import ${file} --entity ${flags.entity} --resume` +
           (flags.journal ? ` --journal ${flags.journal}` : ''));

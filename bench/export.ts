@@ -1,0 +1,114 @@
+/**
+ * Export of many records to XLSX against a sandbox process (so its memory is not ours):
+ *   npx tsx bench/export.ts [--cases 100000] [--csv]
+ * Builds a sandbox state with N cases in code, starts `plannr-bulk sandbox --seed` on it, exports
+ * all cases (per_page 500, no rate limit) and reports seconds, records/s and this process's peak
+ * RSS (target < 300 MB at 100,000 records: the export streams, it never holds the records).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runExport } from '../src/pipeline/export.js';
+import { defaultNormaliseOptions } from '../src/normalise/result.js';
+import { createSeedState, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../src/sandbox/seed.js';
+import { dumpState, type CaseRecord } from '../src/sandbox/state.js';
+
+const { values } = parseArgs({
+  options: {
+    cases: { type: 'string', default: '100000' },
+    csv: { type: 'boolean', default: false },
+    // Internal: the phases run in their own processes, so building 100,000 records (or the
+    // sandbox serving them) never counts towards the exporter's memory.
+    'write-seed': { type: 'string' },
+    url: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const count = Number(values.cases);
+
+/** The seed's 300 cases repeated (new uuids, same shapes) up to `count`. */
+function stateWithCases(n: number) {
+  const state = createSeedState();
+  const templates = Object.values(state.cases);
+  const cases: Record<string, CaseRecord> = {};
+  for (let i = 0; i < n; i++) {
+    const template = templates[i % templates.length]!;
+    const uuid = `${(0x10000000 + i).toString(16)}-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    cases[uuid] = { ...template, uuid, slug: `${template.slug}-${i}`, name: `${template.name} #${i}` };
+  }
+  return { ...state, cases };
+}
+
+async function startSandboxProcess(seed: string): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ['--max-old-space-size=2048', '--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'sandbox', '--port', '0', '--rate', '0', '--seed', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    child.stdout.on('data', (d: Buffer) => {
+      text += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', () => reject(new Error(`sandbox exited: ${text}`)));
+  });
+  return { url, stop: () => child.kill('SIGTERM') };
+}
+
+function runChild(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let text = '';
+  child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+  return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench child failed (${code}): ${text}`)))));
+}
+
+async function measureExport(url: string, out: string): Promise<void> {
+  const rssBefore = process.memoryUsage().rss;
+  let peakRss = rssBefore;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  const started = performance.now();
+  const result = await runExport({
+    entity: 'cases',
+    out,
+    api: { baseUrl: url, token: SANDBOX_TOKEN, accountUuid: SANDBOX_ACCOUNT_UUID, timeoutMs: 120_000 },
+    pool: { ratePerMinute: 0, concurrency: 1 },
+    normalise: defaultNormaliseOptions,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(sampler);
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  console.log(JSON.stringify({
+    records: result.records,
+    format: result.format,
+    seconds: Math.round(seconds * 10) / 10,
+    recordsPerSecond: Math.round(result.records / seconds),
+    requests: result.pool.requests,
+    fileMB: mb((await stat(out)).size),
+    rssBeforeMB: mb(rssBefore),
+    peakRssMB: mb(Math.max(peakRss, process.memoryUsage().rss)),
+    maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    target: 'peak RSS < 300 MB',
+  }));
+}
+
+if (values['write-seed'] !== undefined) {
+  await writeFile(values['write-seed'], JSON.stringify(dumpState(stateWithCases(count))));
+} else if (values.url !== undefined && values.out !== undefined) {
+  await measureExport(values.url, values.out);
+} else {
+  const dir = await mkdtemp(join(tmpdir(), 'plannr-bench-export-'));
+  try {
+    const seed = join(dir, 'state.json');
+    await runChild(['--write-seed', seed, '--cases', String(count)]);
+    const sandbox = await startSandboxProcess(seed);
+    try {
+      process.stdout.write(await runChild(['--url', sandbox.url, '--out', join(dir, values.csv ? 'cases.csv' : 'cases.xlsx')]));
+    } finally {
+      sandbox.stop();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

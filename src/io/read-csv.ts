@@ -24,8 +24,10 @@ export { MAX_CELL_CHARS } from './read-common.js';
  * A record that has not ended after this much text is a quote that was never closed: papaparse
  * would otherwise hold the rest of the file in memory (and re-scan it for every chunk).
  */
-export const MAX_RECORD_CHARS = 32 * MAX_CELL_CHARS;
-const CHUNK_BYTES = 256 * 1024;
+export const MAX_RECORD_CHARS = 8 * MAX_CELL_CHARS;
+const CHUNK_BYTES = 64 * 1024;
+/** Parsed rows papaparse may hold ahead of the consumer. */
+const ROW_BUFFER = 1024;
 
 export interface CsvSource {
   readonly path: string;
@@ -61,6 +63,8 @@ interface Progress {
   /** `chars` when the row stage last received a record, and that record's row number. */
   charsAtLastRecord: number;
   lastRow: number;
+  /** Rows parsed but not yet taken by the row stage: while there are some, no record is runaway. */
+  rowsWaiting: () => number;
   /** The most recent text, at least MAX_CELL_CHARS + 2 characters of it when there is that much. */
   tail: string[];
   tailChars: number;
@@ -94,7 +98,7 @@ async function* decodedText(source: CsvSource, progress: Progress): AsyncGenerat
   };
   const emit = (text: string): string => {
     remember(progress, text);
-    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS) {
+    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS && progress.rowsWaiting() === 0) {
       throw new InputError(
         { ...where, row: progress.lastRow + 1 },
         `no record ends in the ${formatMegabytes(MAX_RECORD_CHARS)} of text after row ${progress.lastRow}: most likely a quote (") opens a cell that is never closed, so everything after it would be read as one cell`,
@@ -167,12 +171,23 @@ const describeDelimiter = (delimiter: Delimiter): string =>
   delimiter === '\t' ? 'tab' : `"${delimiter}"`;
 
 /**
+ * papaparse pauses when its readable side holds 16 rows (Node's object-mode default) and, on
+ * resume, re-parses the rest of the current chunk from a fresh copy: every 16 rows. A bigger
+ * row buffer (still bounded: memory stays flat) makes that rare. papaparse creates the stream
+ * itself and takes no option for it, hence setting it on the stream's state.
+ */
+function raiseRowBuffer(parser: NodeJS.ReadWriteStream): void {
+  const state = (parser as unknown as { _readableState?: { highWaterMark?: number } })._readableState;
+  if (state !== undefined && typeof state.highWaterMark === 'number') state.highWaterMark = ROW_BUFFER;
+}
+
+/**
  * Opens a CSV: decodes, finds the delimiter, reads and checks the header row. The returned
  * `rows` can be iterated once.
  */
 export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
   const where: Location = { file: source.displayName };
-  const progress: Progress = { chars: 0, charsAtLastRecord: 0, lastRow: 1, tail: [], tailChars: 0 };
+  const progress: Progress = { chars: 0, charsAtLastRecord: 0, lastRow: 1, rowsWaiting: () => 0, tail: [], tailChars: 0 };
   const chunks = decodedText(source, progress);
   const head = await readHeaderText(chunks);
   if (head.text.trim() === '' && head.done) throw new InputError(where, 'file is empty');
@@ -190,6 +205,8 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
     skipEmptyLines: false,
     dynamicTyping: false,
   });
+  raiseRowBuffer(parser);
+  progress.rowsWaiting = () => parser.readableLength;
   // Errors end up in the parser's iterator; the callback only has to exist.
   pipeline(Readable.from(replay()), parser, () => undefined);
   const records = (parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();

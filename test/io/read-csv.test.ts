@@ -232,6 +232,30 @@ describe('CSV guards', () => {
     expect(seen).toHaveLength(55); // rows 2..56 came through before it
   });
 
+  it('stops at an unclosed quote early in a big file instead of holding the rest in memory', async () => {
+    const rest = Array.from({ length: 250_000 }, (_, i) => `Client ${i},notes about client ${i}`).join('\n');
+    const path = temp.write('runaway.csv', `Name,Notes\nAnn,fine\nBob,"never closed\n${rest}\n`);
+    await expectInputError(
+      (async () => {
+        for await (const _ of (await openSheet(path, {})).rows);
+      })(),
+      { file: 'runaway.csv', row: 3 },
+      /no record ends in the 8\.0 MB of text after row 2: most likely a quote/,
+    );
+  });
+
+  it('reads 16 MB of wide rows taken slowly without mistaking them for an unclosed quote', async () => {
+    const wide = Array.from({ length: 80 }, (_, i) => `value ${i} ${'w'.repeat(190)}`).join(',');
+    const header = Array.from({ length: 80 }, (_, i) => `C${i}`).join(',');
+    const path = temp.write('wide-rows.csv', `${header}\n${`${wide}\n`.repeat(1_000)}`);
+    let count = 0;
+    for await (const _ of (await openSheet(path, {})).rows) {
+      count++;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(count).toBe(1_000);
+  });
+
   it('does not mistake a last cell that really starts with a quote for an unclosed quote', async () => {
     const path = temp.write('quote-start.csv', 'Name,Notes\nAnn,"""Quoted"" start"\nBob,"ends with quote"""');
     const { rows } = await readAll(path);

@@ -345,6 +345,16 @@ function mangledPhone(random: Random, index: number): ExcelJS.CellValue {
   }
 }
 
+/** The first record of `pool` from `start` on whose uuid is neither used nor reserved for a later plain row. */
+function pickUnused<T extends { uuid: string }>(pool: readonly T[], start: number, used: ReadonlySet<string>, reserved: readonly T[]): T | undefined {
+  const taken = new Set([...used, ...reserved.map((r) => r.uuid)]);
+  for (let k = 0; k < pool.length; k++) {
+    const candidate = pool[(start + k) % pool.length];
+    if (candidate !== undefined && !taken.has(candidate.uuid)) return candidate;
+  }
+  return undefined;
+}
+
 async function writeContactDetailsXlsx(state: SandboxState): Promise<Sample> {
   const random = createRandom(303);
   const details = Object.values(state.contactDetails);
@@ -356,6 +366,7 @@ async function writeContactDetailsXlsx(state: SandboxState): Promise<Sample> {
   sheet.getRow(1).font = { bold: true };
   const planted: Planted[] = [];
   const rowCount = 200;
+  const used = new Set<string>();
   const errors = new Map<number, string>([
     [4, 'excel-exponent'], [21, 'too-short'], [38, 'drama-range'], [55, 'not-a-number'], [72, 'two-at'],
     [89, 'missing-clients'], [106, 'employee-ref'], [123, 'too-short'], [140, 'two-at'], [157, 'not-a-number'],
@@ -367,8 +378,10 @@ async function writeContactDetailsXlsx(state: SandboxState): Promise<Sample> {
     // Phone details for phone errors, email details for email errors, otherwise in seed order.
     const wantsEmail = error === 'two-at';
     const pool = details.filter((d) => (error === undefined ? true : wantsEmail ? d.type === 'email' : d.type === 'phone_number'));
-    const detail = error === undefined ? details[i] : pool[(i * 7) % pool.length];
+    // One row per record: a repeated uuid is a duplicate-key error, which these rows are not meant to be.
+    const detail = error === undefined ? details[i] : pickUnused(pool, (i * 7) % pool.length, used, details.slice(0, rowCount));
     if (detail === undefined) throw new Error('seed too small');
+    used.add(detail.uuid);
     const isNew = error === undefined && i % 25 === 12;
     let value: ExcelJS.CellValue =
       detail.type === 'email'
@@ -438,7 +451,7 @@ async function writeContactDetailsCsv(state: SandboxState): Promise<Sample> {
   const lines = ['uuid;name;Tel;account ids;primary account ids'];
   for (let i = 0; i < rowCount; i++) {
     const row = i + 2;
-    const detail = phones[(i * 3) % phones.length];
+    const detail = phones[i]; // distinct records: a repeated uuid would be a duplicate-key error
     if (detail === undefined) throw new Error('seed too small');
     const national = `0${digitsOf(detail.value)}`;
     let tel = pick(random, [detail.value, `+44 ${digitsOf(detail.value)}`, national, `${national.slice(0, 5)} ${national.slice(5)}`]);

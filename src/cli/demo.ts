@@ -33,7 +33,7 @@ export function demoCommand(): Command<[], Record<string, unknown>> {
       process.stdout.write(`sandbox: ${sandbox.url}\n`);
       try {
         for (const sample of demoSamples) {
-          const base = sample.file.replace(/\.(csv|xlsx)$/, '');
+          const base = sample.file.replace('.', '-'); // cases-legacy.csv and .xlsx must not share a journal
           const result = await runImport({
             file: join(samplesDir, sample.file),
             entity: sample.entity,

@@ -132,9 +132,16 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 /** exceljs's own test for a date number format (quoted text and [colour]/[locale] parts removed). */
 export function isDateFormat(format: string | undefined): boolean {
   if (format === undefined || format === '') return false;
-  const bare = format.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '');
-  return /[ymdhMsb]+/.test(bare);
+  let known = dateFormats.get(format);
+  if (known === undefined) {
+    const bare = format.replace(/\[[^\]]*]/g, '').replace(/"[^"]*"/g, '');
+    known = /[ymdhMsb]+/.test(bare);
+    // A workbook has a handful of formats; the cap only guards against a pathological one.
+    if (dateFormats.size < 10_000) dateFormats.set(format, known);
+  }
+  return known;
 }
+const dateFormats = new Map<string, boolean>();
 
 /** An Excel serial day number as a Date whose UTC fields are the wall-clock value. */
 export function excelSerialToDate(serial: number, date1904: boolean): Date {
@@ -262,12 +269,16 @@ interface ExcelCell {
   readonly numFmt?: string | undefined;
 }
 
-function rowCells(row: ExcelJS.Row, context: Omit<CellContext, 'isDateFormatted'>): CellValue[] {
+function rowCells(row: ExcelJS.Row, context: CellContext): CellValue[] {
   const cells: CellValue[] = [];
   row.eachCell({ includeEmpty: false }, (cell: ExcelCell, column: number) => {
     if (column > MAX_COLUMNS) return;
     while (cells.length < column - 1) cells.push(null);
-    cells[column - 1] = toCellValue(cell.value, { ...context, isDateFormatted: isDateFormat(cell.numFmt) });
+    const value = cell.value;
+    // Only a formula's cached number needs the cell's format to tell a date; plain date cells
+    // already come back from exceljs as Date.
+    const isFormula = isRecord(value) && !(value instanceof Date) && ('formula' in value || 'sharedFormula' in value);
+    cells[column - 1] = toCellValue(value, isFormula ? { ...context, isDateFormatted: isDateFormat(cell.numFmt) } : context);
   });
   while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
   return cells;
@@ -324,7 +335,8 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
   }
 
   const excelRows = worksheetRows();
-  const context = () => ({ date1904: index.date1904, exceljsKnows1904: internals.properties?.model?.date1904 === true });
+  // exceljs reads the date system from workbook.xml before any sheet, so this is settled by the first row.
+  const context = (): CellContext => ({ isDateFormatted: false, date1904: index.date1904, exceljsKnows1904: internals.properties?.model?.date1904 === true });
   let first: IteratorResult<ExcelJS.Row>;
   try {
     first = await excelRows.next();
@@ -348,6 +360,7 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
   }
   const stats = { blankRows: 0 };
 
+  const rowContext = context();
   async function* rows(): AsyncGenerator<SourceRow> {
     let lastRow = 1;
     try {
@@ -357,7 +370,7 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
         // Rows missing from the file are rows the user sees as blank.
         stats.blankRows += Math.max(0, row.number - lastRow - 1);
         lastRow = row.number;
-        const cells = rowCells(row, context());
+        const cells = rowCells(row, rowContext);
         if (isBlankRow(cells)) {
           stats.blankRows++;
           continue;

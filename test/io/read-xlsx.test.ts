@@ -240,6 +240,12 @@ describe('XLSX sheets, rows and headers', () => {
     );
   });
 
+  it('closes cleanly when the consumer stops after one row', async () => {
+    const opened = await openSheet(sharedStrings, {});
+    for await (const _ of opened.rows) break;
+    expect((await readAll(sharedStrings)).rows).toHaveLength(3);
+  });
+
   it('converts header cells that are not text to text', async () => {
     const workbook = new ExcelJS.Workbook();
     workbook.addWorksheet('H').addRow([' Name ', 2024, true]);

@@ -58,9 +58,11 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
   };
   const layout = exportColumnsOf(entity);
 
+  let opening: Promise<ExportFileWriter> | undefined;
+  /** Opened on the first landed update; the promise is shared so concurrent rows open it once. */
   async function revertFile(): Promise<ExportFileWriter | undefined> {
     if (config.revert === undefined) return undefined;
-    revert ??= await openExportFile({
+    opening ??= openExportFile({
       path: config.revert,
       format: formatOf(config.revert),
       entity,
@@ -71,6 +73,7 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
       sheetName: `revert ${entity.name}`,
       notes: [['reverts', config.file]],
     });
+    revert = await opening;
     return revert;
   }
 
@@ -143,11 +146,13 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
       return outcome;
     },
     async close() {
+      if (opening !== undefined) revert = await opening;
       if (revert === undefined) return undefined;
       await revert.close();
       return reverts > 0 ? config.revert : undefined;
     },
     async discard() {
+      if (opening !== undefined) revert = await opening.catch(() => undefined);
       await revert?.discard();
     },
   };

@@ -26,7 +26,8 @@ import { fingerprintFile, openJournal, type Journal } from './journal.js';
 import type { FieldSource } from './mapping.js';
 import { openInput, type InputConfig, type OpenedInput } from './open-input.js';
 import { inSequence } from './ordered.js';
-import { duplicateCheck, outcomeOf, runValidate, type ValidateResult } from './validate.js';
+import { duplicateCheck, outcomeOf } from './outcome.js';
+import { runValidate, type ValidateResult } from './validate.js';
 import { openRoundTrip } from './round-trip-import.js';
 
 export interface ImportConfig extends InputConfig {

@@ -4,12 +4,9 @@
  */
 import { InputError } from '../errors.js';
 import { createReport, type ReportWriter } from '../io/report.js';
-import type { RowOutcome } from '../io/report-types.js';
-import type { SourceRow } from '../io/rows.js';
-import type { RowCheck } from './check-row.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
-import { createKeySet } from './key-set.js';
 import { openInput, type InputConfig } from './open-input.js';
+import { duplicateCheck, outcomeOf } from './outcome.js';
 
 export interface ValidateConfig extends InputConfig {
   /** Where to write the report workbook; undefined writes none (programmatic use, benchmarks). */
@@ -28,34 +25,6 @@ export interface ValidateResult {
   readonly durationMs: number;
   /** 0 every row valid; 1 some rows invalid. */
   readonly exitCode: 0 | 1;
-}
-
-/** A duplicate key is an error, not a guess: which row should win is the user's call. */
-export function duplicateCheck(): (row: SourceRow, check: RowCheck) => RowCheck {
-  const seen = createKeySet();
-  return (row, check) => {
-    if (check.key === '' || check.problems.length > 0) return check;
-    const first = seen.firstRowOf(check.key, row.position.row);
-    if (first === 0) return check;
-    return {
-      ...check,
-      action: 'none',
-      problems: [{ columnIndex: -1, column: '(row)', message: `the same record (${check.key}) is also on row ${first}; only one row per record may be sent` }],
-    };
-  };
-}
-
-export function outcomeOf(row: SourceRow, check: RowCheck, status: RowOutcome['status'], message = ''): RowOutcome {
-  return {
-    position: row.position,
-    key: check.key,
-    action: check.action,
-    status,
-    message: message !== '' ? message : check.problems.map((p) => (p.columnIndex >= 0 ? `${p.column}: ${p.message}` : p.message)).join('; '),
-    original: row.cells,
-    normalised: check.display,
-    problems: check.problems,
-  };
 }
 
 export async function runValidate(config: ValidateConfig): Promise<ValidateResult> {

@@ -40,7 +40,7 @@ describe('a run killed with SIGKILL and resumed', () => {
     const journal = join(dir, 'cases.journal');
     const report = join(dir, 'report.xlsx');
     const env = { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
-    const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--rate', 'off', '--concurrency', '8'];
+    const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--revert', join(dir, 'revert.xlsx'), '--rate', 'off', '--concurrency', '8'];
 
     const first = runCli(args, env);
     const started = Date.now();
@@ -65,5 +65,36 @@ describe('a run killed with SIGKILL and resumed', () => {
     expect(sandbox.writes).toHaveLength(190);
     const results = await readSheet(report, 'Results');
     expect(column(results, 'Status')).toEqual(Array(190).fill('sent'));
+  });
+
+  it('Ctrl-C stops sending, writes the report and journal, says how to resume, and resume finishes', async () => {
+    sandbox = await startSandbox({ port: 0, ratePerMinute: 0, latencyMs: 20 });
+    const dir = await tempDir();
+    const caseIds = Object.keys(sandbox.state.cases).slice(0, 200);
+    const file = await writeCsv(dir, 'cases.csv', [['Case ID', 'Case Name'], ...caseIds.map((id, i) => [id, `Interrupted ${i}`])]);
+    const report = join(dir, 'report.xlsx');
+    const env = { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
+    const args = ['import', file, '--entity', 'cases', '--report', report, '--no-revert', '--rate', 'off', '--concurrency', '4'];
+
+    const first = runCli(args, env);
+    const started = Date.now();
+    while (sandbox.writes.length < 20 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
+    first.child.kill('SIGINT');
+    const stopped = await first.exited;
+    expect(stopped.code).toBe(1);
+    expect(stopped.output).toMatch(/stopping: no new rows will be sent/);
+    expect(stopped.output).toMatch(/to finish: plannr-bulk import .*cases\.csv --entity cases --resume/);
+    const sentFirst = sandbox.writes.length;
+    expect(sentFirst).toBeLessThan(200);
+    const firstReport = await readSheet(report, 'Results');
+    const statuses = column(firstReport, 'Status');
+    expect(statuses).toHaveLength(200);
+    expect(statuses.filter((s) => s === 'sent')).toHaveLength(sentFirst);
+    expect(statuses.filter((s) => s === 'skipped')).toHaveLength(200 - sentFirst);
+
+    const second = await runCli([...args, '--resume'], env).exited;
+    expect(second.code).toBe(0);
+    expect(sandbox.writes).toHaveLength(200);
+    expect(new Set(sandbox.writes.map((w) => w.uuid)).size).toBe(200);
   });
 });

@@ -1,0 +1,178 @@
+/**
+ * Chaos (issue 5): CHAOS_RUNS (default 20) imports of 2,000 case rows (300 updates, 1,680
+ * creates, 20 invalid) against a sandbox injecting 500s, slow responses, dropped connections
+ * and periodic 429 bursts. Each CLI child is SIGKILLed at a random moment, then resumed (and
+ * maybe killed again) until it finishes with nothing left to retry. The sandbox's write log is
+ * the judge: every valid row applied exactly once, no duplicate creates, and the final report's
+ * Summary adds up.
+ *
+ * Reproduce a failure with CHAOS_SEED=<seed printed by the test> (and CHAOS_RUNS).
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRandom, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
+import { startSandbox, type Faults, type RunningSandbox } from '../../src/sandbox/server.js';
+import { clientUuids, readSheet, tempDir, writeCsv } from './helpers.js';
+
+const cli = join(import.meta.dirname, '../../src/cli/main.ts');
+const tsx = import.meta.resolve('tsx');
+
+const RUNS = Number(process.env.CHAOS_RUNS ?? 20);
+const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
+const ROWS = 2_000;
+const INVALID = 20;
+/** Launches per run before the test gives up (kills plus retries of failed rows). */
+const MAX_LAUNCHES = 12;
+
+const FAULTS: Faults = { errorRate: 0.05, slowRate: 0.02, slowMs: 200, dropRate: 0.02 };
+const BURST_EVERY_MS = 2_500;
+const BURST_SIZE = 6;
+
+interface Launch {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function launch(args: readonly string[], cwd: string, killAfterMs: number | undefined): Promise<Launch> {
+  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
+    cwd,
+    env: { ...process.env, PLANNR_BASE_URL: '', PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  // A hang is a failure (it shows as a SIGKILL the test did not plan, and the run never finishes).
+  const guard = setTimeout(() => child.kill('SIGKILL'), 240_000);
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(killer);
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** "2000 rows read: 1980 sent, 20 invalid, 0 failed, 0 skipped" */
+function countsOf(stdout: string): { read: number; sent: number; invalid: number; failed: number; skipped: number } | undefined {
+  const m = /(\d+) rows read: (\d+) sent, (\d+) invalid, (\d+) failed, (\d+) skipped/.exec(stdout);
+  if (m === null) return undefined;
+  const [read, sent, invalid, failed, skipped] = m.slice(1).map(Number) as [number, number, number, number, number];
+  return { read, sent, invalid, failed, skipped };
+}
+
+async function journalHasRun(path: string): Promise<boolean> {
+  return readFile(path, 'utf8').then((text) => text.includes('"t":"run"'), () => false);
+}
+
+interface Plan {
+  readonly file: string;
+  readonly updates: ReadonlyMap<string, string>;
+  readonly creates: readonly string[];
+}
+
+async function planRun(sandbox: RunningSandbox, dir: string, tag: string, random: () => number): Promise<Plan> {
+  const caseIds = Object.keys(sandbox.state.cases);
+  const clients = clientUuids(sandbox.state);
+  const updates = new Map(caseIds.map((id, i) => [id, `Chaos ${tag} update ${i}`]));
+  const creates = Array.from({ length: ROWS - INVALID - caseIds.length }, (_, i) => `Chaos ${tag} create ${i}`);
+  const rows: string[][] = [
+    ...[...updates].map(([id, name]) => [id, name, '']),
+    ...creates.map((name, i) => ['', name, clients[i % clients.length]!]),
+    ...Array.from({ length: INVALID }, (_, i) => [`not-a-uuid-${i}`, `Chaos ${tag} invalid ${i}`, '']),
+  ];
+  // Shuffle (seeded) so updates, creates and invalid rows interleave as in a real file.
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+  }
+  const file = await writeCsv(dir, 'cases.csv', [['Case ID', 'Case Name', 'Clients'], ...rows]);
+  return { file, updates, creates };
+}
+
+describe(`chaos: ${RUNS} killed-and-resumed imports of ${ROWS} rows (CHAOS_SEED=${SEED})`, () => {
+  it.each(Array.from({ length: RUNS }, (_, run) => run))('run %i: every valid row applied exactly once, counts add up', async (run) => {
+    const random = createRandom(SEED * 1000 + run);
+    const sandbox = await startSandbox({ port: 0, ratePerMinute: 0, latencyMs: 2, faults: FAULTS, faultSeed: SEED * 1000 + run });
+    const bursts = setInterval(() => sandbox.setFaults({ ...FAULTS, burst429: BURST_SIZE }), BURST_EVERY_MS);
+    const story: string[] = [];
+    try {
+      const dir = await tempDir('plannr-chaos-');
+      const plan = await planRun(sandbox, dir, `${SEED}-${run}`, random);
+      const journal = join(dir, 'cases.journal');
+      const report = join(dir, 'report.xlsx');
+      const base = ['import', plan.file, '--entity', 'cases', '--journal', journal, '--report', report, '--rate', 'off', '--concurrency', '16', '--timeout', '5000', '--base-url', sandbox.url];
+
+      let finished: ReturnType<typeof countsOf>;
+      for (let n = 0; n < MAX_LAUNCHES && finished === undefined; n++) {
+        // The first launch is always killed; later ones sometimes, never after the sixth.
+        const kill = n === 0 || (n < 6 && random() < 0.4);
+        // A launch spends ~3 s reading before it sends; then ~40 rows/s under these faults on a busy 2-core box.
+        const killAfterMs = kill ? Math.round(500 + random() * 25_000) : undefined;
+        const resume = await journalHasRun(journal);
+        const result = await launch(resume ? [...base, '--resume'] : base, dir, killAfterMs);
+        const counts = countsOf(result.stdout);
+        story.push(`launch ${n + 1}${resume ? ' --resume' : ''}${killAfterMs !== undefined ? ` kill@${killAfterMs}ms` : ''}: ` +
+          `${result.signal ?? `exit ${result.code}`} ${counts ? JSON.stringify(counts) : ''} writes=${sandbox.writes.length}`);
+        if (result.signal === 'SIGKILL') continue;
+        expect(result.stderr, story.join('\n')).not.toMatch(/^\s+at |unexpected error/m);
+        expect([0, 1], `${story.join('\n')}\n${result.stderr}`).toContain(result.code);
+        if (counts !== undefined && counts.failed === 0 && counts.skipped === 0) finished = counts;
+      }
+      const context = `seed ${SEED}, run ${run}:\n${story.join('\n')}`;
+      expect(finished, `never finished cleanly. ${context}`).toBeDefined();
+      expect(finished, context).toEqual({ read: ROWS, sent: ROWS - INVALID, invalid: INVALID, failed: 0, skipped: 0 });
+
+      // The judge: the sandbox's write log.
+      const putsPerUuid = new Map<string, number>();
+      const postsPerName = new Map<string, number>();
+      for (const write of sandbox.writes) {
+        if (write.method === 'PUT') putsPerUuid.set(write.uuid, (putsPerUuid.get(write.uuid) ?? 0) + 1);
+        else postsPerName.set(String((write.body as { name?: unknown }).name), (postsPerName.get(String((write.body as { name?: unknown }).name)) ?? 0) + 1);
+      }
+      const updatedTwice = [...putsPerUuid].filter(([, count]) => count > 1);
+      const notUpdated = [...plan.updates.keys()].filter((id) => putsPerUuid.get(id) === undefined);
+      const createdTwice = [...postsPerName].filter(([, count]) => count > 1);
+      const notCreated = plan.creates.filter((name) => postsPerName.get(name) === undefined);
+      const casesByName = new Map<string, number>();
+      for (const c of Object.values(sandbox.state.cases)) casesByName.set(c.name, (casesByName.get(c.name) ?? 0) + 1);
+      const duplicateRecords = plan.creates.filter((name) => (casesByName.get(name) ?? 0) !== 1);
+      const wrongNames = [...plan.updates].filter(([id, name]) => sandbox.state.cases[id]?.name !== name);
+      expect({
+        updatedTwice: updatedTwice.length,
+        notUpdated: notUpdated.length,
+        createdTwice: createdTwice.length,
+        notCreated: notCreated.length,
+        createdRecordsNotExactlyOne: duplicateRecords.length,
+        updatesNotHolding: wrongNames.length,
+        writes: sandbox.writes.length,
+      }, `${context}\nfirst offenders: ${JSON.stringify({ updatedTwice: updatedTwice.slice(0, 3), createdTwice: createdTwice.slice(0, 3), notCreated: notCreated.slice(0, 3) })}`).toEqual({
+        updatedTwice: 0,
+        notUpdated: 0,
+        createdTwice: 0,
+        notCreated: 0,
+        createdRecordsNotExactlyOne: 0,
+        updatesNotHolding: 0,
+        writes: ROWS - INVALID,
+      });
+
+      // The final report's Summary: its counts add up to the rows read.
+      const summary = new Map((await readSheet(report, 'Summary')).map((r) => [r[0] ?? '', r[1] ?? '']));
+      const number = (label: string) => Number(summary.get(label));
+      expect(number('Rows read'), context).toBe(ROWS);
+      expect(number('Sent') + number('Invalid (not sent)') + number('Failed') + number('Skipped'), context).toBe(ROWS);
+      expect({ sent: number('Sent'), invalid: number('Invalid (not sent)') }, context).toEqual({ sent: ROWS - INVALID, invalid: INVALID });
+      expect(summary.get('Rows add up'), context).toMatch(/^2000 read = 1980 sent \+ 20 invalid ✓$/);
+      console.log(`chaos seed ${SEED} run ${run}: ${story.length} launches; ${story.join(' | ')}`);
+    } finally {
+      clearInterval(bursts);
+      await sandbox.close();
+    }
+  }, 900_000);
+});

@@ -5,7 +5,7 @@
  * so only an explicit (clear) ever sends it.
  */
 import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js';
-import { dateTime, integer, money, text, uuid, uuidList } from './field-types.js';
+import { accountRefs, dateTime, integer, money, text, uuid, uuidList, uuidOrName } from './field-types.js';
 import { asRecord, nameOf, penniesOf, uuidOf, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
 
@@ -21,8 +21,8 @@ export const caseColumns: readonly Column[] = [
   },
   {
     field: 'status', header: 'Status', aliases: ['Case Status', 'Status UUID', 'Stage'],
-    help: 'UUID of the case status.', example: '38c8721a-6541-4e85-ab0c-4bab6fbec61c',
-    required: 'optional', type: uuid, clearable: false,
+    help: 'The case status: its UUID or its name (e.g. To Be Reviewed), looked up at import.', example: '38c8721a-6541-4e85-ab0c-4bab6fbec61c',
+    required: 'optional', type: uuidOrName('case-status', 'status'), clearable: false,
   },
   {
     field: 'status_position', header: 'Status Position', aliases: ['Position', 'Kanban Position'],
@@ -31,8 +31,8 @@ export const caseColumns: readonly Column[] = [
   },
   {
     field: 'type', header: 'Type', aliases: ['Case Type', 'Type UUID', 'Category'],
-    help: 'UUID of the case type.', example: '5e653c9f-b4bf-4976-94f3-e3dd0a321045',
-    required: 'optional', type: uuid, clearable: false,
+    help: 'The case type: its UUID or its name (e.g. Mortgage), looked up at import.', example: '5e653c9f-b4bf-4976-94f3-e3dd0a321045',
+    required: 'optional', type: uuidOrName('case-type', 'type'), clearable: false,
   },
   {
     field: 'value', header: 'Value', aliases: ['Case Value', 'Case Value (£)', 'Value (£)', 'Expected Value', 'Amount', 'Fee'],
@@ -51,8 +51,8 @@ export const caseColumns: readonly Column[] = [
   },
   {
     field: 'assigned_to_uuids', header: 'Assigned To', aliases: ['Assigned To UUIDs', 'Assigned', 'Adviser IDs', 'Advisers', 'Owner'],
-    help: 'UUIDs of the accounts assigned to the case, separated by ;', example: '14b90872-809e-4df5-9c6c-5b84bda0efd2',
-    required: 'optional', type: uuidList, clearable: true,
+    help: 'The accounts assigned to the case, by UUID or email, separated by ;', example: '14b90872-809e-4df5-9c6c-5b84bda0efd2',
+    required: 'optional', type: accountRefs, clearable: true,
   },
   {
     field: 'group_uuids', header: 'Groups', aliases: ['Group UUIDs', 'Group IDs'],
@@ -66,8 +66,8 @@ export const caseColumns: readonly Column[] = [
   },
   {
     field: 'participants', header: 'Clients', aliases: ['Participants', 'Client IDs', 'Client UUIDs', 'Account UUIDs'],
-    help: 'UUIDs of the client accounts on the case (needed to create a case; the API cannot change them on update).',
-    example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0', required: 'on-create', type: uuidList, clearable: false, createOnly: true,
+    help: 'The client accounts on the case, by UUID or email (needed to create a case; the API cannot change them on update).',
+    example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0', required: 'on-create', type: accountRefs, clearable: false, createOnly: true,
   },
 ];
 

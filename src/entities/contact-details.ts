@@ -4,7 +4,7 @@
  * Seed: contact-details-update.txt.
  */
 import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js';
-import { choice, phoneOrEmail, text, uuid, uuidList } from './field-types.js';
+import { accountRefs, choice, isUuidText, phoneOrEmail, text, uuid } from './field-types.js';
 import { asRecord, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
 
@@ -39,14 +39,14 @@ export const contactDetailColumns: readonly Column[] = [
   {
     field: 'account_uuids', header: 'Accounts',
     aliases: ['Account UUIDs', 'Account IDs', 'Client Refs', 'Client IDs', 'Client UUIDs', 'Clients', 'Owners'],
-    help: 'UUIDs of the client accounts that own the detail, separated by ;', example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0',
-    required: 'always', type: uuidList, clearable: false,
+    help: 'The client accounts that own the detail, by UUID or email, separated by ;', example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0',
+    required: 'always', type: accountRefs, clearable: false,
   },
   {
     field: 'primary_account_uuids', header: 'Primary For',
     aliases: ['Primary Account UUIDs', 'Primary Accounts', 'Primary Account IDs', 'Primary'],
-    help: 'UUIDs of the accounts that have this as their primary detail, separated by ;. (clear) empties it.',
-    example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0', required: 'optional', type: uuidList, clearable: true,
+    help: 'The accounts that have this as their primary detail, by UUID or email, separated by ;. (clear) empties it.',
+    example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0', required: 'optional', type: accountRefs, clearable: true,
   },
 ];
 
@@ -67,7 +67,9 @@ export const contactDetails: Entity = {
       problems.push({ field: 'type', message: `type is ${row.type} but the value is ${contactTypeOf(row.value) === 'email' ? 'an email address' : 'a phone number'}` });
     }
     const owners = Array.isArray(row.account_uuids) ? new Set(row.account_uuids) : undefined;
-    if (owners && Array.isArray(row.primary_account_uuids)) {
+    // Emails are compared once resolved to uuids (pipeline/names.ts runs this check again then).
+    const allUuids = (list: unknown) => Array.isArray(list) && list.every(isUuidText);
+    if (owners && Array.isArray(row.primary_account_uuids) && allUuids(row.account_uuids) && allUuids(row.primary_account_uuids)) {
       const stranger = row.primary_account_uuids.find((id) => !owners.has(id));
       if (stranger !== undefined) problems.push({ field: 'primary_account_uuids', message: `${String(stranger)} is not one of the owning accounts` });
     }

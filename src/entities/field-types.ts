@@ -118,3 +118,53 @@ export function choice<const T extends string>(values: readonly T[]): FieldType<
     display: asIs,
   };
 }
+
+/** What a by-name reference points at; pipeline/names.ts resolves each kind through the API. */
+export type ReferenceKind = 'case-status' | 'case-type' | 'account';
+
+/** A field that takes a uuid or a human reference (a name, an email) looked up at import or plan. */
+export interface ReferenceType<T> extends FieldType<T> {
+  readonly refersTo: ReferenceKind;
+}
+
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Hex and dashes in a uuid's opening shape: a mistyped uuid, not a name, so it fails as a uuid. */
+const UUID_ATTEMPT = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F-]{4,}\}?$/;
+
+/** Whether a normalised reference is already a uuid (anything else is a name or email to resolve). */
+export function isUuidText(value: unknown): value is string {
+  return typeof value === 'string' && CANONICAL_UUID.test(value);
+}
+
+/**
+ * A uuid, or the name of the record ("To Be Reviewed"), trimmed. Offline (validate) a name is
+ * only checked for its form; import and plan resolve it to a uuid, case-insensitively.
+ */
+export function uuidOrName(refersTo: 'case-status' | 'case-type', what: string): ReferenceType<string> {
+  return {
+    name: `uuid or ${what} name`,
+    format: `a Plannr UUID or the ${what}'s name as shown in Plannr (any case), e.g. ${what === 'status' ? 'To Be Reviewed' : 'Mortgage'}`,
+    refersTo,
+    normalise: (value) => {
+      const text = String(value).trim();
+      if (UUID_ATTEMPT.test(text)) return normaliseUuid(text);
+      return normaliseText(text.replace(/\s+/g, ' '), { maxLength: 255 });
+    },
+    display: asIs,
+  };
+}
+
+function uuidOrEmail(text: string): Normalised<string> {
+  if (UUID_ATTEMPT.test(text.trim())) return normaliseUuid(text);
+  if (text.includes('@')) return normaliseEmail(text);
+  return fail(`"${text.trim()}" is neither a UUID nor an email address`);
+}
+
+/** Account references: uuids or email addresses, separated by ; (emails resolved at import and plan). */
+export const accountRefs: ReferenceType<string[]> = {
+  name: 'uuid or email list',
+  format: 'one or more account UUIDs or email addresses separated by ; or ,',
+  refersTo: 'account',
+  normalise: (value) => normaliseList(value, uuidOrEmail),
+  display: (value) => value.join('; '),
+};

@@ -29,6 +29,7 @@ import { inSequence } from './ordered.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
 import { runValidate, type ValidateResult } from './validate.js';
 import { openRoundTrip } from './round-trip-import.js';
+import { apiDirectory, createNameResolver } from './names.js';
 
 export interface ImportConfig extends InputConfig {
   /** Report workbook path; undefined writes none. */
@@ -108,6 +109,8 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     throw error;
   }
   log?.info({ file: basename(config.file), entity: entity.name, resume: config.resume ?? false }, 'import started');
+  // Names and emails in reference columns become uuids before a row's request is built.
+  const names = createNameResolver(entity, apiDirectory(pool, config.signal), input.mapping.sources);
   const roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite, revert: config.revert });
 
   const counts = emptyCounts();
@@ -145,7 +148,10 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
         await ordered.put(mySeq, outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it'));
       } else {
         while (pending.size >= maxPending) await Promise.race(pending);
-        const task = roundTrip.send(row, check, (toSend, onLanded) => sendRow(row, toSend, input, journal, pool, journal.previous.inFlight.get(row.position.row)?.at, log, onLanded))
+        const task = names.resolveNames(check)
+          .then((resolved) => resolved.problems.length > 0
+            ? outcomeOf(row, resolved, 'invalid')
+            : roundTrip.send(row, resolved, (toSend, onLanded) => sendRow(row, toSend, input, journal, pool, journal.previous.inFlight.get(row.position.row)?.at, log, onLanded)))
           .then((outcome) => {
             if (outcome.status === 'skipped') interrupted = true;
             return ordered.put(mySeq, outcome);

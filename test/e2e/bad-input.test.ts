@@ -40,7 +40,10 @@ interface CliRun {
   readonly peakMb: number;
 }
 
-/** Runs the CLI as a child process, killed after `timeoutMs` (a hang is a failure, not a wait). */
+/**
+ * Runs the CLI as a child process, killed after `timeoutMs` (a hang is a failure, not a wait).
+ * The limits are generous: on a loaded 2-core machine one child takes 2-20 s just to start.
+ */
 function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
@@ -65,7 +68,7 @@ function runCli(args: readonly string[], options: { cwd: string; env?: Record<st
   const timer = setTimeout(() => {
     timedOut = true;
     child.kill('SIGKILL');
-  }, options.timeoutMs ?? 20_000);
+  }, options.timeoutMs ?? 60_000);
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearInterval(poll);
@@ -143,7 +146,7 @@ async function validate(file: string, extra: readonly string[] = [], entity = 'c
   return { run, report };
 }
 
-describe('files that cannot be read: exit 2, one line naming the file', () => {
+describe('files that cannot be read: exit 2, one line naming the file', { timeout: 240_000 }, () => {
   const unreadable: ReadonlyArray<readonly [file: string, message: RegExp, extra: readonly string[]]> = [
     ['empty.csv', /empty/i, []],
     ['bom-only.csv', /empty/i, []],
@@ -199,7 +202,7 @@ describe('files that cannot be read: exit 2, one line naming the file', () => {
   });
 });
 
-describe('problems in one row: the row is reported, the file is not silently accepted', () => {
+describe('problems in one row: the row is reported, the file is not silently accepted', { timeout: 240_000 }, () => {
   it.concurrent('a row wider than the header (row 4)', async () => {
     const { run, report } = await validate(fixture('row-wider-than-header.csv'));
     // The Errors sheet repeats the input's columns (to re-import as is): it holds row 4 by its key.
@@ -233,7 +236,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
   it.concurrent('a 50 MB cell: its row (and column) is named, in bounded time and memory', async () => {
     const file = join(work, 'fifty-megabyte-cell.csv');
     await makeLargeCellCsv(file, 50 * 1024 * 1024);
-    const { run, report } = await validate(file, [], 'cases', 40_000);
+    const { run, report } = await validate(file, [], 'cases', 120_000);
     console.log(`50 MB cell: exit ${run.code} in ${run.ms} ms, peak RSS ${run.peakMb} MB: ${run.stderr.trim() || run.stdout.trim()}`);
     const outcome = await expectRowProblem(run, 'fifty-megabyte-cell.csv', report, 2, 'xxxxxxxx');
     if (outcome === 'file') expect(run.stderr).toContain('Case Name');
@@ -272,7 +275,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
   });
 });
 
-describe('valid but unusual input is read exactly', () => {
+describe('valid but unusual input is read exactly', { timeout: 240_000 }, () => {
   it.concurrent('right-to-left and emoji text round-trips untouched into the report', async () => {
     const { run, report } = await validate(fixture('rtl-emoji.csv'));
     expectCleanEnd(run, 'rtl-emoji.csv');
@@ -351,7 +354,7 @@ describe('valid but unusual input is read exactly', () => {
   });
 });
 
-describe('hostile XML', () => {
+describe('hostile XML', { timeout: 240_000 }, () => {
   const leaked = /root:.*:0:0:|\/bin\/(ba)?sh|nologin/;
 
   it.concurrent.each(['xxe-sheet.xlsx', 'xxe-shared-strings.xlsx'])('%s: an external entity never reads a local file', async (name) => {
@@ -366,7 +369,7 @@ describe('hostile XML', () => {
   });
 
   it.concurrent('billion laughs: entities are not expanded into memory', async () => {
-    const { run, report } = await validate(fixture('billion-laughs.xlsx'), [], 'cases', 30_000);
+    const { run, report } = await validate(fixture('billion-laughs.xlsx'), [], 'cases', 60_000);
     console.log(`billion laughs: exit ${run.code} in ${run.ms} ms, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
     expectCleanEnd(run, 'billion-laughs.xlsx');
     expect(run.peakMb).toBeLessThan(500);
@@ -375,7 +378,7 @@ describe('hostile XML', () => {
   });
 });
 
-describe('zip bombs: a sheet that inflates to more than 1 GB', () => {
+describe('zip bombs: a sheet that inflates to more than 1 GB', { timeout: 240_000 }, () => {
   // ~1 MB on disk each; generated, never committed.
   it.concurrent.each([
     ['honest sizes', false],
@@ -383,7 +386,7 @@ describe('zip bombs: a sheet that inflates to more than 1 GB', () => {
   ] as const)('with %s it is refused with a message about the uncompressed size', async (_label, lieAboutSize) => {
     const file = join(work, `zip-bomb-${lieAboutSize ? 'lying' : 'honest'}.xlsx`);
     await makeZipBomb(file, { cellBytes: 1100 * 1024 * 1024, lieAboutSize });
-    const { run } = await validate(file, [], 'cases', 45_000);
+    const { run } = await validate(file, [], 'cases', 120_000);
     console.log(`zip bomb (${_label}): exit ${run.code} in ${run.ms} ms, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
     expectCleanEnd(run, basename(file));
     expect(run.peakMb, 'peak RSS (MB)').toBeLessThan(1024);
@@ -391,7 +394,7 @@ describe('zip bombs: a sheet that inflates to more than 1 GB', () => {
   });
 });
 
-describe('import never sends part of a file it cannot read to the end', () => {
+describe('import never sends part of a file it cannot read to the end', { timeout: 240_000 }, () => {
   let sandbox: Awaited<ReturnType<typeof startSandbox>>;
   beforeAll(async () => {
     sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });

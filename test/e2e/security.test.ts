@@ -43,7 +43,7 @@ function runCli(args: readonly string[], cwd: string, env: Record<string, string
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -142,7 +142,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-describe('the token appears in no output of a full run', () => {
+describe('the token appears in no output of a full run', { timeout: 240_000 }, () => {
   it('import (with a failing and an invalid row), a 401 import, an MPDX 401 import, an export: none holds the token', async () => {
     const caseIds = Object.keys(sandbox.state.cases);
     const clients = clientUuids(sandbox.state);
@@ -190,7 +190,7 @@ describe('the token appears in no output of a full run', () => {
   });
 });
 
-describe('files the tool writes are safe to open', () => {
+describe('files the tool writes are safe to open', { timeout: 240_000 }, () => {
   it('the import report keeps injection payloads as text cells, never formulas', async () => {
     const report = join(dir, 'full.xlsx');
     expect(await expectXlsxSafe(report)).toBeGreaterThan(0);
@@ -217,7 +217,7 @@ describe('files the tool writes are safe to open', () => {
   });
 });
 
-describe('only the configured API host is contacted', () => {
+describe('only the configured API host is contacted', { timeout: 240_000 }, () => {
   /** A server that records what it was asked, answering every list with `next` as links.next. */
   async function listServer(next: (own: string) => string | null): Promise<{ url: string; hits: IncomingMessage[]; authorised: number; close(): Promise<void> }> {
     const hits: IncomingMessage[] = [];

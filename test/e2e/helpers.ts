@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ApiConfig } from '../../src/api/config.js';
 import { defaultNormaliseOptions } from '../../src/normalise/result.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
@@ -10,6 +11,9 @@ import type { RunningSandbox } from '../../src/sandbox/server.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 
 export const normalise = defaultNormaliseOptions;
+
+/** The built CLI (test/global-setup.ts builds it once per run): `node` plus these arguments. */
+export const cliEntry = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 export async function tempDir(prefix = 'plannr-e2e-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));

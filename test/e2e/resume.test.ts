@@ -3,12 +3,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { clientUuids, column, readSheet, tempDir, writeCsv } from './helpers.js';
+import { cliEntry, clientUuids, column, readSheet, tempDir, writeCsv } from './helpers.js';
 
-const cli = join(import.meta.dirname, '../../src/cli/main.ts');
 
 function runCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

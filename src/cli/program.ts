@@ -8,6 +8,7 @@ import { exitCodeOf, PlannrBulkError } from '../errors.js';
 import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { planCommand } from './plan.js';
 import { sandboxCommand } from './sandbox.js';
 import { templateCommand } from './template.js';
 import { validateCommand } from './validate.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(validateCommand());
   program.addCommand(importCommand());
+  program.addCommand(planCommand());
   program.addCommand(exportCommand());
   program.addCommand(templateCommand());
   program.addCommand(sandboxCommand());

@@ -35,7 +35,8 @@ export interface ExportFileWriter {
   addRow(cells: readonly ExportCell[], meta?: MetaEntry, style?: RowStyle): Promise<void>;
   /** Data rows written so far. */
   readonly rows: number;
-  close(): Promise<void>;
+  /** `after`: XLSX sheets written after the data sheet, before the hidden `_meta` (e.g. a plan's Summary). */
+  close(after?: ReadonlyArray<{ readonly name: string; readonly rows: ReadonlyArray<readonly ExportCell[]> }>): Promise<void>;
   /** Stop and remove the spool (the partial output file is left for the caller to delete). */
   discard(): Promise<void>;
 }
@@ -126,12 +127,17 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
     get rows() {
       return rows;
     },
-    async close() {
+    async close(after) {
       try {
         await flushSpool();
         spool.end();
         await once(spool, 'close');
         await data.commit();
+        for (const sheet of after ?? []) {
+          const writer = xlsx.addSheet(sheet.name, { widths: [36, 60] });
+          for (const cells of sheet.rows) await writer.addRow(cells);
+          await writer.commit();
+        }
         const metaSheet = xlsx.addSheet(META_SHEET, { hidden: true, columns: META_HEADERS.map((header) => ({ header })) });
         const facts: Array<readonly [string, string]> = [
           ['kind', info.kind],

@@ -232,7 +232,7 @@ function fromValidate(result: ValidateResult): ImportResult {
 }
 
 /** Fail fast (exit 2) on bad credentials rather than failing every row. */
-async function checkCredentials(entity: Entity, pool: DispatchPool): Promise<void> {
+export async function checkCredentials(entity: Entity, pool: DispatchPool): Promise<void> {
   if (entity.name === 'mpdx-phones') return; // another system: its rows report their own 401s
   const result = await pool.run({ method: 'GET', path: '/api/v1/account', query: { per_page: '1' } }, { idempotent: true });
   if (result.kind === 'response' && (result.response.status === 401 || result.response.status === 403)) {

@@ -15,7 +15,6 @@ import { createSeedState, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../src/san
 import { benchDir } from './generate.js';
 import { mkdir } from 'node:fs/promises';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, rate: { type: 'string', default: '3000' }, 'free-rows': { type: 'string', default: '3000' } } });
 
 async function startSandboxProcess(rate: number): Promise<{ url: string; stop: () => void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'sandbox', '--port', '0', '--rate', String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -54,36 +53,41 @@ async function timedImport(file: string, url: string, rate: number, concurrency:
   return { seconds: (performance.now() - started) / 1000, result };
 }
 
-const rows = Number(values.rows);
-const rate = Number(values.rate);
-{
+export interface RateLimitedFigures { rows: number; ratePerMinute: number; seconds: number; idealSeconds: number; ratio: number; sent: number; failed: number; got429: number }
+export interface UnlimitedFigures { rows: number; concurrency: number; seconds: number; rowsPerSec: number; sent: number }
+
+/** Import N creates with the sandbox enforcing R/min and the client told the same R. */
+export async function measureRateLimited(rows: number, rate: number): Promise<RateLimitedFigures> {
   const sandbox = await startSandboxProcess(rate);
   try {
     const file = await createsCsv(rows, `import-${rows}.csv`);
     const { seconds, result } = await timedImport(file, sandbox.url, rate, 8);
     const ideal = rows / (rate / 60);
-    console.log(JSON.stringify({
-      case: 'rate-limited', rows, ratePerMinute: rate, seconds: Number(seconds.toFixed(2)), idealSeconds: Number(ideal.toFixed(2)),
-      ratio: Number((seconds / ideal).toFixed(3)), sent: result.counts.sent, failed: result.counts.failed,
-      requests: result.pool?.requests, got429: result.pool?.rateLimited429, retries: result.pool?.retries,
-    }));
+    return {
+      rows, ratePerMinute: rate, seconds: round(seconds), idealSeconds: round(ideal), ratio: Number((seconds / ideal).toFixed(3)),
+      sent: result.counts.sent, failed: result.counts.failed, got429: result.pool?.rateLimited429 ?? 0,
+    };
   } finally {
     sandbox.stop();
   }
 }
-{
-  const free = Number(values['free-rows']);
+
+/** With no rate limit anywhere: the rows per second the client drives on loopback. */
+export async function measureUnlimited(rows: number, concurrency: number): Promise<UnlimitedFigures> {
   const sandbox = await startSandboxProcess(0);
   try {
-    const file = await createsCsv(free, `import-free-${free}.csv`);
-    for (const concurrency of [8, 32]) {
-      const { seconds, result } = await timedImport(file, sandbox.url, 0, concurrency);
-      console.log(JSON.stringify({
-        case: 'no rate limit', rows: free, concurrency, seconds: Number(seconds.toFixed(2)),
-        rowsPerSec: Math.round(free / seconds), requests: result.pool?.requests, sent: result.counts.sent,
-      }));
-    }
+    const file = await createsCsv(rows, `import-free-${rows}.csv`);
+    const { seconds, result } = await timedImport(file, sandbox.url, 0, concurrency);
+    return { rows, concurrency, seconds: round(seconds), rowsPerSec: Math.round(rows / seconds), sent: result.counts.sent };
   } finally {
     sandbox.stop();
   }
+}
+
+const round = (n: number) => Number(n.toFixed(2));
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000' }, rate: { type: 'string', default: '3000' }, 'free-rows': { type: 'string', default: '3000' } } });
+  console.log(JSON.stringify({ case: 'rate-limited', ...(await measureRateLimited(Number(values.rows), Number(values.rate))) }));
+  for (const concurrency of [8, 32]) console.log(JSON.stringify({ case: 'no rate limit', ...(await measureUnlimited(Number(values['free-rows']), concurrency)) }));
 }

@@ -7,13 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { casesCsv, casesXlsx, phonesCsv } from './generate.js';
+import { measureRateLimited, measureUnlimited } from './import.js';
 
 const { values } = parseArgs({
   options: {
     rows: { type: 'string', default: '1000000' },
     'xlsx-rows': { type: 'string', default: '1000000' },
     'phone-rows': { type: 'string', default: '200000' },
-    only: { type: 'string', default: 'csv,xlsx,phones' },
+    'import-rows': { type: 'string', default: '1000' },
+    'import-rate': { type: 'string', default: '3000' },
+    only: { type: 'string', default: 'csv,xlsx,phones,import' },
   },
 });
 const only = new Set(values.only.split(','));
@@ -53,5 +56,16 @@ if (only.has('xlsx')) {
   add(measure('validate', xlsx), bare);
 }
 
+const importLines: string[] = [];
+if (only.has('import')) {
+  const limited = await measureRateLimited(Number(values['import-rows']), Number(values['import-rate']));
+  console.log(JSON.stringify(limited));
+  importLines.push(`| import, rate limit ${limited.ratePerMinute}/min | ${limited.rows} | ${limited.seconds} | ${Math.round(limited.rows / limited.seconds)} | ${limited.ratio} × N/R (N/R = ${limited.idealSeconds} s); ${limited.got429} × 429, ${limited.failed} failed | |`);
+  const free = await measureUnlimited(Number(values['import-rows']) * 2, 16);
+  console.log(JSON.stringify(free));
+  importLines.push(`| import, no rate limit (client overhead) | ${free.rows} | ${free.seconds} | ${free.rowsPerSec} | concurrency ${free.concurrency}, sandbox in its own process | |`);
+}
+
 console.log('\n| task | rows | seconds | rows/s | ratio | peak RSS (MB) |\n|---|---|---|---|---|---|');
 for (const m of table) console.log(`| ${m.task} | ${m.rows} | ${(m.ms / 1000).toFixed(1)} | ${m.rowsPerSec} | ${m.vs} | ${m.peakRssMB} |`);
+for (const line of importLines) console.log(line);

@@ -10,7 +10,7 @@
  * value; the others read as empty, as Excel stores them.
  */
 import ExcelJS from 'exceljs';
-import { PassThrough, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { InputError, type Location } from '../errors.js';
 import { MAX_COLUMNS, checkHeaders, checkRow, headerText, isBlankRow } from './read-common.js';
 import { ZipDamage, listZipEntries, readZipEntry } from './read-zip.js';
@@ -241,23 +241,56 @@ export async function* joinInlineRuns(texts: AsyncIterable<string>): AsyncGenera
   if (carry !== '') yield carry;
 }
 
+/** Longest stretch of XML text without a tag we accept: a cell over this is damage or a zip bomb. */
+export const MAX_XML_TEXT_RUN = 8 * 1_048_576;
+/** Most shared-string text we hold (exceljs caches every shared string in memory). */
+export const MAX_SHARED_STRING_CHARS = 256 * 1_048_576;
+
+/**
+ * Refuses XML whose text would not fit in memory before exceljs tries to hold it: one cell of
+ * text longer than MAX_XML_TEXT_RUN (V8 cannot even build a string past ~512 MB) or, for the
+ * shared strings, more than `maxTotal` characters. Sizes declared in the zip are not trusted:
+ * this counts what actually inflates. Names the worksheet row when it has seen one.
+ */
+export async function* guardXmlText(texts: AsyncIterable<string>, where: Location, maxTotal = Number.POSITIVE_INFINITY): AsyncGenerator<string> {
+  let run = 0;
+  let total = 0;
+  let row: number | undefined;
+  for await (const text of texts) {
+    total += text.length;
+    const lastTag = text.lastIndexOf('<');
+    run = lastTag < 0 ? run + text.length : text.length - lastTag;
+    const lastRow = text.lastIndexOf('<row ');
+    const rowMatch = lastRow < 0 ? null : /^<row [^>]*?\br="(\d+)"/.exec(text.slice(lastRow, lastRow + 512));
+    if (rowMatch !== null) row = Number(rowMatch[1]);
+    if (run > MAX_XML_TEXT_RUN) {
+      throw new InputError(
+        { ...where, row },
+        `a cell inflates to more than ${MAX_XML_TEXT_RUN / 1_048_576} MB of text uncompressed (the limit is 1 MB): the workbook is damaged or built to exhaust memory`,
+      );
+    }
+    if (total > maxTotal) {
+      throw new InputError(where, `the shared strings inflate to more than ${maxTotal / 1_048_576} MB uncompressed: the workbook is too large to read safely`);
+    }
+    yield text;
+  }
+}
+
 /**
  * exceljs 4.4.0 decodes each zip chunk of XML alone (TextDecoder without `stream`), which turns
  * a multi-byte character split between chunks into U+FFFD: measured, a few cells in every
  * 20,000 rows of accented text. Its XML parser passes strings through untouched, so we hand
  * it text decoded by a streaming decoder instead.
  */
-function decodeXmlWhole(internals: ReaderInternals): void {
+function decodeXmlWhole(internals: ReaderInternals, where: Location): void {
   const parseWorksheet = internals._parseWorksheet;
   internals._parseWorksheet = function (iterator, sheetNo) {
-    return parseWorksheet.call(this, joinInlineRuns(utf8Text(iterator)), sheetNo);
+    return parseWorksheet.call(this, joinInlineRuns(guardXmlText(utf8Text(iterator), where)), sheetNo);
   };
   const parseSharedStrings = internals._parseSharedStrings;
   internals._parseSharedStrings = function (entry) {
-    const text = new PassThrough();
-    text.setEncoding('utf8'); // StringDecoder: keeps split characters whole
-    entry.on('error', (error: Error) => text.destroy(error));
-    entry.pipe(text);
+    // exceljs reads shared strings as a stream (on 'data', pause, resume): hand it one.
+    const text = Readable.from(guardXmlText(utf8Text(entry), { file: where.file }, MAX_SHARED_STRING_CHARS));
     return parseSharedStrings.call(this, text);
   };
 }
@@ -315,7 +348,7 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
     entries: 'emit',
   });
   const internals = reader as unknown as ReaderInternals;
-  decodeXmlWhole(internals);
+  decodeXmlWhole(internals, where);
   let currentSheetNo: string | undefined;
   internals.on('entry', (entry) => {
     if (entry.type === 'worksheet') currentSheetNo = entry.id;

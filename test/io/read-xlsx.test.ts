@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { excelSerialToDate, isDateFormat, joinInlineRuns, parseWorkbookIndex, toCellValue } from '../../src/io/read-xlsx.js';
+import { excelSerialToDate, guardXmlText, isDateFormat, joinInlineRuns, parseWorkbookIndex, toCellValue } from '../../src/io/read-xlsx.js';
 import { openSheet } from '../../src/io/read.js';
 import { cellsOf, expectInputError, readAll, tempDir } from './read-test-helpers.js';
 
@@ -292,6 +292,18 @@ describe('XLSX damage', () => {
 });
 
 describe('XLSX helpers', () => {
+  it('refuses a cell whose text inflates past 8 MB, naming the row, whatever the zip declared', async () => {
+    const chunk = 'x'.repeat(1_048_576);
+    async function* bomb(): AsyncGenerator<string> {
+      yield '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>';
+      for (let i = 0; i < 20; i++) yield chunk;
+    }
+    const drain = async () => {
+      for await (const _ of guardXmlText(bomb(), { file: 'bomb.xlsx', sheet: 'S' }));
+    };
+    await expectInputError(drain(), { file: 'bomb.xlsx', sheet: 'S', row: 2 }, /inflates to more than 8 MB of text uncompressed/);
+  });
+
   it('joins inline rich-text runs even when a seam straddles chunks', async () => {
     const xml = '<c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c>';
     for (let cut = 1; cut < xml.length; cut++) {

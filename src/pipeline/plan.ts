@@ -19,7 +19,7 @@ import { basename } from 'node:path';
 import { createApiClient } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
 import { createDispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
-import type { Entity, NormalisedRow } from '../entities/entity.js';
+import { CLEAR_TOKEN, type Entity, type NormalisedRow } from '../entities/entity.js';
 import { AccountingError, InputError, UsageError } from '../errors.js';
 import type { RowStyle } from '../io/write-xlsx.js';
 import type { SourceRow } from '../io/rows.js';
@@ -172,11 +172,14 @@ function rowPlanner(deps: PlannerDeps): (row: SourceRow, check: RowCheck) => Pro
   const { entity, input, meta, names, layout, pool, normalise } = deps;
   const identity = new Set(identityFields(entity));
   const header = (field: string) => entity.columns.find((c) => c.field === field)?.header ?? field;
-  const valueCells = (values: NormalisedRow) => layout.map((c) => (c.kind === 'field' ? cellOf(c.column, values[c.column.field], 'xlsx', normalise) : null));
+  // A cleared field (null) is written as (clear): a blank cell would import as "leave unchanged".
+  const valueCells = (values: NormalisedRow) =>
+    layout.map((c) => (c.kind !== 'field' ? null : values[c.column.field] === null ? CLEAR_TOKEN : cellOf(c.column, values[c.column.field], 'xlsx', normalise)));
   const indexesOf = (fields: readonly string[]) => layout.flatMap((c, i) => (c.kind === 'field' && fields.includes(c.column.field) ? [i] : []));
   const extraOf = (values: NormalisedRow) => (entity.name === 'mpdx-phones' ? { contact_id: values.contact_id, person_id: values.person_id } : {});
   /** A value for a person, with the name or email it was given by (or the record's own label). */
   const shown = (field: string, value: unknown, record?: unknown): string => {
+    if (value === null && record === undefined) return CLEAR_TOKEN; // the row clears the field
     const text = describeValue(entity, field, value, normalise);
     const label = typeof value === 'string' ? (record !== undefined ? recordLabel(entity, field, record) : names.labelOf(value)) : undefined;
     return label !== undefined && label !== text ? `${text} (${label})` : text;

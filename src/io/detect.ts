@@ -3,7 +3,7 @@
  * uses. Pure functions over buffers and strings, so each rule is tested alone.
  */
 
-export type SniffedFormat = 'xlsx' | 'ole2' | 'pdf' | 'image' | 'binary' | 'text';
+export type SniffedFormat = 'xlsx' | 'ole2' | 'pdf' | 'image' | 'html' | 'xml' | 'binary' | 'text';
 
 /** How many leading bytes the sniffers look at. */
 export const SNIFF_BYTES = 8192;
@@ -35,7 +35,12 @@ export function sniffFormat(head: Uint8Array): SniffedFormat {
   if (IMAGES.some((magic) => startsWith(head, magic))) return 'image';
   if (utf16BomOf(head) !== undefined) return 'text';
   // Text files never hold NUL; binary formats almost always do within a few KB.
-  return head.subarray(0, SNIFF_BYTES).includes(0) ? 'binary' : 'text';
+  if (head.subarray(0, SNIFF_BYTES).includes(0)) return 'binary';
+  // A web page saved in place of a download (an error or login page), or an XML export.
+  const start = new TextDecoder('utf-8').decode(head.subarray(0, 256)).replace(/^\uFEFF/, '').trimStart().toLowerCase();
+  if (start.startsWith('<!doctype html') || start.startsWith('<html')) return 'html';
+  if (start.startsWith('<?xml')) return 'xml';
+  return 'text';
 }
 
 function utf16BomOf(head: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {

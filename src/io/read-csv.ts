@@ -63,6 +63,12 @@ interface Progress {
   /** `chars` when the row stage last received a record, and that record's row number. */
   charsAtLastRecord: number;
   lastRow: number;
+  /** The start (up to LINE_START_CHARS) of the current line, and `chars` where it began. */
+  lineStart: string;
+  charsAtLineStart: number;
+  /** Set once known, for naming the column of a runaway cell. */
+  delimiter: string;
+  columnName: (index: number) => string;
   /** Rows parsed but not yet taken by the row stage: while there are some, no record is runaway. */
   rowsWaiting: () => number;
   /** The most recent text, at least MAX_CELL_CHARS + 2 characters of it when there is that much. */
@@ -70,7 +76,16 @@ interface Progress {
   tailChars: number;
 }
 
+const LINE_START_CHARS = 65_536;
+
 function remember(progress: Progress, text: string): void {
+  const newline = text.lastIndexOf('\n');
+  if (newline >= 0) {
+    progress.lineStart = text.slice(newline + 1, newline + 1 + LINE_START_CHARS);
+    progress.charsAtLineStart = progress.chars + newline + 1;
+  } else if (progress.lineStart.length < LINE_START_CHARS) {
+    progress.lineStart += text.slice(0, LINE_START_CHARS - progress.lineStart.length);
+  }
   progress.chars += text.length;
   progress.tail.push(text);
   progress.tailChars += text.length;
@@ -98,12 +113,7 @@ async function* decodedText(source: CsvSource, progress: Progress): AsyncGenerat
   };
   const emit = (text: string): string => {
     remember(progress, text);
-    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS && progress.rowsWaiting() === 0) {
-      throw new InputError(
-        { ...where, row: progress.lastRow + 1 },
-        `no record ends in the ${formatMegabytes(MAX_RECORD_CHARS)} of text after row ${progress.lastRow}: most likely a quote (") opens a cell that is never closed, so everything after it would be read as one cell`,
-      );
-    }
+    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS && progress.rowsWaiting() === 0) throw runawayRecord(progress, where);
     return text;
   };
   const file = createReadStream(source.path, { start: source.bomLength, highWaterMark: CHUNK_BYTES });
@@ -135,6 +145,47 @@ async function* decodedText(source: CsvSource, progress: Progress): AsyncGenerat
   }
 }
 
+/** Which field of a line its end falls in, and whether that field opened with a quote. */
+export function lastFieldOf(lineStart: string, delimiter: string): { index: number; quoted: boolean } {
+  let index = 0;
+  let fieldStart = 0;
+  let quoted = false;
+  for (let i = 0; i < lineStart.length; i++) {
+    const char = lineStart[i];
+    if (quoted) {
+      if (char === '"') {
+        if (lineStart[i + 1] === '"') i++;
+        else quoted = false;
+      }
+    } else if (char === '"' && i === fieldStart) quoted = true;
+    else if (char === delimiter) {
+      index++;
+      fieldStart = i + 1;
+    }
+  }
+  return { index, quoted: lineStart[fieldStart] === '"' };
+}
+
+/** The error for a record that has not ended after MAX_RECORD_CHARS of text. */
+function runawayRecord(progress: Progress, where: Location): InputError {
+  const row = progress.lastRow + 1;
+  const limit = formatMegabytes(MAX_RECORD_CHARS);
+  if (progress.chars - progress.charsAtLineStart > MAX_RECORD_CHARS / 2) {
+    // One enormous line: the cell being read is the last field its start shows.
+    const field = lastFieldOf(progress.lineStart, progress.delimiter);
+    const column = progress.columnName(field.index);
+    if (!field.quoted) return new InputError({ ...where, row, column }, `cell is over ${limit}; the limit is 1 MB`);
+    return new InputError(
+      { ...where, row, column },
+      `unclosed quote starting in row ${row}, column "${column}": everything after it would be read as one cell (or the cell is over ${limit}; the limit is 1 MB)`,
+    );
+  }
+  return new InputError(
+    { ...where, row },
+    `no record ends in the ${limit} of text after row ${progress.lastRow}: most likely a quote (") opens a cell in row ${row} that is never closed, so everything after it would be read as one cell`,
+  );
+}
+
 function notDecodable(source: CsvSource, chunkStart: number, chunkLength: number): InputError {
   const place = chunkLength > 0 ? `between bytes ${chunkStart} and ${chunkStart + chunkLength}` : 'at the end of the file';
   const hint =
@@ -148,10 +199,11 @@ function notDecodable(source: CsvSource, chunkStart: number, chunkLength: number
 async function readHeaderText(chunks: AsyncIterator<string>): Promise<{ text: string; done: boolean }> {
   let text = '';
   for (;;) {
-    if (firstLineOf(text) !== undefined) return { text, done: false };
     const next = await chunks.next();
     if (next.done === true) return { text, done: true };
     text += next.value;
+    // Only a chunk with a line ending can complete the first line: no re-scan otherwise.
+    if (next.value.includes('\n') && firstLineOf(text) !== undefined) return { text, done: false };
   }
 }
 
@@ -187,11 +239,23 @@ function raiseRowBuffer(parser: NodeJS.ReadWriteStream): void {
  */
 export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
   const where: Location = { file: source.displayName };
-  const progress: Progress = { chars: 0, charsAtLastRecord: 0, lastRow: 1, rowsWaiting: () => 0, tail: [], tailChars: 0 };
+  const progress: Progress = {
+    chars: 0,
+    charsAtLastRecord: 0,
+    lastRow: 0,
+    lineStart: '',
+    charsAtLineStart: 0,
+    delimiter: ',',
+    columnName: (index) => `column ${index + 1}`,
+    rowsWaiting: () => 0,
+    tail: [],
+    tailChars: 0,
+  };
   const chunks = decodedText(source, progress);
   const head = await readHeaderText(chunks);
   if (head.text.trim() === '' && head.done) throw new InputError(where, 'file is empty');
   const delimiter = source.delimiter ?? detectDelimiter(firstLineOf(head.text) ?? head.text);
+  progress.delimiter = delimiter;
 
   async function* replay(): AsyncGenerator<string> {
     yield head.text;
@@ -218,12 +282,14 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
   try {
     headerRecord = await records.next();
     progress.charsAtLastRecord = progress.chars;
+    progress.lastRow = 1;
     if (headerRecord.done === true) throw new InputError(where, 'file is empty');
   } catch (error) {
     closeInput();
     throw error;
   }
   const headers = headerRecord.value.map(headerText);
+  progress.columnName = (index) => columnName(headers, index);
   const stats = { blankRows: 0 };
 
   if (headers.every((h) => h === '')) {

@@ -117,6 +117,10 @@ export async function openSheet(path: string, options: ReadOptions & { displayNa
       throw new InputError(where, 'not a spreadsheet (it is a PDF document): export the data as .xlsx or CSV');
     case 'image':
       throw new InputError(where, 'not a spreadsheet (it is an image): export the data as .xlsx or CSV');
+    case 'html':
+      throw new InputError(where, 'not a spreadsheet (it is a web page, perhaps an error or sign-in page saved in place of the download): download the file again');
+    case 'xml':
+      throw new InputError(where, 'not a spreadsheet this tool reads (it is an XML file; an Excel "XML Spreadsheet 2003" must be saved as .xlsx or CSV)');
     case 'binary':
       throw new InputError(where, 'not a spreadsheet (binary data, not text): use an .xlsx workbook or a CSV file; a UTF-16 CSV without a byte-order mark needs --encoding utf-16le');
     case 'text': {

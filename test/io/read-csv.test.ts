@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_CELL_CHARS } from '../../src/io/read-csv.js';
+import { MAX_CELL_CHARS, lastFieldOf } from '../../src/io/read-csv.js';
 import { openSheet } from '../../src/io/read.js';
 import { cellsOf, expectInputError, fixture, readAll, tempDir } from './read-test-helpers.js';
 
@@ -240,7 +240,7 @@ describe('CSV guards', () => {
         for await (const _ of (await openSheet(path, {})).rows);
       })(),
       { file: 'runaway.csv', row: 3 },
-      /no record ends in the 8\.0 MB of text after row 2: most likely a quote/,
+      /no record ends in the 8\.0 MB of text after row 2: most likely a quote \("\) opens a cell in row 3/,
     );
   });
 
@@ -254,6 +254,33 @@ describe('CSV guards', () => {
       await new Promise((resolve) => setImmediate(resolve));
     }
     expect(count).toBe(1_000);
+  });
+
+  it('names the row and column of a cell far over the limit without reading it whole', async () => {
+    const path = temp.write('fifty-mb.csv', `Ref,Case Name,Notes\nA1,${'x'.repeat(12 * 1_048_576)},end\nA2,ok,end\n`);
+    await expectInputError(
+      (async () => {
+        for await (const _ of (await openSheet(path, {})).rows);
+      })(),
+      { file: 'fifty-mb.csv', row: 2, column: 'Case Name' },
+      /^cell is over 8\.0 MB; the limit is 1 MB$/,
+    );
+  });
+
+  it('names the column of an unclosed quote on an enormous line', async () => {
+    const path = temp.write('quote-line.csv', `Ref,Notes\nA1,"${'y'.repeat(12 * 1_048_576)}\n`);
+    await expectInputError(
+      (async () => {
+        for await (const _ of (await openSheet(path, {})).rows);
+      })(),
+      { row: 2, column: 'Notes' },
+      /^unclosed quote starting in row 2, column "Notes"/,
+    );
+  });
+
+  it('finds which field a line ends in, respecting quotes', () => {
+    expect(lastFieldOf('a,"b,c",d', ',')).toEqual({ index: 2, quoted: false });
+    expect(lastFieldOf('a,"b,""c', ',')).toEqual({ index: 1, quoted: true });
   });
 
   it('does not mistake a last cell that really starts with a quote for an unclosed quote', async () => {

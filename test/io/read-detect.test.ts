@@ -12,6 +12,8 @@ describe('sniffFormat', () => {
     [[0x41, 0x00, 0x42], 'binary'],
     [[0xff, 0xfe, 0x41, 0x00], 'text'],
     [[0x41, 0x2c, 0x42, 0x0a], 'text'],
+    [[...Buffer.from('  <HTML><body>')], 'html'],
+    [[...Buffer.from('<?xml version="1.0"?>')], 'xml'],
   ])('sniffs %j as %s', (bytes, format) => {
     expect(sniffFormat(Uint8Array.from(bytes))).toBe(format);
   });

@@ -51,6 +51,8 @@ describe('openSheet sniffs the format from the content', () => {
   it.each([
     ['report.pdf', Buffer.concat([Buffer.from('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n', 'latin1'), Buffer.alloc(64)]), /not a spreadsheet \(it is a PDF document\)/],
     ['logo.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]), /not a spreadsheet \(it is an image\)/],
+    ['download.xlsx', Buffer.from('\n<!DOCTYPE html>\n<html><head><title>403 Forbidden</title></head></html>\n'), /not a spreadsheet \(it is a web page/],
+    ['export.xml', Buffer.from('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>\n'), /XML Spreadsheet 2003/],
     ['data.csv', Buffer.concat([Buffer.from('Name,Phone\n'), Buffer.from([0, 1, 2, 3, 0, 0])]), /not a spreadsheet \(binary data/],
   ])('refuses %s as not a spreadsheet', async (name, bytes, problem) => {
     const path = temp.write(name, bytes);

@@ -153,7 +153,8 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
             ? outcomeOf(row, resolved, 'invalid')
             : roundTrip.send(row, resolved, (toSend, onLanded) => sendRow(row, toSend, input, journal, pool, journal.previous.inFlight.get(row.position.row)?.at, log, onLanded)))
           .then((outcome) => {
-            if (outcome.status === 'skipped') interrupted = true;
+            // Only a stop skips a row here by accident; unchanged rows of an export or plan are skipped on purpose.
+            if (outcome.status === 'skipped' && config.signal?.aborted === true) interrupted = true;
             return ordered.put(mySeq, outcome);
           })
           .finally(() => pending.delete(task));

@@ -96,6 +96,7 @@ describe('plan', () => {
     const result = await runImport({ file: plan, entity: 'cases', api: apiFor(sandbox), normalise });
     expect(result.counts).toMatchObject({ read: 6, sent: 3, skipped: 3, failed: 0, invalid: 0 });
     expect(result.exitCode).toBe(0);
+    expect(result.interrupted).toBe(false);
     const byUuid = (x: readonly unknown[], y: readonly unknown[]) => String(x[0]).localeCompare(String(y[0]));
     expect(sandbox.writes.map((w) => [w.uuid, w.body]).sort(byUuid)).toEqual([
       [a!.uuid, { name: 'Planned name' }],

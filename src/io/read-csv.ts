@@ -17,6 +17,7 @@ import { InputError, type Location } from '../errors.js';
 import { canonicalDelimiter, detectDelimiter, firstLineOf, type Delimiter, type TextEncoding } from './detect.js';
 import { MAX_CELL_CHARS, checkHeaders, checkRow, columnName, formatMegabytes, headerText, isBlankRow } from './read-common.js';
 import type { OpenedSheet, SourceRow } from './rows.js';
+import { restoreNeutralisedText } from './safe-text.js';
 
 export { MAX_CELL_CHARS } from './read-common.js';
 
@@ -330,6 +331,7 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
         return undefined;
       }
       checkRow(record.cells, headers, { file: source.displayName, row: record.row });
+      restoreNeutralisedText(record.cells);
       stats.blankRows += pendingBlank;
       pendingBlank = 0;
       return { position, cells: record.cells };

@@ -25,3 +25,17 @@ export function looksLikeFormula(text: string): boolean {
 export function neutraliseFormula(text: string): string {
   return FORMULA_TRIGGER.test(text) ? `'${text}` : text;
 }
+
+const NEUTRALISED = /^'[=+\-@\t\r]/;
+
+/**
+ * Reading a CSV back: undo `neutraliseFormula`, so a value we (or Excel, or Papa) wrote as
+ * `'+447911123456` reads as `+447911123456` and an export re-imports unchanged. Only a `'`
+ * directly before a formula trigger is dropped; any other leading apostrophe is data.
+ */
+export function restoreNeutralisedText(cells: string[]): void {
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i];
+    if (cell !== undefined && cell.charCodeAt(0) === 39 && NEUTRALISED.test(cell)) cells[i] = cell.slice(1);
+  }
+}

@@ -2,6 +2,7 @@ import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_CELL_CHARS, lastFieldOf } from '../../src/io/read-csv.js';
 import { openSheet } from '../../src/io/read.js';
+import { openCsvWriter } from '../../src/io/write-csv.js';
 import { cellsOf, expectInputError, fixture, readAll, tempDir } from './read-test-helpers.js';
 
 const temp = tempDir('csv');
@@ -331,5 +332,17 @@ describe('CSV guards', () => {
     for await (const _ of sheet.rows) break;
     // Reading the same file again works: nothing is left locked or hanging.
     expect((await readAll(fixture('quoted-newlines.csv'))).rows).toHaveLength(3);
+  });
+});
+
+describe('reading back what our CSV writer neutralised', () => {
+  it("a ' before = + - @ is dropped, so '+447911123456 reads as +447911123456; other apostrophes are data", async () => {
+    const dir = tempDir('neutral-');
+    const path = dir.path('out.csv');
+    const writer = openCsvWriter(path, ['Name', 'Tel', 'Note']);
+    await writer.addRow(["O'Brien", '+447911123456', '=1+1']);
+    await writer.addRow(["'quoted'", '-12.50', '@home']);
+    await writer.close();
+    expect(cellsOf((await readAll(path)).rows)).toEqual([["O'Brien", '+447911123456', '=1+1'], ["'quoted'", '-12.50', '@home']]);
   });
 });

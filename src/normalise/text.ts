@@ -6,6 +6,8 @@ const WINDOWS_LINE_BREAK = /\r\n?/g;
 /** "4", "-4", "+4", "4.0", "1,000" (grouped correctly). */
 const INTEGER_TEXT = /^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?$/;
 const COMMAS = /,/g;
+/** Excel stores 15 significant digits: a number cell this large may already have lost some. */
+const EXCEL_EXACT_LIMIT = 1e15;
 
 /**
  * Free text: trimmed; Windows line breaks become \n; control characters rejected (they break
@@ -13,6 +15,12 @@ const COMMAS = /,/g;
  */
 export function normaliseText(value: RawValue, options: { maxLength?: number }): Normalised<string> {
   if (value instanceof Date && Number.isNaN(value.getTime())) return fail('not a valid date');
+  if (typeof value === 'number' && Math.abs(value) >= EXCEL_EXACT_LIMIT) {
+    return fail(
+      `${String(value)} is a number with more than 15 digits: Excel keeps only 15, so the rest may be lost. ` +
+        'Format the column as Text and re-enter it',
+    );
+  }
   const text = textOf(value);
   const control = CONTROL_CHARACTER.exec(text);
   if (control !== null) {

@@ -77,3 +77,12 @@ describe('normaliseInteger', () => {
     expect(normaliseInteger('10', { min: 1, max: 10 })).toEqual({ ok: true, value: 10 });
   });
 });
+
+describe('numbers Excel may have cut short', () => {
+  it('a number cell of more than 15 digits in a text field is refused, not sent as if exact', () => {
+    const result = normaliseText(1234567890123450000, {});
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.error).toMatch(/more than 15 digits: Excel keeps only 15/);
+    expect(normaliseText(123456789012345, {})).toEqual({ ok: true, value: '123456789012345' });
+  });
+});

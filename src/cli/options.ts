@@ -23,6 +23,19 @@ export const inputFlags = {
   mapping: new Option('--mapping <file>', 'JSON file: {"Header": "field"}, {"Header": null} to ignore, {"field": {"constant": "value"}}'),
 };
 
+/** Row checking on worker threads (validate, and import's --dry-run through it). */
+export const threadsFlag = new Option(
+  '--threads <n>',
+  'worker threads that check rows; 0 = none (default: CPU cores minus one, at least 1, for files over 2 MB; none for smaller files)',
+);
+
+/** `--threads` as a count, or undefined for the default (auto, by file size). */
+export function threadsFrom(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(text.trim())) throw new UsageError(`--threads "${text}" is not a whole number (0 = no worker threads)`);
+  return Number(text.trim());
+}
+
 export function normaliseOptionsFrom(flags: { defaultCountry: string; timezone: string; dateOrder?: 'dmy' | 'mdy' | 'ymd' | undefined }): NormaliseOptions {
   const country = flags.defaultCountry.toUpperCase();
   if (!/^[A-Z]{2}$/.test(country)) throw new UsageError(`--default-country "${flags.defaultCountry}" is not a two-letter country code (e.g. GB)`);

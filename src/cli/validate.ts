@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { basename, extname } from 'node:path';
 import { runValidate, type ValidateResult } from '../pipeline/validate.js';
-import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile } from './options.js';
+import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile, threadsFlag, threadsFrom } from './options.js';
 import { createProgress } from './progress.js';
 
 export function defaultReportPath(file: string, suffix: string): string {
@@ -21,6 +21,7 @@ export function validateCommand(): Command<[string], Record<string, unknown>> {
     .addOption(normaliseFlags.defaultCountry)
     .addOption(normaliseFlags.timezone)
     .addOption(normaliseFlags.dateOrder)
+    .addOption(threadsFlag)
     .action(async (file, flags) => {
       const progress = createProgress({ label: 'validating' });
       const report = flags.report ?? defaultReportPath(file, 'validation');
@@ -35,6 +36,7 @@ export function validateCommand(): Command<[string], Record<string, unknown>> {
           delimiter: flags.delimiter,
           mapping: await readMappingFile(flags.mapping),
           normalise: normaliseOptionsFrom(flags),
+          threads: threadsFrom(flags.threads),
           onProgress: (c) => progress.update({ done: c.read, problems: c.invalid }),
         });
       } finally {

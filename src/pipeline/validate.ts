@@ -7,6 +7,7 @@ import { createReport, type ReportWriter } from '../io/report.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
 import { openInput, type InputConfig } from './open-input.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
+import { checkRows, threadsFor } from './parallel-check.js';
 
 export interface ValidateConfig extends InputConfig {
   /** Where to write the report workbook; undefined writes none (programmatic use, benchmarks). */
@@ -15,6 +16,11 @@ export interface ValidateConfig extends InputConfig {
   readonly onProgress?: ((counts: Readonly<RowCounts>) => void) | undefined;
   /** Default 1000. */
   readonly progressEvery?: number | undefined;
+  /**
+   * Worker threads that check rows (0: none, all on this thread). Default: cores minus one
+   * (at least one) for files over 2 MB, none for smaller ones (see parallel-check.ts).
+   */
+  readonly threads?: number | undefined;
 }
 
 export interface ValidateResult {
@@ -36,14 +42,19 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   let report: ReportWriter | undefined;
   if (config.report !== undefined) report = await createReport(config.report, input.layout);
   try {
-    for await (const row of input.sheet.rows) {
-      counts.read++;
-      const check = markDuplicates(row, input.check(row));
-      const valid = check.problems.length === 0;
-      if (valid) counts.valid++;
-      else counts.invalid++;
-      if (report !== undefined) await report.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
-      if (config.onProgress !== undefined && counts.read % progressEvery === 0) config.onProgress(counts);
+    const threads = await threadsFor(config.threads, config.file);
+    const setup = { entity: config.entity, headers: input.sheet.headers, mapping: config.mapping, normalise: config.normalise, file: input.sheet.file, sheet: input.sheet.sheet, fields: input.mapping.sources.map((s) => s.column.field) };
+    for await (const checked of checkRows(input.sheet.rows, input.check, { threads, setup })) {
+      for (let i = 0; i < checked.rows.length; i++) {
+        const row = checked.rows[i]!;
+        counts.read++;
+        const check = markDuplicates(row, checked.checks[i]!);
+        const valid = check.problems.length === 0;
+        if (valid) counts.valid++;
+        else counts.invalid++;
+        if (report !== undefined) await report.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
+        if (config.onProgress !== undefined && counts.read % progressEvery === 0) config.onProgress(counts);
+      }
     }
     if (counts.read === 0) {
       throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');

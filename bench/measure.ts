@@ -40,12 +40,14 @@ async function ourReader(): Promise<number> {
   return rows;
 }
 
-async function validate(report: boolean): Promise<number> {
+/** `threads` undefined: the default (auto by file size); 0: everything on the main thread. */
+async function validate(report: boolean, threads?: number): Promise<number> {
   const result = await runValidate({
     file,
     entity,
     normalise: defaultNormaliseOptions,
     report: report ? join(tmpdir(), `plannr-bench-report-${process.pid}.xlsx`) : undefined,
+    threads,
   });
   return result.counts.read;
 }
@@ -70,6 +72,8 @@ const tasks: Record<string, () => Promise<number>> = {
   'read': ourReader,
   'validate': () => validate(true),
   'validate-no-report': () => validate(false),
+  'validate-no-report-1-thread': () => validate(false, 0),
+  'validate-no-report-2-workers': () => validate(false, 2),
   'libphonenumber': barePhones,
 };
 

@@ -119,7 +119,9 @@ describe(`chaos: ${RUNS} killed-and-resumed imports of ${ROWS} rows (CHAOS_SEED=
         const result = await launch(resume ? [...base, '--resume'] : base, dir, killAfterMs);
         const counts = countsOf(result.stdout);
         story.push(`launch ${n + 1}${resume ? ' --resume' : ''}${killAfterMs !== undefined ? ` kill@${killAfterMs}ms` : ''}: ` +
-          `${result.signal ?? `exit ${result.code}`} ${counts ? JSON.stringify(counts) : ''} writes=${sandbox.writes.length}`);
+          `${result.signal ?? `exit ${result.code}`} ${counts ? JSON.stringify(counts) : ''} writes=${sandbox.writes.length}` +
+          (counts === undefined && result.signal === null ? ` stdout=${JSON.stringify(result.stdout.slice(0, 400))} stderr=${JSON.stringify(result.stderr.slice(0, 400))}` : ''));
+        if (process.env.CHAOS_VERBOSE) console.log(`seed ${SEED} run ${run}: ${story.at(-1)}`);
         if (result.signal === 'SIGKILL') continue;
         expect(result.stderr, story.join('\n')).not.toMatch(/^\s+at |unexpected error/m);
         expect([0, 1], `${story.join('\n')}\n${result.stderr}`).toContain(result.code);

@@ -23,11 +23,8 @@ import {
 } from '../../scripts/make-bad-fixtures.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox } from '../../src/sandbox/server.js';
-import { column, readSheet, tempDir } from './helpers.js';
+import { cliEntry, column, readSheet, tempDir } from './helpers.js';
 
-const cli = join(import.meta.dirname, '../../src/cli/main.ts');
-// Resolved here: the child runs in a temp dir, where a bare `--import tsx` would not resolve.
-const tsx = import.meta.resolve('tsx');
 const fixture = (name: string) => join(BAD_FIXTURES_DIR, name);
 
 interface CliRun {
@@ -46,7 +43,7 @@ interface CliRun {
  */
 function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
     cwd: options.cwd,
     env: { ...process.env, PLANNR_TOKEN: '', PLANNR_BASE_URL: '', PLANNR_ACCOUNT_UUID: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

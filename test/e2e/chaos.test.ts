@@ -14,10 +14,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRandom, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox, type Faults, type RunningSandbox } from '../../src/sandbox/server.js';
-import { clientUuids, readSheet, tempDir, writeCsv } from './helpers.js';
+import { cliEntry, clientUuids, readSheet, tempDir, writeCsv } from './helpers.js';
 
-const cli = join(import.meta.dirname, '../../src/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 20);
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
@@ -38,7 +36,7 @@ interface Launch {
 }
 
 function launch(args: readonly string[], cwd: string, killAfterMs: number | undefined): Promise<Launch> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
     cwd,
     env: { ...process.env, PLANNR_BASE_URL: '', PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID },
     stdio: ['ignore', 'pipe', 'pipe'],

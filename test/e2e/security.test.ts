@@ -14,10 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INJECTION_PAYLOADS, readZipEntries } from '../../scripts/make-bad-fixtures.js';
 import { createSeedState, SANDBOX_ACCOUNT_UUID } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { clientUuids, tempDir, writeCsv } from './helpers.js';
+import { cliEntry, clientUuids, tempDir, writeCsv } from './helpers.js';
 
-const cli = join(import.meta.dirname, '../../src/cli/main.ts');
-const tsx = import.meta.resolve('tsx');
 
 /** Distinctive, so a grep cannot match anything else; the sandbox accepts it. */
 const SECRET_TOKEN = 'plnr_pat_SECRET7f3a9c1e2b4d6f80aa51';
@@ -33,7 +31,7 @@ interface CliRun {
 }
 
 function runCli(args: readonly string[], cwd: string, env: Record<string, string>): Promise<CliRun> {
-  const child = spawn(process.execPath, ['--import', tsx, cli, ...args], {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
     cwd,
     // Debug logging and debug errors on: the most a user could ever make the tool print.
     env: { ...process.env, PLANNR_BULK_LOG_LEVEL: 'debug', PLANNR_BULK_DEBUG: '1', ...env },

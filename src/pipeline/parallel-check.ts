@@ -47,21 +47,25 @@ export type WorkerReply =
   | { readonly id: number; readonly error: { readonly name: string; readonly message: string; readonly stack: string } };
 
 /**
- * A batch of RowChecks packed by field rather than as one object per row. Structured clone
- * rebuilds every object property by property, and a case's values and display mostly hold the
- * same strings twice: unpacking this on the main thread costs a fraction of cloning the
- * objects (measured: about half), and the main thread is the pipeline's bottleneck.
- * Exact by construction: a row whose values or display hold a key outside `fields` is sent
- * whole.
+ * A batch of RowChecks packed for the trip back. Structured clone rebuilds every object
+ * property by property and every string one by one, which cost the main thread (the
+ * pipeline's bottleneck) about as much as checking the rows itself. So: fields by position
+ * instead of keys, every string of the batch in one text with end offsets (one string to
+ * copy; the main thread slices it), a display that equals its value sent once. Exact by
+ * construction: a row whose values or display hold a key outside `fields` is sent whole.
  */
 export interface EncodedChecks {
-  readonly keys: string[];
-  readonly actions: RowAction[];
-  /** flags[row * fields.length + f]: VALUE | DISPLAY | DISPLAY_IS_VALUE for field f. */
+  readonly rows: number;
+  /** Every string (keys, string values, string displays) of the batch, end to end. */
+  readonly text: string;
+  /** Where each string in `text` ends, in the order the decoder reads them. */
+  readonly ends: Uint32Array;
+  readonly actions: Uint8Array;
+  /** flags[row * fields.length + f]: which of HAS_VALUE… apply to field f of the row. */
   readonly flags: Uint8Array;
-  /** Per field, per row: the value (where flagged). */
+  /** Per field, per row: a value that is not a string (number, list, null...). */
   readonly values: unknown[][];
-  /** Per field, per row: the display, where flagged and not the same as the value. */
+  /** Per field, per row: a display that is neither a string nor the same as the value. */
   readonly display: DisplayValue[][];
   readonly problems: Array<[row: number, problems: CellProblem[]]>;
   readonly whole: Array<[row: number, check: RowCheck]>;
@@ -70,6 +74,9 @@ export interface EncodedChecks {
 const HAS_VALUE = 1;
 const HAS_DISPLAY = 2;
 const DISPLAY_IS_VALUE = 4;
+const VALUE_IN_TEXT = 8;
+const DISPLAY_IN_TEXT = 16;
+const actionCodes: readonly RowAction[] = ['none', 'create', 'update'];
 
 function onlyKnownKeys(record: Record<string, unknown>, known: ReadonlySet<string>): boolean {
   for (const key in record) if (!known.has(key)) return false;
@@ -79,65 +86,90 @@ function onlyKnownKeys(record: Record<string, unknown>, known: ReadonlySet<strin
 export function encodeChecks(checks: readonly RowCheck[], fields: readonly string[]): EncodedChecks {
   const rows = checks.length;
   const known = new Set(fields);
-  const encoded: EncodedChecks = {
-    keys: new Array<string>(rows),
-    actions: new Array<RowAction>(rows),
-    flags: new Uint8Array(rows * fields.length),
-    values: fields.map(() => new Array<unknown>(rows)),
-    display: fields.map(() => new Array<DisplayValue>(rows)),
-    problems: [],
-    whole: [],
+  const strings: string[] = [];
+  const ends: number[] = [];
+  let length = 0;
+  const addText = (text: string) => {
+    strings.push(text);
+    length += text.length;
+    ends.push(length);
   };
+  const actions = new Uint8Array(rows);
+  const flags = new Uint8Array(rows * fields.length);
+  const values = fields.map(() => new Array<unknown>(rows));
+  const display = fields.map(() => new Array<DisplayValue>(rows));
+  const problems: Array<[number, CellProblem[]]> = [];
+  const whole: Array<[number, RowCheck]> = [];
   for (let row = 0; row < rows; row++) {
     const check = checks[row]!;
-    encoded.keys[row] = check.key;
-    encoded.actions[row] = check.action;
-    if (!onlyKnownKeys(check.values, known) || !onlyKnownKeys(check.display, known)) {
-      encoded.whole.push([row, check]);
+    if (!onlyKnownKeys(check.values, known) || !onlyKnownKeys(check.display, known) || !actionCodes.includes(check.action)) {
+      whole.push([row, check]);
       continue;
     }
-    if (check.problems.length > 0) encoded.problems.push([row, check.problems]);
+    actions[row] = actionCodes.indexOf(check.action);
+    addText(check.key);
+    if (check.problems.length > 0) problems.push([row, check.problems]);
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f]!;
       let flag = 0;
       if (field in check.values) {
+        const value = check.values[field];
         flag |= HAS_VALUE;
-        encoded.values[f]![row] = check.values[field];
+        if (typeof value === 'string') {
+          flag |= VALUE_IN_TEXT;
+          addText(value);
+        } else {
+          values[f]![row] = value;
+        }
       }
       if (field in check.display) {
         const shown = check.display[field]!;
         flag |= HAS_DISPLAY;
         if (flag & HAS_VALUE && Object.is(shown, check.values[field])) flag |= DISPLAY_IS_VALUE;
-        else encoded.display[f]![row] = shown;
+        else if (typeof shown === 'string') {
+          flag |= DISPLAY_IN_TEXT;
+          addText(shown);
+        } else display[f]![row] = shown;
       }
-      encoded.flags[row * fields.length + f] = flag;
+      flags[row * fields.length + f] = flag;
     }
   }
-  return encoded;
+  return { rows, text: strings.join(''), ends: Uint32Array.from(ends), actions, flags, values, display, problems, whole };
 }
 
 /** The RowChecks again, each with its values and display keys in `fields` order (the checker's own order). */
 export function decodeChecks(encoded: EncodedChecks, fields: readonly string[]): RowCheck[] {
-  const rows = encoded.keys.length;
-  const checks = new Array<RowCheck>(rows);
+  const { text, ends } = encoded;
+  const checks = new Array<RowCheck>(encoded.rows);
   const problemsAt = new Map(encoded.problems);
   const wholeAt = new Map(encoded.whole);
-  for (let row = 0; row < rows; row++) {
+  let next = 0;
+  let start = 0;
+  const nextText = (): string => {
+    const end = ends[next++]!;
+    const piece = text.slice(start, end);
+    start = end;
+    return piece;
+  };
+  for (let row = 0; row < encoded.rows; row++) {
     const whole = wholeAt.get(row);
     if (whole !== undefined) {
       checks[row] = whole;
       continue;
     }
+    const key = nextText();
     const values: Record<string, unknown> = {};
     const display: Record<string, DisplayValue> = {};
     for (let f = 0; f < fields.length; f++) {
       const flag = encoded.flags[row * fields.length + f]!;
       if (flag === 0) continue;
       const field = fields[f]!;
-      if (flag & HAS_VALUE) values[field] = encoded.values[f]![row];
-      if (flag & HAS_DISPLAY) display[field] = flag & DISPLAY_IS_VALUE ? (values[field] as DisplayValue) : encoded.display[f]![row]!;
+      if (flag & HAS_VALUE) values[field] = flag & VALUE_IN_TEXT ? nextText() : encoded.values[f]![row];
+      if (flag & HAS_DISPLAY) {
+        display[field] = flag & DISPLAY_IS_VALUE ? (values[field] as DisplayValue) : flag & DISPLAY_IN_TEXT ? nextText() : encoded.display[f]![row]!;
+      }
     }
-    checks[row] = { key: encoded.keys[row]!, action: encoded.actions[row]!, values, display, problems: problemsAt.get(row) ?? [] };
+    checks[row] = { key, action: actionCodes[encoded.actions[row]!]!, values, display, problems: problemsAt.get(row) ?? [] };
   }
   return checks;
 }
@@ -154,6 +186,12 @@ export interface CheckRowsOptions {
   readonly setup: CheckerSetup;
   /** Rows per batch. Default: PARALLEL_BATCH_SIZE with workers, SEQUENTIAL_BATCH_SIZE without. */
   readonly batchSize?: number | undefined;
+  /**
+   * Start workers only if checking proves costly: the first CALIBRATION_ROWS rows are checked
+   * here, timed, and workers take over only when a row's check costs at least
+   * WORTH_IT_RATIO × reading it. Set for the default (no --threads given).
+   */
+  readonly adaptive?: boolean | undefined;
   /** Tests only: another worker script (e.g. one that crashes), used as is. */
   readonly workerScript?: URL | undefined;
 }
@@ -187,15 +225,70 @@ export async function threadsFor(requested: number | undefined, file: string): P
   }
 }
 
+/**
+ * Rows checked (the first half warms the JIT, the second is timed) before deciding. Measured on
+ * 2 cores: cases gain nothing from a worker (moving cells out and checks back costs the main
+ * thread about a third of a check, and the first rows time at check ≈ 0.9× read), while
+ * phone-heavy contact details (≈ 6× read) run 1.6–1.9× faster.
+ */
+export const CALIBRATION_ROWS = 4096;
+export const WORTH_IT_RATIO = 3;
+
 /** Every row checked, in input order, in batches: on worker threads when `threads` > 0. */
 export function checkRows(
   rows: AsyncIterable<SourceRow>,
   check: (row: SourceRow) => RowCheck,
   options: CheckRowsOptions,
 ): AsyncIterable<CheckedBatch> {
+  if (options.threads > 0 && options.adaptive === true) return checkAdaptively(rows, check, options);
   return options.threads > 0
     ? checkInParallel(rows, check, options, options.batchSize ?? PARALLEL_BATCH_SIZE)
     : checkOnThisThread(rows, check, options.batchSize ?? SEQUENTIAL_BATCH_SIZE);
+}
+
+async function* checkAdaptively(
+  rows: AsyncIterable<SourceRow>,
+  check: (row: SourceRow) => RowCheck,
+  options: CheckRowsOptions,
+): AsyncGenerator<CheckedBatch> {
+  const iterator = rows[Symbol.asyncIterator]();
+  let readMs = 0;
+  let checkMs = 0;
+  let ended = false;
+  let handedOver = false;
+  try {
+    for (let counted = 0; counted < CALIBRATION_ROWS && !ended; ) {
+      const batch: SourceRow[] = [];
+      const checks: RowCheck[] = [];
+      while (batch.length < SEQUENTIAL_BATCH_SIZE) {
+        const timed = counted >= CALIBRATION_ROWS / 2;
+        const t0 = performance.now();
+        const next = await iterator.next();
+        const t1 = performance.now();
+        if (next.done === true) {
+          ended = true;
+          break;
+        }
+        batch.push(next.value);
+        checks.push(check(next.value));
+        if (timed) {
+          readMs += t1 - t0;
+          checkMs += performance.now() - t1;
+        }
+        counted++;
+      }
+      if (batch.length > 0) yield { rows: batch, checks };
+    }
+    if (ended) return;
+    const rest: AsyncIterable<SourceRow> = { [Symbol.asyncIterator]: () => iterator };
+    const worthIt = checkMs >= WORTH_IT_RATIO * readMs;
+    handedOver = true; // from here the delegate's for-await closes the reader
+    yield* worthIt
+      ? checkInParallel(rest, check, options, options.batchSize ?? PARALLEL_BATCH_SIZE)
+      : checkOnThisThread(rest, check, options.batchSize ?? SEQUENTIAL_BATCH_SIZE);
+  } finally {
+    if (!handedOver && !ended) await iterator.return?.();
+  }
 }
 
 async function* checkOnThisThread(
@@ -315,7 +408,8 @@ function startPool(setup: CheckerSetup, threads: number, script: URL | undefined
     member.waiting.clear();
   };
 
-  const members: PoolWorker[] = Array.from({ length: threads }, (_, index) => {
+  const members: PoolWorker[] = [];
+  const join = (index: number): PoolWorker => {
     const worker = spawnWorker(setup, script);
     const member: PoolWorker = { worker, waiting: new Map() };
     worker.on('message', (reply: WorkerReply) => {
@@ -345,7 +439,14 @@ function startPool(setup: CheckerSetup, threads: number, script: URL | undefined
       failAll(member, (waiter) => `${broken?.message ?? 'stopped'} (while checking ${rowsOf(waiter)})`);
     });
     return member;
-  });
+  };
+  try {
+    for (let index = 0; index < threads; index++) members.push(join(index));
+  } catch (error) {
+    closing = true; // e.g. setup that cannot be cloned: end the workers already started
+    for (const member of members) void member.worker.terminate();
+    throw error;
+  }
 
   return {
     trySend(batch) {

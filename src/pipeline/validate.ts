@@ -18,7 +18,8 @@ export interface ValidateConfig extends InputConfig {
   readonly progressEvery?: number | undefined;
   /**
    * Worker threads that check rows (0: none, all on this thread). Default: cores minus one
-   * (at least one) for files over 2 MB, none for smaller ones (see parallel-check.ts).
+   * (at least one) for files over 2 MB, none for smaller ones, and only once the first rows
+   * show checking costs well over reading (see parallel-check.ts).
    */
   readonly threads?: number | undefined;
 }
@@ -44,7 +45,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   try {
     const threads = await threadsFor(config.threads, config.file);
     const setup = { entity: config.entity, headers: input.sheet.headers, mapping: config.mapping, normalise: config.normalise, file: input.sheet.file, sheet: input.sheet.sheet, fields: input.mapping.sources.map((s) => s.column.field) };
-    for await (const checked of checkRows(input.sheet.rows, input.check, { threads, setup })) {
+    for await (const checked of checkRows(input.sheet.rows, input.check, { threads, setup, adaptive: config.threads === undefined })) {
       for (let i = 0; i < checked.rows.length; i++) {
         const row = checked.rows[i]!;
         counts.read++;

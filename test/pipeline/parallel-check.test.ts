@@ -13,7 +13,7 @@ import type { RowCheck } from '../../src/pipeline/check-row.js';
 import type { MappingOverrides } from '../../src/pipeline/mapping.js';
 import { openInput } from '../../src/pipeline/open-input.js';
 import { duplicateCheck, outcomeOf } from '../../src/pipeline/outcome.js';
-import { autoThreads, checkRows, decodeChecks, encodeChecks, PARALLEL_MIN_BYTES, type CheckerSetup } from '../../src/pipeline/parallel-check.js';
+import { autoThreads, CALIBRATION_ROWS, checkRows, decodeChecks, encodeChecks, PARALLEL_MIN_BYTES, type CheckerSetup } from '../../src/pipeline/parallel-check.js';
 import { runValidate } from '../../src/pipeline/validate.js';
 
 const run = promisify(execFile);
@@ -197,6 +197,35 @@ describe('checking rows on worker threads', () => {
     await expect(consume()).rejects.toThrow(/worker thread 1 crashed: broken build/);
   });
 
+  test('by default (adaptive) phone-heavy rows move to workers after the first rows, with the same outcomes', async () => {
+    // Distinct numbers (a repeated one is cached, and cheap): the phone-heavy files workers are for.
+    const distinctPhones = (i: number) => (i % 50 === 0 ? contactLine(i) : [uuid(i, 7), 'Mobile', 'phone_number', `+44 7911 ${100000 + i}`, '', uuid(i % 100, 8)]);
+    const file = await writeCsv('adaptive.csv', contactHeader, distinctPhones, 12_000);
+    const input = await openInput({ file, entity: 'contact-details', normalise: defaultNormaliseOptions });
+    const setup: CheckerSetup = { entity: 'contact-details', headers: input.sheet.headers, normalise: defaultNormaliseOptions, file: input.sheet.file, fields: input.mapping.sources.map((s) => s.column.field) };
+    const markDuplicates = duplicateCheck();
+    const outcomes: RowOutcome[] = [];
+    for await (const batch of checkRows(input.sheet.rows, input.check, { threads: 2, setup, adaptive: true })) {
+      batch.rows.forEach((row, i) => {
+        const check = markDuplicates(row, batch.checks[i]!);
+        outcomes.push(outcomeOf(row, check, check.problems.length === 0 ? 'valid' : 'invalid'));
+      });
+    }
+    expect(outcomes).toStrictEqual((await outcomesOf(file, 'contact-details', 0)).outcomes);
+    // A worker that dies proves the workers were used once the first rows were timed.
+    const script = join(dir, 'dies-late.mjs');
+    await writeFile(script, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(9));\n");
+    // New numbers again: the ones above are in this process's phone cache by now.
+    const fresh = await writeCsv('adaptive-2.csv', contactHeader, (i) => distinctPhones(i + 20_000), 12_000);
+    const again = await openInput({ file: fresh, entity: 'contact-details', normalise: defaultNormaliseOptions });
+    let checked = 0;
+    const consume = async () => {
+      for await (const batch of checkRows(again.sheet.rows, again.check, { threads: 1, setup, adaptive: true, workerScript: new URL(`file://${script}`) })) checked += batch.rows.length;
+    };
+    await expect(consume()).rejects.toThrow(/exit code 9/);
+    expect(checked).toBe(CALIBRATION_ROWS);
+  });
+
   test('stopping early (break) ends the workers, and a new run works after it', async () => {
     const file = await writeCsv('early.csv', caseHeader, caseLine, 5_000);
     const input = await openInput({ file, entity: 'cases', normalise: defaultNormaliseOptions });
@@ -224,6 +253,8 @@ describe('packing checks for the trip back', () => {
       { key: '', action: 'none', values: {}, display: {}, problems: [{ columnIndex: -1, column: '(row)', message: 'too wide' }] },
       { key: 'k5', action: 'update', values: { uuid: 'k5', extra: new Date(0), value: 0 }, display: { uuid: 'k5', value: 0 }, problems: [] },
       { key: 'k6', action: 'update', values: { uuid: 'k6', value: -0, name: '' }, display: { uuid: 'k6', value: 0, name: '' }, problems: [] },
+      { key: '', action: 'create', values: { name: 'Zoë “😀” \uD800 end', value: 12 }, display: { name: 'Zoë “😀” \uD800 end', value: '£0.12' as never }, problems: [] },
+      { key: 'k8', action: 'update', values: { uuid: 'k8', name: 'same' }, display: { uuid: 'k8', name: 'shown differently' }, problems: [] },
     ];
     const back = decodeChecks(structuredClone(encodeChecks(checks, fields)), fields);
     expect(back).toStrictEqual(checks);

@@ -2,6 +2,7 @@
  * Every record of a list endpoint, one at a time, one page in memory. Plannr lists say where the
  * next page is (`links.next`); MPDX lists say which page this is (`meta.pagination`).
  */
+import { ApiUnavailableError } from '../errors.js';
 import type { ApiRequest } from './client.js';
 import { ApiResponseError, describeApiError, TransportError } from './errors.js';
 import type { DispatchPool } from './pool.js';
@@ -31,7 +32,7 @@ export function nextPageUrl(next: string, baseUrl: string): string {
     url.port = base.port;
   }
   if (url.origin !== base.origin) {
-    throw new Error(`Refusing to follow links.next to ${url.origin}: only the configured API host (${base.origin}) is ever contacted`);
+    throw new ApiUnavailableError(`Refusing to follow links.next to ${url.origin}: only the configured API host (${base.origin}) is ever contacted`);
   }
   return url.href;
 }

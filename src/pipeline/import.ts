@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import { createApiClient, type ApiRequest } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
 import { describeApiError } from '../api/errors.js';
-import { createDispatchPool, type DispatchPool, type DispatchPoolOptions, type DispatchResult, type PoolStats } from '../api/pool.js';
+import { backoffDelay, createDispatchPool, type DispatchPool, type DispatchPoolOptions, type DispatchResult, type PoolStats } from '../api/pool.js';
 import type { Entity, LookupRequest, PlannedRequest } from '../entities/entity.js';
 import { asRecord, recordHolds } from '../entities/record.js';
 import { ApiUnavailableError, InputError, UsageError } from '../errors.js';
@@ -75,6 +75,11 @@ export interface ImportResult {
   /** Rows of an exported workbook skipped because nothing in them was edited (part of `skipped`). */
   readonly unchanged?: number | undefined;
 }
+
+/** Tries for a write whose response was lost or was a 500/502/504 (each checked by reading back first). */
+const UNKNOWN_OUTCOME_ATTEMPTS = 6;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Fields that are concurrency bookkeeping, not data: a landed write changes them. */
 const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
@@ -265,7 +270,10 @@ async function sendRow(
   for (let attempt = 1; ; attempt++) {
     const sentAt = new Date().toISOString();
     await journal.sending(rowNo, planned.method);
-    const result: DispatchResult = await pool.run(request, { idempotent: planned.method === 'PUT' });
+    // Writes go as non-idempotent even when they are PUTs: after a lost response the pool hands
+    // the row back ('unknown') instead of re-sending, and it is read back before any second try,
+    // so a write is applied once, not merely to the same effect twice.
+    const result: DispatchResult = await pool.run(request, { idempotent: false });
     if (result.kind === 'aborted') {
       return outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it');
     }
@@ -273,8 +281,11 @@ async function sendRow(
       // The request may have landed (e.g. a dropped connection after the server wrote it).
       const found = await findLanded(entity, planned, check, pool, sentAt);
       if (found !== undefined) return record(found, 'applied (the response was lost; confirmed by reading it back)');
-      if (attempt < 3) continue;
-      return record({ status: 'failed', key: check.key, message: `outcome unknown after ${attempt} tries: ${result.error}`, retry: true });
+      if (attempt < UNKNOWN_OUTCOME_ATTEMPTS) {
+        await delay(backoffDelay(attempt, 500, 10_000));
+        continue;
+      }
+      return record({ status: 'failed', key: check.key, http: result.response?.status, message: `not applied after ${attempt} tries: ${result.error}`, retry: true });
     }
     if (result.kind === 'failed') {
       return record({ status: 'failed', key: check.key, message: `${result.error} (gave up after ${result.attempts} attempts)`, retry: true });

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { settled } from '../pipeline/counts.js';
 import { runImport, type ImportResult } from '../pipeline/import.js';
-import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile } from './options.js';
+import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile, threadsFlag, threadsFrom } from './options.js';
 import { createProgress } from './progress.js';
 import { defaultReportPath } from './validate.js';
 
@@ -64,6 +64,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
     .addOption(normaliseFlags.defaultCountry)
     .addOption(normaliseFlags.timezone)
     .addOption(normaliseFlags.dateOrder)
+    .addOption(threadsFlag)
     .addHelpText('after', '\nThe token is read from PLANNR_TOKEN only (a flag would show in the process list and shell history).')
     .action(async (file, flags) => {
       const report = flags.report ?? defaultReportPath(file, flags.dryRun ? 'validation' : 'import');
@@ -88,6 +89,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
           journal: flags.journal,
           resume: flags.resume ?? false,
           dryRun: flags.dryRun ?? false,
+          threads: threadsFrom(flags.threads),
           overwrite: flags.overwrite ?? false,
           revert: flags.revert === false ? undefined : typeof flags.revert === 'string' ? flags.revert : defaultReportPath(file, 'revert'),
           api,

@@ -40,6 +40,8 @@ export interface ImportConfig extends InputConfig {
   readonly resume?: boolean | undefined;
   /** Validate and report only; send nothing. Default false. */
   readonly dryRun?: boolean | undefined;
+  /** With dryRun: worker threads for row checks (see ValidateConfig.threads). Sending is rate-bound and uses none. */
+  readonly threads?: number | undefined;
   readonly api: ApiConfig;
   /** Concurrency, rate, retries: see DispatchPoolOptions for each default. */
   readonly pool?: Omit<DispatchPoolOptions, 'signal'> | undefined;

@@ -26,6 +26,7 @@ import { fingerprintFile, openJournal, type Journal } from './journal.js';
 import type { FieldSource } from './mapping.js';
 import { openInput, type InputConfig, type OpenedInput } from './open-input.js';
 import { inSequence } from './ordered.js';
+import { lookup } from './lookup.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
 import { runValidate, type ValidateResult } from './validate.js';
 import { openRoundTrip } from './round-trip-import.js';
@@ -373,13 +374,3 @@ async function findLanded(
   return undefined;
 }
 
-async function lookup(pool: DispatchPool, request: LookupRequest): Promise<unknown[]> {
-  const result = await pool.run({ method: 'GET', path: request.path, query: request.query }, { idempotent: true });
-  if (result.kind !== 'response' || result.response.status >= 300) return [];
-  let picked: unknown = result.response.body;
-  for (const step of request.pick.split('.').filter(Boolean)) {
-    picked = Array.isArray(picked) ? picked[Number(step)] : asRecord(picked)[step];
-  }
-  if (picked === undefined || picked === null) return [];
-  return Array.isArray(picked) ? picked : [picked];
-}

@@ -34,7 +34,7 @@ import { apiDirectory, createNameResolver, type NameResolver } from './names.js'
 import { openInput, type InputConfig, type OpenedInput } from './open-input.js';
 import { inSequence } from './ordered.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
-import { lookup } from './round-trip-import.js';
+import { lookup } from './lookup.js';
 import { currentRecordOf, decideRow, describeValue, identityFields, readExportMeta, type ExportMeta, type MetaRow } from './round-trip.js';
 
 export const PLAN_SHEET = 'Plan';

@@ -16,6 +16,7 @@ import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check-row.js';
 import { cellOf, exportColumnsOf, type ExportCell } from './export-cells.js';
 import { formatOf, openExportFile, type ExportFileWriter } from './export-file.js';
+import { lookup } from './lookup.js';
 import { currentRecordOf, decideRow, identityFields, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
 
 export interface RoundTripConfig {
@@ -181,13 +182,3 @@ function landedRecord(entity: Entity, body: unknown): unknown {
   return top[entity.keyField] !== undefined ? body : undefined;
 }
 
-export async function lookup(pool: DispatchPool, request: LookupRequest): Promise<unknown[]> {
-  const result = await pool.run({ method: 'GET', path: request.path, query: request.query }, { idempotent: true });
-  if (result.kind !== 'response' || result.response.status >= 300) return [];
-  let picked: unknown = result.response.body;
-  for (const step of request.pick.split('.').filter(Boolean)) {
-    picked = Array.isArray(picked) ? picked[Number(step)] : asRecord(picked)[step];
-  }
-  if (picked === undefined || picked === null) return [];
-  return Array.isArray(picked) ? picked : [picked];
-}

@@ -13,7 +13,7 @@ import { createApiClient, type ApiRequest } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
 import { describeApiError } from '../api/errors.js';
 import { backoffDelay, createDispatchPool, type DispatchPool, type DispatchPoolOptions, type DispatchResult, type PoolStats } from '../api/pool.js';
-import type { Entity, LookupRequest, PlannedRequest } from '../entities/entity.js';
+import type { Entity, PlannedRequest } from '../entities/entity.js';
 import { asRecord, recordHolds } from '../entities/record.js';
 import { ApiUnavailableError, InputError, UsageError } from '../errors.js';
 import { createReport } from '../io/report.js';

@@ -7,7 +7,7 @@
  * Kept out of import.ts so the run loop only calls `send` and `close`.
  */
 import type { DispatchPool } from '../api/pool.js';
-import type { Entity, LookupRequest, NormalisedRow } from '../entities/entity.js';
+import type { Entity, NormalisedRow } from '../entities/entity.js';
 import { CLEAR_TOKEN } from '../entities/entity.js';
 import { asRecord } from '../entities/record.js';
 import type { RowOutcome } from '../io/report-types.js';

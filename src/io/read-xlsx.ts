@@ -360,7 +360,14 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
 
   async function* worksheetRows(): AsyncGenerator<ExcelJS.Row> {
     for await (const worksheet of reader) {
-      if (currentSheetNo !== sheetNo) continue; // exceljs drains a sheet we do not read
+      if (currentSheetNo !== sheetNo) {
+        // Read a sheet we skip to its end. In a workbook whose sheets come before workbook.xml
+        // (exceljs's own writer does that), exceljs buffers each sheet to a temp file and deletes
+        // it as soon as we move on: an unread sheet's file stream then fails to open (ENOENT)
+        // with no listener, an uncaught exception that takes the process down.
+        for await (const _skipped of worksheet) { /* drained */ }
+        continue;
+      }
       for await (const row of worksheet) yield row;
       return;
     }

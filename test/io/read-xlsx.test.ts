@@ -383,3 +383,34 @@ function crc32(data: Uint8Array): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+
+describe('reading a later sheet of a workbook exceljs streamed', () => {
+  it('skipping the sheets before it never leaves a temp file to vanish under exceljs (no uncaught ENOENT)', async () => {
+    const temp = tempDir('later-sheet-');
+    const path = temp.path('streamed.xlsx');
+    // The streaming writer puts the sheets before workbook.xml, so exceljs buffers them to temp files.
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: false });
+    for (const name of ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth']) {
+      const sheet = writer.addWorksheet(name);
+      sheet.addRow(['Name', 'Value']).commit();
+      for (let i = 0; i < 200; i++) sheet.addRow([`${name} ${i}`, i]).commit();
+      sheet.commit();
+    }
+    await writer.commit();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      for (let round = 0; round < 25; round++) {
+        const { rows } = await readAll(path, { sheet: 'Sixth' });
+        expect(rows).toHaveLength(200);
+        expect(rows[0]?.cells[0]).toBe('Sixth 0');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let any stray stream open fail
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      temp.cleanup();
+    }
+    expect(uncaught).toEqual([]);
+  });
+});

@@ -1,22 +1,12 @@
 import ExcelJS from 'exceljs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { readExportMeta } from '../../src/pipeline/round-trip.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { apiFor, normalise, tempDir } from './helpers.js';
+import { apiFor, normalise, sandboxPerTest } from './helpers.js';
 
-let sandbox: RunningSandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function setUp() {
-  sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
-  return { sandbox, dir: await tempDir('plannr-export-') };
-}
+const setUp = sandboxPerTest('plannr-export-');
 
 describe('export against the sandbox', () => {
   it('writes every case in its import columns, money as exact £ number cells, dates as Excel dates, and a hidden _meta', async () => {

@@ -4,10 +4,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 import type { ApiConfig } from '../../src/api/config.js';
 import { defaultNormaliseOptions } from '../../src/normalise/result.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
-import type { RunningSandbox } from '../../src/sandbox/server.js';
+import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
 
 export const normalise = defaultNormaliseOptions;
@@ -61,4 +62,20 @@ export async function writeText(dir: string, name: string, text: string): Promis
   const path = join(dir, name);
   await writeFile(path, text);
   return path;
+}
+
+/**
+ * A fresh sandbox (no rate limit) and temp folder per test, closed after each test:
+ * `const setUp = sandboxPerTest('plannr-plan-')`, then `const { sandbox, dir } = await setUp()`.
+ */
+export function sandboxPerTest(prefix: string): (options?: SandboxOptions) => Promise<{ sandbox: RunningSandbox; dir: string }> {
+  let current: RunningSandbox | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await startSandbox({ port: 0, ratePerMinute: 0, ...options });
+    return { sandbox: current, dir: await tempDir(prefix) };
+  };
 }

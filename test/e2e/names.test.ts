@@ -1,21 +1,12 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runImport } from '../../src/pipeline/import.js';
 import { runPlan } from '../../src/pipeline/plan.js';
 import { runValidate } from '../../src/pipeline/validate.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { apiFor, column, normalise, readSheet, tempDir, writeCsv } from './helpers.js';
+import type { RunningSandbox } from '../../src/sandbox/server.js';
+import { apiFor, column, normalise, readSheet, sandboxPerTest, tempDir, writeCsv } from './helpers.js';
 
-let sandbox: RunningSandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function setUp() {
-  sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
-  return { sandbox, dir: await tempDir('plannr-names-') };
-}
+const setUp = sandboxPerTest('plannr-names-');
 
 function statusNamed(running: RunningSandbox, name: string) {
   return Object.values(running.state.caseStatuses).find((s) => s.name === name)!;

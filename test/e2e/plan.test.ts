@@ -1,22 +1,13 @@
 import ExcelJS from 'exceljs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
 import { runPlan } from '../../src/pipeline/plan.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { apiFor, column, normalise, readSheet, tempDir, writeCsv } from './helpers.js';
+import type { RunningSandbox } from '../../src/sandbox/server.js';
+import { apiFor, column, normalise, readSheet, sandboxPerTest, writeCsv } from './helpers.js';
 
-let sandbox: RunningSandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function setUp() {
-  sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
-  return { sandbox, dir: await tempDir('plannr-plan-') };
-}
+const setUp = sandboxPerTest('plannr-plan-');
 
 /** Exports six cases (with a value and a review date), as a person would before editing them. */
 async function exportSome(running: RunningSandbox, out: string) {

@@ -1,21 +1,11 @@
 import ExcelJS from 'exceljs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { apiFor, normalise, tempDir } from './helpers.js';
+import { apiFor, normalise, sandboxPerTest } from './helpers.js';
 
-let sandbox: RunningSandbox | undefined;
-afterEach(async () => {
-  await sandbox?.close();
-  sandbox = undefined;
-});
-
-async function setUp() {
-  sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
-  return { sandbox, dir: await tempDir('plannr-roundtrip-') };
-}
+const setUp = sandboxPerTest('plannr-roundtrip-');
 
 /** Opens an exported workbook in exceljs (as a person would in Excel), edits cells by key and header, saves it. */
 async function editWorkbook(path: string, edits: ReadonlyArray<{ key: string; header: string; value: ExcelJS.CellValue }>, keyHeader = 'UUID'): Promise<void> {

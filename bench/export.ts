@@ -5,6 +5,7 @@
  * all cases (per_page 500, no rate limit) and reports seconds, records/s and this process's peak
  * RSS (target < 300 MB at 100,000 records: the export streams, it never holds the records).
  */
+import { startSandboxProcess } from './sandbox-process.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -41,19 +42,6 @@ function stateWithCases(n: number) {
   return { ...state, cases };
 }
 
-async function startSandboxProcess(seed: string): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--max-old-space-size=2048', '--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'sandbox', '--port', '0', '--rate', '0', '--seed', seed], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', () => reject(new Error(`sandbox exited: ${text}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
 
 function runChild(args: string[]): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -102,7 +90,7 @@ if (values['write-seed'] !== undefined) {
   try {
     const seed = join(dir, 'state.json');
     await runChild(['--write-seed', seed, '--cases', String(count)]);
-    const sandbox = await startSandboxProcess(seed);
+    const sandbox = await startSandboxProcess(['--rate', '0', '--seed', seed], ['--max-old-space-size=2048']);
     try {
       process.stdout.write(await runChild(['--url', sandbox.url, '--out', join(dir, values.csv ? 'cases.csv' : 'cases.xlsx')]));
     } finally {

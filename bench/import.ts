@@ -5,7 +5,6 @@
  *    Reports elapsed vs N/R (target ≤ 1.05 × N/R plus start-up) and rows lost to 429s (target 0).
  * 2. No limit: how many requests per second the client drives on loopback (its own overhead).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFile } from 'node:fs/promises';
@@ -13,22 +12,10 @@ import { runImport } from '../src/pipeline/import.js';
 import { defaultNormaliseOptions } from '../src/normalise/result.js';
 import { createSeedState, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../src/sandbox/seed.js';
 import { benchDir } from './generate.js';
+import { startSandboxProcess } from './sandbox-process.js';
 import { mkdir } from 'node:fs/promises';
 
 
-async function startSandboxProcess(rate: number): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../src/cli/main.ts'), 'sandbox', '--port', '0', '--rate', String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    child.stdout.on('data', (d: Buffer) => {
-      text += d.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(text);
-      if (match) resolve(match[1]!);
-    });
-    child.on('exit', () => reject(new Error(`sandbox exited: ${text}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
 
 async function createsCsv(rows: number, name: string): Promise<string> {
   await mkdir(benchDir, { recursive: true });
@@ -58,7 +45,7 @@ export interface UnlimitedFigures { rows: number; concurrency: number; seconds: 
 
 /** Import N creates with the sandbox enforcing R/min and the client told the same R. */
 export async function measureRateLimited(rows: number, rate: number): Promise<RateLimitedFigures> {
-  const sandbox = await startSandboxProcess(rate);
+  const sandbox = await startSandboxProcess(['--rate', String(rate)]);
   try {
     const file = await createsCsv(rows, `import-${rows}.csv`);
     const { seconds, result } = await timedImport(file, sandbox.url, rate, 8);
@@ -74,7 +61,7 @@ export async function measureRateLimited(rows: number, rate: number): Promise<Ra
 
 /** With no rate limit anywhere: the rows per second the client drives on loopback. */
 export async function measureUnlimited(rows: number, concurrency: number): Promise<UnlimitedFigures> {
-  const sandbox = await startSandboxProcess(0);
+  const sandbox = await startSandboxProcess(['--rate', '0']);
   try {
     const file = await createsCsv(rows, `import-free-${rows}.csv`);
     const { seconds, result } = await timedImport(file, sandbox.url, 0, concurrency);

@@ -1,8 +1,15 @@
 /**
  * Streaming CSV reader: bytes → text (decoded here, never by papaparse, which decodes each
- * chunk alone and corrupts a character split between chunks) → papaparse in
- * NODE_STREAM_INPUT mode consumed with `for await` (the only papaparse mode with real
- * backpressure) → rows. Memory stays flat whatever the file size.
+ * chunk alone and corrupts a character split between chunks) → papaparse's Parser, one text
+ * chunk at a time, pulled by the consumer → rows. Memory stays flat whatever the file size:
+ * at most one chunk's records and one unfinished record are held.
+ *
+ * Why Papa.Parser and not Papa.parse(NODE_STREAM_INPUT): papaparse's stream pauses when its
+ * row buffer is full and, on every resume, re-splits the whole rest of the current chunk to
+ * hand over one more row, so a consumer slower than the parser (any real one) makes parsing
+ * quadratic in the chunk's rows. Feeding the Parser ourselves (what papaparse's own
+ * ChunkStreamer does: the unfinished last record is carried into the next chunk) parses each
+ * character once, and backpressure is simply not pulling the next chunk.
  *
  * Row numbers count RECORDS, not lines: the header is row 1, and a newline inside a quoted
  * cell does not add a row, so row N is what Excel shows as row N when it opens the file.
@@ -10,7 +17,6 @@
  * break inside a quoted cell reads as "\n" whatever the file used.
  */
 import { createReadStream } from 'node:fs';
-import { Readable, pipeline } from 'node:stream';
 import iconv from 'iconv-lite';
 import Papa from 'papaparse';
 import { InputError, type Location } from '../errors.js';
@@ -26,9 +32,8 @@ export { MAX_CELL_CHARS } from './read-common.js';
  * would otherwise hold the rest of the file in memory (and re-scan it for every chunk).
  */
 export const MAX_RECORD_CHARS = 8 * MAX_CELL_CHARS;
+/** Text read, decoded and parsed at a time: the records of one chunk are held until taken. */
 const CHUNK_BYTES = 64 * 1024;
-/** Parsed rows papaparse may hold ahead of the consumer. */
-const ROW_BUFFER = 1024;
 
 export interface CsvSource {
   readonly path: string;
@@ -70,8 +75,6 @@ interface Progress {
   /** Set once known, for naming the column of a runaway cell. */
   delimiter: string;
   columnName: (index: number) => string;
-  /** Rows parsed but not yet taken by the row stage: while there are some, no record is runaway. */
-  rowsWaiting: () => number;
   /** The most recent text, at least MAX_CELL_CHARS + 2 characters of it when there is that much. */
   tail: string[];
   tailChars: number;
@@ -114,7 +117,9 @@ async function* decodedText(source: CsvSource, progress: Progress): AsyncGenerat
   };
   const emit = (text: string): string => {
     remember(progress, text);
-    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS && progress.rowsWaiting() === 0) throw runawayRecord(progress, where);
+    // The next chunk is pulled only once every record parsed so far has been taken, so text
+    // since the last record is the unfinished record itself.
+    if (progress.chars - progress.charsAtLastRecord > MAX_RECORD_CHARS) throw runawayRecord(progress, where);
     return text;
   };
   const file = createReadStream(source.path, { start: source.bomLength, highWaterMark: CHUNK_BYTES });
@@ -223,15 +228,49 @@ function isUnclosedQuote(cell: string, progress: Progress, delimiter: Delimiter)
 const describeDelimiter = (delimiter: Delimiter): string =>
   delimiter === '\t' ? 'tab' : `"${delimiter}"`;
 
+interface ParsedText {
+  readonly data: string[][];
+  readonly meta: { readonly cursor: number };
+}
+
 /**
- * papaparse pauses when its readable side holds 16 rows (Node's object-mode default) and, on
- * resume, re-parses the rest of the current chunk from a fresh copy: every 16 rows. A bigger
- * row buffer (still bounded: memory stays flat) makes that rare. papaparse creates the stream
- * itself and takes no option for it, hence setting it on the stream's state.
+ * The records in `texts`, a chunk's worth at a time. Each chunk is parsed with the unfinished
+ * record left over from the one before in front of it (ignoreLastRow: the last record of a
+ * chunk may go on in the next); the leftover of the last chunk is parsed as the end.
  */
-function raiseRowBuffer(parser: NodeJS.ReadWriteStream): void {
-  const state = (parser as unknown as { _readableState?: { highWaterMark?: number } })._readableState;
-  if (state !== undefined && typeof state.highWaterMark === 'number') state.highWaterMark = ROW_BUFFER;
+async function* parseRecords(texts: AsyncIterable<string>, delimiter: Delimiter): AsyncGenerator<string[][]> {
+  const parser = new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"' });
+  let unfinished = '';
+  for await (const text of texts) {
+    const input = unfinished + text;
+    const parsed = parser.parse(input, 0, true) as ParsedText;
+    unfinished = input.slice(parsed.meta.cursor);
+    if (parsed.data.length > 0) yield parsed.data;
+  }
+  if (unfinished !== '') yield (parser.parse(unfinished, 0, false) as ParsedText).data;
+}
+
+/** One record at a time from per-chunk batches, with no async hop inside a batch. */
+function recordReader(batches: AsyncIterator<string[][]>): { next(): Promise<string[] | undefined> | string[] | undefined; close(): Promise<void> } {
+  let batch: string[][] = [];
+  let index = 0;
+  return {
+    next() {
+      if (index < batch.length) return batch[index++];
+      return (async () => {
+        for (;;) {
+          const more = await batches.next();
+          if (more.done === true) return undefined;
+          batch = more.value;
+          index = 0;
+          if (batch.length > 0) return batch[index++];
+        }
+      })();
+    },
+    async close() {
+      await batches.return?.(undefined);
+    },
+  };
 }
 
 /**
@@ -248,7 +287,6 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
     charsAtLineStart: 0,
     delimiter: ',',
     columnName: (index) => `column ${index + 1}`,
-    rowsWaiting: () => 0,
     tail: [],
     tailChars: 0,
   };
@@ -262,45 +300,31 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
     yield head.text;
     yield* { [Symbol.asyncIterator]: () => chunks };
   }
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, {
-    delimiter,
-    newline: '\n',
-    quoteChar: '"',
-    header: false,
-    skipEmptyLines: false,
-    dynamicTyping: false,
-  });
-  raiseRowBuffer(parser);
-  progress.rowsWaiting = () => parser.readableLength;
-  // Errors end up in the parser's iterator; the callback only has to exist.
-  pipeline(Readable.from(replay()), parser, () => undefined);
-  const records = (parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();
-  const closeInput = (): void => {
-    parser.destroy();
-  };
+  const records = recordReader(parseRecords(replay(), delimiter)[Symbol.asyncIterator]());
+  const closeInput = (): Promise<void> => records.close();
 
-  let headerRecord: IteratorResult<string[]>;
+  let headerRecord: string[] | undefined;
   try {
     headerRecord = await records.next();
     progress.charsAtLastRecord = progress.chars;
     progress.lastRow = 1;
-    if (headerRecord.done === true) throw new InputError(where, 'file is empty');
+    if (headerRecord === undefined) throw new InputError(where, 'file is empty');
   } catch (error) {
-    closeInput();
+    await closeInput();
     throw error;
   }
-  const headers = headerRecord.value.map(headerText);
+  const headers = headerRecord.map(headerText);
   progress.columnName = (index) => columnName(headers, index);
   const stats = { blankRows: 0 };
 
   if (headers.every((h) => h === '')) {
     // Either only blank lines (an empty file) or data under a blank header row.
     try {
-      for (let next = await records.next(); next.done !== true; next = await records.next()) {
-        if (!isBlankRow(next.value)) throw new InputError({ ...where, row: 1 }, 'row 1 (the header row) is empty');
+      for (let next = await records.next(); next !== undefined; next = await records.next()) {
+        if (!isBlankRow(next)) throw new InputError({ ...where, row: 1 }, 'row 1 (the header row) is empty');
       }
     } finally {
-      closeInput();
+      await closeInput();
     }
     throw new InputError(where, 'file is empty');
   }
@@ -314,7 +338,7 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
       );
     }
   } catch (error) {
-    closeInput();
+    await closeInput();
     throw error;
   }
 
@@ -346,12 +370,16 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
       );
     };
     try {
-      for (let next = await records.next(); next.done !== true; next = await records.next()) {
+      for (;;) {
+        const pulled = records.next();
+        // Within a chunk the record is at hand: awaiting it anyway would cost a tick per row.
+        const next = pulled instanceof Promise ? await pulled : pulled;
+        if (next === undefined) break;
         row++;
         progress.charsAtLastRecord = progress.chars;
         progress.lastRow = row;
         const previous = held;
-        held = { cells: next.value, row };
+        held = { cells: next, row };
         if (previous !== undefined) {
           const ready = release(previous, false);
           if (ready !== undefined) yield ready;
@@ -364,7 +392,7 @@ export async function openCsv(source: CsvSource): Promise<OpenedSheet> {
       // Blank lines at the end of the file are blank rows too.
       stats.blankRows += pendingBlank;
     } finally {
-      closeInput();
+      await closeInput();
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * Remembers which record keys (UUIDs) a run has seen, and on which row, to flag duplicates.
- * A Set<string> of 1,000,000 UUIDs costs ~90 MB; this packs each UUID into four 32-bit words
- * in an open-addressing table: ~24 bytes a key, exact (no hash-only false positives).
+ * A Set<string> of 1,000,000 UUIDs costs ~90 MB. Here each UUID is packed into four 32-bit
+ * words, stored once in insertion order (in fixed-size blocks that are never copied), and an
+ * open-addressing table holds only the index of each key: ~28 bytes a key at 1,000,000 keys,
+ * ~36 bytes while the table doubles, and exact (no hash-only false positives).
  */
 export interface KeySet {
   /** Records the key at `row` and returns 0, or returns the row where it was first seen. */
@@ -11,39 +13,42 @@ export interface KeySet {
 
 const hexWord = (text: string): number => Number.parseInt(text, 16) >>> 0;
 
+/** Keys per block of packed words and rows: 64 Ki keys, 1 MiB of words. */
+const BLOCK_BITS = 16;
+const BLOCK_KEYS = 1 << BLOCK_BITS;
+const BLOCK_MASK = BLOCK_KEYS - 1;
+
+const hashOf = (w0: number, w1: number, w2: number, w3: number): number => {
+  const h = Math.imul(w0 ^ (w1 << 7) ^ (w2 >>> 3) ^ Math.imul(w3, 0x9e3779b1), 0x85ebca6b);
+  return h ^ (h >>> 13);
+};
+
 export function createKeySet(initialCapacity = 1024): KeySet {
   let capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
-  let words = new Uint32Array(capacity * 4);
-  let rows = new Uint32Array(capacity); // 0 = empty slot
+  /** slot → 1 + the key's index; 0 is an empty slot. Load stays at most one half. */
+  let slots = new Uint32Array(capacity);
+  const wordBlocks: Uint32Array[] = [];
+  const rowBlocks: Uint32Array[] = [];
   let size = 0;
 
-  const slotFor = (w0: number, w1: number, w2: number, w3: number, table: Uint32Array, rowTable: Uint32Array, mask: number) => {
-    let h = Math.imul(w0 ^ (w1 << 7) ^ (w2 >>> 3) ^ Math.imul(w3, 0x9e3779b1), 0x85ebca6b);
-    h ^= h >>> 13;
-    let slot = h & mask;
-    while (rowTable[slot] !== 0) {
-      const base = slot * 4;
-      if (table[base] === w0 && table[base + 1] === w1 && table[base + 2] === w2 && table[base + 3] === w3) return slot;
-      slot = (slot + 1) & mask;
-    }
-    return slot;
+  const sameKey = (index: number, w0: number, w1: number, w2: number, w3: number): boolean => {
+    const block = wordBlocks[index >>> BLOCK_BITS]!;
+    const base = (index & BLOCK_MASK) * 4;
+    return block[base] === w0 && block[base + 1] === w1 && block[base + 2] === w2 && block[base + 3] === w3;
   };
 
   const grow = () => {
-    const oldWords = words;
-    const oldRows = rows;
     capacity *= 2;
-    words = new Uint32Array(capacity * 4);
-    rows = new Uint32Array(capacity);
-    for (let i = 0; i < oldRows.length; i++) {
-      const row = oldRows[i] ?? 0;
-      if (row === 0) continue;
-      const b = i * 4;
-      const w0 = oldWords[b] ?? 0, w1 = oldWords[b + 1] ?? 0, w2 = oldWords[b + 2] ?? 0, w3 = oldWords[b + 3] ?? 0;
-      const slot = slotFor(w0, w1, w2, w3, words, rows, capacity - 1);
-      words.set([w0, w1, w2, w3], slot * 4);
-      rows[slot] = row;
+    const mask = capacity - 1;
+    const grown = new Uint32Array(capacity);
+    for (let index = 0; index < size; index++) {
+      const block = wordBlocks[index >>> BLOCK_BITS]!;
+      const base = (index & BLOCK_MASK) * 4;
+      let slot = hashOf(block[base]!, block[base + 1]!, block[base + 2]!, block[base + 3]!) & mask;
+      while (grown[slot] !== 0) slot = (slot + 1) & mask;
+      grown[slot] = index + 1;
     }
+    slots = grown;
   };
 
   return {
@@ -53,14 +58,25 @@ export function createKeySet(initialCapacity = 1024): KeySet {
       const w1 = hexWord(uuid.slice(9, 13) + uuid.slice(14, 18));
       const w2 = hexWord(uuid.slice(19, 23) + uuid.slice(24, 28));
       const w3 = hexWord(uuid.slice(28, 36));
-      const slot = slotFor(w0, w1, w2, w3, words, rows, capacity - 1);
-      const existing = rows[slot] ?? 0;
-      if (existing !== 0) return existing;
-      words[slot * 4] = w0;
-      words[slot * 4 + 1] = w1;
-      words[slot * 4 + 2] = w2;
-      words[slot * 4 + 3] = w3;
-      rows[slot] = row;
+      const mask = capacity - 1;
+      let slot = hashOf(w0, w1, w2, w3) & mask;
+      for (let held = slots[slot]!; held !== 0; held = slots[slot]!) {
+        if (sameKey(held - 1, w0, w1, w2, w3)) return rowBlocks[(held - 1) >>> BLOCK_BITS]![(held - 1) & BLOCK_MASK]!;
+        slot = (slot + 1) & mask;
+      }
+      const index = size;
+      if ((index & BLOCK_MASK) === 0) {
+        wordBlocks.push(new Uint32Array(BLOCK_KEYS * 4));
+        rowBlocks.push(new Uint32Array(BLOCK_KEYS));
+      }
+      const words = wordBlocks[index >>> BLOCK_BITS]!;
+      const base = (index & BLOCK_MASK) * 4;
+      words[base] = w0;
+      words[base + 1] = w1;
+      words[base + 2] = w2;
+      words[base + 3] = w3;
+      rowBlocks[index >>> BLOCK_BITS]![index & BLOCK_MASK] = row;
+      slots[slot] = index + 1;
       size++;
       if (size * 2 > capacity) grow();
       return 0;

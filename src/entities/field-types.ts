@@ -10,7 +10,7 @@ import { normaliseMoney } from '../normalise/money.js';
 import { normalisePhone } from '../normalise/phone.js';
 import { fail, ok, type Normalised } from '../normalise/result.js';
 import { normaliseInteger, normaliseText } from '../normalise/text.js';
-import { normaliseUuid } from '../normalise/uuid.js';
+import { isCanonicalUuid, normaliseUuid } from '../normalise/uuid.js';
 import type { FieldType } from './entity.js';
 
 const asIs = <T extends string | number | boolean>(value: T): T => value;
@@ -127,13 +127,12 @@ export interface ReferenceType<T> extends FieldType<T> {
   readonly refersTo: ReferenceKind;
 }
 
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Hex and dashes in a uuid's opening shape: a mistyped uuid, not a name, so it fails as a uuid. */
 const UUID_ATTEMPT = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F-]{4,}\}?$/;
 
 /** Whether a normalised reference is already a uuid (anything else is a name or email to resolve). */
 export function isUuidText(value: unknown): value is string {
-  return typeof value === 'string' && CANONICAL_UUID.test(value);
+  return typeof value === 'string' && isCanonicalUuid(value);
 }
 
 /**
@@ -146,6 +145,7 @@ export function uuidOrName(refersTo: 'case-status' | 'case-type', what: string):
     format: `a Plannr UUID or the ${what}'s name as shown in Plannr (any case), e.g. ${what === 'status' ? 'To Be Reviewed' : 'Mortgage'}`,
     refersTo,
     normalise: (value) => {
+      if (typeof value === 'string' && isCanonicalUuid(value)) return ok(value);
       const text = String(value).trim();
       if (UUID_ATTEMPT.test(text)) return normaliseUuid(text);
       return normaliseText(text.replace(/\s+/g, ' '), { maxLength: 255 });
@@ -155,6 +155,7 @@ export function uuidOrName(refersTo: 'case-status' | 'case-type', what: string):
 }
 
 function uuidOrEmail(text: string): Normalised<string> {
+  if (isCanonicalUuid(text)) return ok(text);
   if (UUID_ATTEMPT.test(text.trim())) return normaliseUuid(text);
   if (text.includes('@')) return normaliseEmail(text);
   return fail(`"${text.trim()}" is neither a UUID nor an email address`);

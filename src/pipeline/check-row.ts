@@ -24,6 +24,13 @@ export interface RowCheck {
 
 const clearKey = CLEAR_TOKEN.toLowerCase();
 
+/** `(clear)` in any case, spaces around it allowed; the length test spares most cells a lower-cased copy. */
+function isClearToken(value: string): boolean {
+  if (value.length < clearKey.length) return false;
+  const trimmed = value.trim();
+  return trimmed.length === clearKey.length && trimmed.toLowerCase() === clearKey;
+}
+
 function isBlank(value: CellValue | undefined): value is null | undefined | '' {
   return value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
 }
@@ -81,7 +88,7 @@ export function makeRowChecker(
       const raw = source.constant ?? cells[source.columnIndex];
       if (isBlank(raw)) continue; // blank = leave unchanged: never sent
       const column = source.column;
-      if (typeof raw === 'string' && raw.trim().toLowerCase() === clearKey) {
+      if (typeof raw === 'string' && isClearToken(raw)) {
         if (column.clearable) {
           values[column.field] = null;
           display[column.field] = CLEAR_TOKEN;

@@ -227,13 +227,14 @@ export async function threadsFor(requested: number | undefined, file: string): P
 
 /**
  * Rows checked (the first half warms the JIT, the second is timed) before deciding. Measured on
- * 2 cores: cases gain nothing from a worker (moving cells out and checks back costs the main
- * thread about a third of a check, and the first rows time at check ≈ 0.9× read), while
- * phone-heavy contact details (≈ 6× read) run 1.2–1.3× faster than on one thread (idle
- * machine, dist build; the main thread stays ~95% busy reading, unpacking and checking its share).
+ * 2 cores (dist build): cases time at check ≈ 1.2–2× read over these rows and gain nothing from a
+ * worker (moving cells out and checks back costs the main thread as much as it saves; with a
+ * worker 1,000,000 rows took 13.5–16.8 s against 12.3–14.6 s without). Phone-heavy contact
+ * details time at 5–10× read and run 1.4–1.6× faster than on one thread. 4096 rows at a ratio
+ * of 3 let noise send cases to a worker now and then.
  */
-export const CALIBRATION_ROWS = 4096;
-export const WORTH_IT_RATIO = 3;
+export const CALIBRATION_ROWS = 8192;
+export const WORTH_IT_RATIO = 4;
 
 /** Every row checked, in input order, in batches: on worker threads when `threads` > 0. */
 export function checkRows(

@@ -327,6 +327,34 @@ describe('CSV guards', () => {
     expect(ordered).toBe(true);
   });
 
+  it('reads quoted cells with newlines, quotes and delimiters whole wherever the 64 KB chunks fall', async () => {
+    // Rows of varying width, so the chunk boundaries land in every part of a record over the file.
+    const expected: string[][] = [];
+    const lines = ['Id,Note,Phone'];
+    for (let i = 0; i < 6_000; i++) {
+      const note = `line one ${'x'.repeat(i % 97)}\nsaid "hi", twice${i % 3 === 0 ? '\n' : ''}`;
+      expected.push([String(i), note, `07911 ${String(100000 + i)}`]);
+      lines.push(`${i},"${note.replaceAll('"', '""')}",07911 ${String(100000 + i)}`);
+    }
+    const path = temp.write('straddling.csv', `${lines.join('\r\n')}\r\n`);
+    const { rows } = await readAll(path);
+    expect(cellsOf(rows)).toEqual(expected);
+    expect(rows.at(-1)?.position.row).toBe(6_001);
+  });
+
+  it('gives the same rows to a consumer that is slower than the parser', async () => {
+    const lines = ['Id,Name'];
+    for (let i = 0; i < 3_000; i++) lines.push(`${i},Name ${i}`);
+    const path = temp.write('slow.csv', `${lines.join('\n')}\n`);
+    const sheet = await openSheet(path, {});
+    const ids: string[] = [];
+    for await (const row of sheet.rows) {
+      if (ids.length % 100 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      ids.push(String(row.cells[0]));
+    }
+    expect(ids).toEqual(Array.from({ length: 3_000 }, (_, i) => String(i)));
+  });
+
   it('closes cleanly when the consumer stops early', async () => {
     const sheet = await openSheet(fixture('quoted-newlines.csv'), {});
     for await (const _ of sheet.rows) break;

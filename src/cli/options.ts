@@ -26,7 +26,7 @@ export const inputFlags = {
 /** Row checking on worker threads (validate, and import's --dry-run through it). */
 export const threadsFlag = new Option(
   '--threads <n>',
-  'worker threads that check rows; 0 = none (default: CPU cores minus one, at least 1, for files over 2 MB; none for smaller files)',
+  'worker threads that check rows; 0 = none (default: CPU cores minus one, at least 1, for files over 2 MB once the first 8,192 rows show checking costs at least 4x reading, as phone numbers do; none otherwise)',
 );
 
 /** `--threads` as a count, or undefined for the default (auto, by file size). */

@@ -223,3 +223,37 @@ export function readPositiveInt(raw: string | undefined, fallback: number): numb
 export function valuesOf<T>(records: Record<string, T>): T[] {
   return Object.values(records);
 }
+
+/** One Plannr resource as its list and single-record routes serve it. */
+export interface ReadableResource<T> {
+  /** e.g. '/api/v1/cases' */
+  readonly base: string;
+  /** Laravel's model name in a 404 message ("No query results for model [App\\Models\\Case]"). */
+  readonly model: string;
+  readonly filters: readonly string[];
+  readonly sorts: readonly string[];
+  records(state: SandboxState): Record<string, T>;
+  matches(record: T, filters: Map<string, string[]>, state: SandboxState): boolean;
+  render(state: SandboxState, record: T): Record<string, unknown>;
+}
+
+/** GET base (filtered, sorted, paginated) and GET base/:uuid, alike for every Plannr resource. */
+export function registerReadRoutes<T extends Record<string, unknown>>(app: SandboxApp, deps: RouteDeps, resource: ReadableResource<T>): void {
+  app.get(resource.base, (c) => {
+    const state = deps.state();
+    const filters = readFilters(c, resource.filters);
+    if (filters instanceof Response) return filters;
+    const matching = valuesOf(resource.records(state)).filter((record) => resource.matches(record, filters, state));
+    const sorted = applySort(c, matching, resource.sorts);
+    if (sorted instanceof Response) return sorted;
+    return paginate(c, sorted, (record) => resource.render(state, record));
+  });
+
+  app.get(`${resource.base}/:uuid`, (c) => {
+    const state = deps.state();
+    const uuid = c.req.param('uuid');
+    const record = resource.records(state)[uuid];
+    if (!record) return modelNotFound(c, resource.model, uuid);
+    return c.json(resource.render(state, record));
+  });
+}

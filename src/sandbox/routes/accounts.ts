@@ -1,9 +1,6 @@
 /** `/api/v1/account`: list and get (read only: the tool exports accounts, never imports them). */
 import {
-  applySort,
-  modelNotFound,
-  paginate,
-  readFilters,
+  registerReadRoutes,
   valuesOf,
   type RouteDeps,
   type SandboxApp,
@@ -67,21 +64,13 @@ function matchesFilters(state: SandboxState, account: AccountRecord, filters: Ma
 }
 
 export function registerAccountRoutes(app: SandboxApp, deps: RouteDeps): void {
-  app.get(BASE, (c) => {
-    const state = deps.state();
-    const filters = readFilters(c, FILTERS);
-    if (filters instanceof Response) return filters;
-    const matching = valuesOf(state.accounts).filter((a) => matchesFilters(state, a, filters));
-    const sorted = applySort(c, matching, SORTS);
-    if (sorted instanceof Response) return sorted;
-    return paginate(c, sorted, (a) => renderAccount(state, a));
-  });
-
-  app.get(`${BASE}/:uuid`, (c) => {
-    const state = deps.state();
-    const uuid = c.req.param('uuid');
-    const account = state.accounts[uuid];
-    if (!account) return modelNotFound(c, 'Account', uuid);
-    return c.json(renderAccount(state, account));
+  registerReadRoutes(app, deps, {
+    base: BASE,
+    model: 'Account',
+    filters: FILTERS,
+    sorts: SORTS,
+    records: (state) => state.accounts,
+    matches: (account, filters, state) => matchesFilters(state, account, filters),
+    render: renderAccount,
   });
 }

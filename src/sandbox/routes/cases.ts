@@ -2,14 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import {
   addError,
-  applySort,
   modelNotFound,
   nowIso,
-  paginate,
-  readFilters,
   readJsonObject,
+  registerReadRoutes,
   validationFailed,
-  valuesOf,
   type FieldErrors,
   type RouteDeps,
   type SandboxApp,
@@ -121,22 +118,14 @@ function matchesFilters(record: CaseRecord, filters: Map<string, string[]>, stat
 }
 
 export function registerCaseRoutes(app: SandboxApp, deps: RouteDeps): void {
-  app.get(BASE, (c) => {
-    const state = deps.state();
-    const filters = readFilters(c, FILTERS);
-    if (filters instanceof Response) return filters;
-    const matching = valuesOf(state.cases).filter((record) => matchesFilters(record, filters, state));
-    const sorted = applySort(c, matching, SORTS);
-    if (sorted instanceof Response) return sorted;
-    return paginate(c, sorted, (record) => renderCase(state, record));
-  });
-
-  app.get(`${BASE}/:uuid`, (c) => {
-    const state = deps.state();
-    const uuid = c.req.param('uuid');
-    const record = state.cases[uuid];
-    if (!record) return modelNotFound(c, MODEL, uuid);
-    return c.json(renderCase(state, record));
+  registerReadRoutes(app, deps, {
+    base: BASE,
+    model: MODEL,
+    filters: FILTERS,
+    sorts: SORTS,
+    records: (state) => state.cases,
+    matches: matchesFilters,
+    render: renderCase,
   });
 
   app.put(`${BASE}/:uuid`, async (c) => {

@@ -4,12 +4,9 @@ import {
   addError,
   modelNotFound,
   nowIso,
-  paginate,
-  readFilters,
   readJsonObject,
-  applySort,
+  registerReadRoutes,
   validationFailed,
-  valuesOf,
   type FieldErrors,
   type RouteDeps,
   type SandboxApp,
@@ -93,22 +90,14 @@ function matchesFilters(detail: ContactDetailRecord, filters: Map<string, string
 }
 
 export function registerContactDetailRoutes(app: SandboxApp, deps: RouteDeps): void {
-  app.get(BASE, (c) => {
-    const state = deps.state();
-    const filters = readFilters(c, FILTERS);
-    if (filters instanceof Response) return filters;
-    const matching = valuesOf(state.contactDetails).filter((d) => matchesFilters(d, filters));
-    const sorted = applySort(c, matching, SORTS);
-    if (sorted instanceof Response) return sorted;
-    return paginate(c, sorted, (d) => renderContactDetail(state, d));
-  });
-
-  app.get(`${BASE}/:uuid`, (c) => {
-    const state = deps.state();
-    const uuid = c.req.param('uuid');
-    const detail = state.contactDetails[uuid];
-    if (!detail) return modelNotFound(c, MODEL, uuid);
-    return c.json(renderContactDetail(state, detail));
+  registerReadRoutes(app, deps, {
+    base: BASE,
+    model: MODEL,
+    filters: FILTERS,
+    sorts: SORTS,
+    records: (state) => state.contactDetails,
+    matches: (detail, filters) => matchesFilters(detail, filters),
+    render: renderContactDetail,
   });
 
   app.put(`${BASE}/:uuid`, async (c) => {

@@ -257,3 +257,20 @@ export function registerReadRoutes<T extends Record<string, unknown>>(app: Sandb
     return c.json(resource.render(state, record));
   });
 }
+
+/** What a PUT to base/:uuid works on: the stored record and the JSON object sent. */
+export interface UpdateTarget<T> {
+  readonly uuid: string;
+  readonly record: T;
+  readonly body: Record<string, unknown>;
+}
+
+/** The record a PUT names and its JSON body, or the 404 (unknown record) or 400 (bad JSON) to answer with. */
+export async function updateTarget<T>(c: SandboxContext, records: Record<string, T>, model: string): Promise<UpdateTarget<T> | Response> {
+  const uuid = c.req.param('uuid') ?? '';
+  const record = records[uuid];
+  if (!record) return modelNotFound(c, model, uuid);
+  const body = await readJsonObject(c);
+  if (body instanceof Response) return body;
+  return { uuid, record, body };
+}

@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   addError,
-  modelNotFound,
   nowIso,
   readJsonObject,
   registerReadRoutes,
+  updateTarget,
   validationFailed,
   type FieldErrors,
   type RouteDeps,
@@ -130,11 +130,9 @@ export function registerCaseRoutes(app: SandboxApp, deps: RouteDeps): void {
 
   app.put(`${BASE}/:uuid`, async (c) => {
     const state = deps.state();
-    const uuid = c.req.param('uuid');
-    const record = state.cases[uuid];
-    if (!record) return modelNotFound(c, MODEL, uuid);
-    const body = await readJsonObject(c);
-    if (body instanceof Response) return body;
+    const target = await updateTarget(c, state.cases, MODEL);
+    if (target instanceof Response) return target;
+    const { uuid, record, body } = target;
 
     const errors: FieldErrors = {};
     const name = body['name'] === undefined ? undefined : checkName(errors, 'name', body['name'], true);

@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   addError,
-  modelNotFound,
   nowIso,
   readJsonObject,
   registerReadRoutes,
+  updateTarget,
   validationFailed,
   type FieldErrors,
   type RouteDeps,
@@ -102,11 +102,9 @@ export function registerContactDetailRoutes(app: SandboxApp, deps: RouteDeps): v
 
   app.put(`${BASE}/:uuid`, async (c) => {
     const state = deps.state();
-    const uuid = c.req.param('uuid');
-    const detail = state.contactDetails[uuid];
-    if (!detail) return modelNotFound(c, MODEL, uuid);
-    const body = await readJsonObject(c);
-    if (body instanceof Response) return body;
+    const target = await updateTarget(c, state.contactDetails, MODEL);
+    if (target instanceof Response) return target;
+    const { uuid, record: detail, body } = target;
 
     const errors: FieldErrors = {};
     const name = checkName(errors, 'name', body['name'], true);

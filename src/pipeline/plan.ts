@@ -34,7 +34,7 @@ import { apiDirectory, createNameResolver, type NameResolver } from './names.js'
 import { openInput, type InputConfig, type OpenedInput } from './open-input.js';
 import { inSequence } from './ordered.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
-import { lookup } from './lookup.js';
+import { createRecordReader, RECORDS_PER_READ } from './lookup.js';
 import { currentRecordOf, decideRow, describeValue, identityFields, readExportMeta, type ExportMeta, type MetaRow } from './round-trip.js';
 
 export const PLAN_SHEET = 'Plan';
@@ -117,7 +117,8 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
   });
   const planner = rowPlanner({ entity, input, meta, names, layout, pool, normalise: config.normalise });
   const markDuplicates = duplicateCheck();
-  const maxPending = Math.max(16, (config.pool?.concurrency ?? 8) * 4);
+  // Enough rows in flight that their record reads fill a list request (see createRecordReader).
+  const maxPending = Math.max(RECORDS_PER_READ, (config.pool?.concurrency ?? 8) * 4);
   const pending = new Set<Promise<void>>();
   try {
     for await (const row of input.sheet.rows) {
@@ -170,6 +171,7 @@ interface PlannerDeps {
 /** Decides one row: resolve names, read the current record, compare. */
 function rowPlanner(deps: PlannerDeps): (row: SourceRow, check: RowCheck) => Promise<PlannedRow> {
   const { entity, input, meta, names, layout, pool, normalise } = deps;
+  const readRecord = createRecordReader(pool);
   const identity = new Set(identityFields(entity));
   const header = (field: string) => entity.columns.find((c) => c.field === field)?.header ?? field;
   // A cleared field (null) is written as (clear): a blank cell would import as "leave unchanged".
@@ -205,7 +207,7 @@ function rowPlanner(deps: PlannerDeps): (row: SourceRow, check: RowCheck) => Pro
         changed: indexesOf(fields),
       };
     }
-    const record = (await lookup(pool, entity.recordRequest(values)))[0];
+    const record = (await readRecord(entity.recordRequest(values)))[0];
     if (record === undefined) return invalid(row, check, `the ${entity.noun} ${check.key} could not be read (not found, or the API failed): nothing to update`);
     const current = currentRecordOf(entity, record, extraOf(values), normalise);
     const exported = meta?.rows.get(check.key);

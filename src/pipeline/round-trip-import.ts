@@ -16,7 +16,7 @@ import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check-row.js';
 import { cellOf, exportColumnsOf, type ExportCell } from './export-cells.js';
 import { formatOf, openExportFile, type ExportFileWriter } from './export-file.js';
-import { lookup } from './lookup.js';
+import { createRecordReader } from './lookup.js';
 import { currentRecordOf, decideRow, identityFields, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
 
 export interface RoundTripConfig {
@@ -47,6 +47,7 @@ const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
 
 export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip> {
   const { entity, pool } = config;
+  const readRecord = createRecordReader(pool);
   const meta = await readExportMeta(config.file);
   const extraOf = (values: NormalisedRow) =>
     entity.name === 'mpdx-phones' ? { contact_id: values.contact_id, person_id: values.person_id } : {};
@@ -79,7 +80,7 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
   }
 
   async function current(values: NormalisedRow): Promise<{ record: unknown; state: CurrentRecord } | undefined> {
-    const record = (await lookup(pool, entity.recordRequest(values)))[0];
+    const record = (await readRecord(entity.recordRequest(values)))[0];
     return record === undefined ? undefined : { record, state: currentRecordOf(entity, record, extraOf(values), config.normalise) };
   }
 

@@ -70,6 +70,17 @@ describe('plan', () => {
     expect(workbook.worksheets.map((w) => w.name)).toEqual(['Plan', 'Summary', '_meta']);
   });
 
+  it('reads the records it compares in list requests of up to 100, not one request per row', async () => {
+    const { sandbox, dir } = await setUp();
+    const out = join(dir, 'all-cases.xlsx');
+    await runExport({ entity: 'cases', out, api: apiFor(sandbox), normalise });
+    const count = Object.keys(sandbox.state.cases).length;
+    const result = await runPlan({ file: out, entity: 'cases', out: join(dir, 'all.plan.xlsx'), api: apiFor(sandbox), normalise });
+    expect(result.actions['no change']).toBe(count);
+    // One request to check the credentials, then the reads: ceil(count / 100) when rows arrive together.
+    expect(result.pool.requests).toBeLessThanOrEqual(1 + Math.ceil(count / 100) + 2);
+  });
+
   it('importing the plan applies exactly the changes it showed: the same bodies, the rest skipped', async () => {
     const { sandbox, dir } = await setUp();
     const out = join(dir, 'cases.xlsx');

@@ -151,7 +151,8 @@ function describeInvalid(number: PhoneNumber, cleaned: string, text: string, def
     if (significant < 9) return `"${text}" is too short for a GB number (${typed} digits; ${rule})`;
     if (significant > 10) return `"${text}" is too long for a GB number (${typed} digits; ${rule})`;
   }
-  const lengthProblem = validatePhoneNumberLength(cleaned, { defaultCountry: defaultCountry as CountryCode });
+  // A number of a possible length needs no second parse to say so (the common invalid case).
+  const lengthProblem = number.isPossible() ? undefined : validatePhoneNumberLength(cleaned, { defaultCountry: defaultCountry as CountryCode });
   if (lengthProblem === 'TOO_SHORT') return `"${text}" is too short for a ${region} number (${digits})`;
   if (lengthProblem === 'TOO_LONG') return `"${text}" is too long for a ${region} number (${digits})`;
   if (lengthProblem === 'INVALID_LENGTH') return `"${text}" has the wrong number of digits for a ${region} number (${digits})`;

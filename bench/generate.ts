@@ -55,16 +55,27 @@ export async function casesCsv(rows: number): Promise<string> {
   return path;
 }
 
-/** Phones only: every row a GB number in one of the forms legacy exports use. */
-export async function phonesCsv(rows: number): Promise<string> {
+/**
+ * Phones only: every row a GB mobile number in one of the forms legacy exports use, all distinct
+ * up to 400,000 rows (07911 1xxxxx, 2xxxxx, 7xxxxx and 8xxxxx are allocated ranges). With
+ * `invalidEvery` N, every Nth row is instead a number of the right length in an unallocated
+ * range (07911 3xxxxx), which costs libphonenumber, and our error message, more.
+ */
+export async function phonesCsv(rows: number, options: { invalidEvery?: number } = {}): Promise<string> {
   await mkdir(benchDir, { recursive: true });
-  const path = join(benchDir, `phones-${rows}.csv`);
+  const invalidEvery = options.invalidEvery ?? 0;
+  const path = join(benchDir, invalidEvery > 0 ? `phones-${rows}-1in${invalidEvery}-invalid.csv` : `phones-${rows}.csv`);
   if (existsSync(path)) return path;
   const out = createWriteStream(`${path}.part`);
   const forms = [(n: string) => `07${n.slice(0, 3)} ${n.slice(3)}`, (n: string) => `+44 7${n}`, (n: string) => `0044 (0)7${n.slice(0, 3)} ${n.slice(3)}`, (n: string) => `7${n}`];
+  const validBlock = (i: number) => {
+    const n = i % 400_000;
+    return n < 200_000 ? 100_000 + n : 700_000 + (n - 200_000);
+  };
   out.write('UUID,Name,Mobile,Client Refs\r\n');
   for (let i = 0; i < rows; i++) {
-    const digits = `911${String(100000 + (i % 900000)).padStart(6, '0')}`; // 07911 1xxxxx: a valid mobile range
+    const invalid = invalidEvery > 0 && i % invalidEvery === invalidEvery - 1;
+    const digits = `911${invalid ? 300_000 + (i % 100_000) : validBlock(i)}`;
     const line = `${uuidFor(i)},Mobile,${forms[i % forms.length]!(digits)},${uuidFor(i % 1000, 9)}\r\n`;
     if (!out.write(line)) await once(out, 'drain');
   }

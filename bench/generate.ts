@@ -64,7 +64,7 @@ export async function casesCsv(rows: number): Promise<string> {
 export async function phonesCsv(rows: number, options: { invalidEvery?: number } = {}): Promise<string> {
   await mkdir(benchDir, { recursive: true });
   const invalidEvery = options.invalidEvery ?? 0;
-  const path = join(benchDir, invalidEvery > 0 ? `phones-${rows}-1in${invalidEvery}-invalid.csv` : `phones-${rows}.csv`);
+  const path = join(benchDir, invalidEvery > 0 ? `phones-${rows}-1in${invalidEvery}-invalid-distinct.csv` : `phones-${rows}.csv`);
   if (existsSync(path)) return path;
   const out = createWriteStream(`${path}.part`);
   const forms = [(n: string) => `07${n.slice(0, 3)} ${n.slice(3)}`, (n: string) => `+44 7${n}`, (n: string) => `0044 (0)7${n.slice(0, 3)} ${n.slice(3)}`, (n: string) => `7${n}`];
@@ -75,7 +75,8 @@ export async function phonesCsv(rows: number, options: { invalidEvery?: number }
   out.write('UUID,Name,Mobile,Client Refs\r\n');
   for (let i = 0; i < rows; i++) {
     const invalid = invalidEvery > 0 && i % invalidEvery === invalidEvery - 1;
-    const digits = `911${invalid ? 300_000 + (i % 100_000) : validBlock(i)}`;
+    // Distinct too (up to 100,000 of them): a repeat would be served from our cache, not parsed.
+    const digits = `911${invalid ? 300_000 + (Math.floor(i / invalidEvery) % 100_000) : validBlock(i)}`;
     const line = `${uuidFor(i)},Mobile,${forms[i % forms.length]!(digits)},${uuidFor(i % 1000, 9)}\r\n`;
     if (!out.write(line)) await once(out, 'drain');
   }

@@ -55,9 +55,10 @@ export function createRecordReader(pool: DispatchPool): (request: LookupRequest)
       for (const read of batch) read.reject(error);
       return;
     }
-    const byUuid = new Map(records.map((record) => [String(asRecord(record).uuid), record] as const));
+    // Each row gets only the record carrying its own uuid: whatever else a list returns is ignored.
+    const byUuid = new Map(records.map((record) => [String(asRecord(record).uuid).toLowerCase(), record] as const));
     for (const read of batch) {
-      const record = byUuid.get(read.uuid);
+      const record = byUuid.get(read.uuid.toLowerCase());
       read.resolve(record === undefined ? [] : [record]);
     }
   };

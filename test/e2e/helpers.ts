@@ -79,3 +79,22 @@ export function sandboxPerTest(prefix: string): (options?: SandboxOptions) => Pr
     return { sandbox: current, dir: await tempDir(prefix) };
   };
 }
+
+/** Opens an exported workbook in exceljs (as a person would in Excel), edits cells by key and header, saves it. */
+export async function editWorkbook(path: string, edits: ReadonlyArray<{ key: string; header: string; value: ExcelJS.CellValue }>, keyHeader = 'UUID'): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(path);
+  const sheet = workbook.worksheets[0]!;
+  const headers = (sheet.getRow(1).values as unknown[]).map(String);
+  for (const edit of edits) {
+    let found = false;
+    sheet.eachRow((row) => {
+      if (String(row.getCell(headers.indexOf(keyHeader)).value) === edit.key) {
+        row.getCell(headers.indexOf(edit.header)).value = edit.value;
+        found = true;
+      }
+    });
+    if (!found) throw new Error(`no row ${edit.key}`);
+  }
+  await workbook.xlsx.writeFile(path);
+}

@@ -5,7 +5,7 @@ import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
 import { runPlan } from '../../src/pipeline/plan.js';
 import type { RunningSandbox } from '../../src/sandbox/server.js';
-import { apiFor, column, normalise, readSheet, sandboxPerTest, writeCsv } from './helpers.js';
+import { apiFor, column, editWorkbook, normalise, readSheet, sandboxPerTest, writeCsv } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-plan-');
 
@@ -14,25 +14,6 @@ async function exportSome(running: RunningSandbox, out: string) {
   const picked = Object.values(running.state.cases).filter((c) => c.value !== null && c.review_at !== null).slice(0, 6);
   await runExport({ entity: 'cases', out, api: apiFor(running), normalise, filters: { uuid: picked.map((c) => c.uuid).join(',') } });
   return picked;
-}
-
-/** Edits an exported workbook as a person would in Excel: cells by key and header. */
-async function editWorkbook(path: string, edits: ReadonlyArray<{ key: string; header: string; value: ExcelJS.CellValue }>): Promise<void> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.readFile(path);
-  const sheet = workbook.worksheets[0]!;
-  const headers = (sheet.getRow(1).values as unknown[]).map(String);
-  for (const edit of edits) {
-    let found = false;
-    sheet.eachRow((row) => {
-      if (String(row.getCell(headers.indexOf('UUID')).value) === edit.key) {
-        row.getCell(headers.indexOf(edit.header)).value = edit.value;
-        found = true;
-      }
-    });
-    if (!found) throw new Error(`no row ${edit.key}`);
-  }
-  await workbook.xlsx.writeFile(path);
 }
 
 /** The plan's rows by UUID: action and changes text. */

@@ -3,28 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
-import { apiFor, normalise, sandboxPerTest } from './helpers.js';
+import { apiFor, editWorkbook, normalise, sandboxPerTest } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-roundtrip-');
-
-/** Opens an exported workbook in exceljs (as a person would in Excel), edits cells by key and header, saves it. */
-async function editWorkbook(path: string, edits: ReadonlyArray<{ key: string; header: string; value: ExcelJS.CellValue }>, keyHeader = 'UUID'): Promise<void> {
-  const workbook = new ExcelJS.Workbook();
-  await workbook.xlsx.readFile(path);
-  const sheet = workbook.worksheets[0]!;
-  const headers = (sheet.getRow(1).values as unknown[]).map(String);
-  for (const edit of edits) {
-    let found = false;
-    sheet.eachRow((row) => {
-      if (String(row.getCell(headers.indexOf(keyHeader)).value) === edit.key) {
-        row.getCell(headers.indexOf(edit.header)).value = edit.value;
-        found = true;
-      }
-    });
-    if (!found) throw new Error(`no row ${edit.key}`);
-  }
-  await workbook.xlsx.writeFile(path);
-}
 
 describe('export → edit → import round trip', () => {
   it('sends exactly the edited fields and nothing else; unchanged rows are skipped and counted', async () => {

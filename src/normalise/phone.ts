@@ -27,6 +27,8 @@ type PhoneOptions = Pick<NormaliseOptions, 'defaultCountry'>;
 const TEL_PREFIX = /^tel:\s*/i;
 /** "+44 (0) 20 ...": the bracketed national prefix must go once a country code is given. */
 const BRACKETED_TRUNK_ZERO = /\(\s*0\s*\)/;
+/** "(+44) 7911 ...", "(0044)7911 ...": a country code in brackets is still a country code. */
+const BRACKETED_COUNTRY_CODE = /^\(\s*(?:\+|00)\s*(\d{1,3})\s*\)\s*/;
 const INTERNATIONAL_START = /^(?:\+|00)/;
 /** "7.7009E+9": Excel displayed (and a CSV export saved) the number in scientific notation. */
 const SCIENTIFIC_NOTATION = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
@@ -87,7 +89,7 @@ function parseUncached(text: string, defaultCountry: string): Normalised<PhoneNu
   if (SCIENTIFIC_NOTATION.test(text)) {
     return fail(`"${text}" was shortened by Excel to scientific notation and its digits are lost: format the column as Text and re-enter the numbers`);
   }
-  let cleaned = text.replace(TEL_PREFIX, '');
+  let cleaned = text.replace(TEL_PREFIX, '').replace(BRACKETED_COUNTRY_CODE, '+$1 ');
   if (INTERNATIONAL_START.test(cleaned)) cleaned = cleaned.replace(BRACKETED_TRUNK_ZERO, ' ');
 
   const first = tryParse(cleaned, defaultCountry);
@@ -95,8 +97,10 @@ function parseUncached(text: string, defaultCountry: string): Normalised<PhoneNu
   if (first.isValid()) return ok(partsOf(first));
 
   // Excel drops a leading 0 from numbers typed into a General cell (7911123456): put it back
-  // when, and only when, that gives a valid number.
-  if (DIGITS_ONLY.test(cleaned)) {
+  // when, and only when, that gives a valid number. Never in front of a 0 already there: a
+  // national number with one digit too many (079111234567) would become 0079..., read as
+  // the international prefix 00 and accepted as a number in Russia (+7) or the USA (+1).
+  if (DIGITS_ONLY.test(cleaned) && !cleaned.startsWith('0')) {
     const withTrunkZero = tryParse(`0${cleaned}`, defaultCountry);
     if (!(withTrunkZero instanceof ParseError) && withTrunkZero.isValid()) return ok(partsOf(withTrunkZero));
   }
@@ -155,6 +159,7 @@ function describeInvalid(number: PhoneNumber, cleaned: string, text: string, def
     const significant = cleaned.startsWith('0') ? typed - 1 : typed;
     const rule = 'UK numbers have 11 digits including the leading 0, a few have 10';
     if (significant < 9) return `"${text}" is too short for a GB number (${typed} digits; ${rule})`;
+    if (significant === 11) return `"${text}" has one digit too many for a UK number (${typed} digits; ${rule})`;
     if (significant > 10) return `"${text}" is too long for a GB number (${typed} digits; ${rule})`;
   }
   // A number of a possible length needs no second parse to say so (the common invalid case).

@@ -26,6 +26,12 @@ describe('normalisePhone', () => {
     ['+44(0)20-7946-0123', '+442079460123'],
     ['+44 (0) 7911 123456', '+447911123456'],
     ['tel:+442079460123', '+442079460123'],
+    // the country code in brackets, as some CRMs and letterheads print it
+    ['(+44) 7911 123456', '+447911123456'],
+    ['(+44)7911123456', '+447911123456'],
+    ['(0044) 7911 123456', '+447911123456'],
+    ['(+44) (0)20 7946 0123', '+442079460123'],
+    ['(+353) 1 234 5678', '+35312345678'],
     ['TEL:+44-20-7946-0123', '+442079460123'],
     // country code without + (Excel drops the +, or it was never typed)
     ['447911123456', '+447911123456'],
@@ -72,7 +78,7 @@ describe('normalisePhone', () => {
     ['123', 'too short for a GB number (3 digits'],
     ['1234567', 'too short for a GB number (7 digits'],
     ['07911 1234', 'too short for a GB number (9 digits'],
-    ['020 7946 01234', 'too long for a GB number (12 digits'],
+    ['020 7946 01234', 'one digit too many for a UK number (12 digits'],
     ['+44 7911 1234', '8 digits after +44'],
     ['07911123456789', 'too long for a GB number (14 digits'],
     ['Call 020 7946 0123 now', 'has words in it ("Call")'],
@@ -105,6 +111,33 @@ describe('normalisePhone', () => {
     [Number.NaN, 'not a phone number'],
   ])('rejects the number cell %d saying %j', (input, reason) => {
     expect(normalisePhone(input, gb)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+  });
+
+  describe('the "Excel dropped the leading 0" retry', () => {
+    // Ofcom: a UK national number is 0 + 10 digits (a few 01 areas: 0 + 9). One digit more is
+    // a typing slip; putting another 0 in front would make 00, the international prefix.
+    it.each([
+      ['079111234567', '(12 digits'],
+      ['016149601237', '(12 digits'],
+      ['07911 1234567', '(12 digits'],
+    ])('refuses %j, a national number with one digit too many, instead of reading 00 as the international prefix', (input, digits) => {
+      const result = normalisePhone(input, gb);
+      expect(result).toEqual({ ok: false, error: expect.stringContaining('has one digit too many for a UK number') });
+      expect(result).toEqual({ ok: false, error: expect.stringContaining(digits) });
+    });
+
+    it('refuses the number cell 79111234567 (eleven digits even without the lost 0)', () => {
+      expect(normalisePhone(79111234567, gb)).toEqual({ ok: false, error: expect.stringContaining('has one digit too many for a UK number') });
+    });
+
+    it('still reads a number really written with the international prefix 00', () => {
+      expect(normalisePhone('0079111234567', gb)).toEqual({ ok: true, value: '+79111234567' });
+    });
+
+    it('still puts back a 0 that Excel dropped, for a 9-digit 01 area too', () => {
+      expect(normalisePhone('169772345', gb)).toEqual({ ok: true, value: '+44169772345' });
+      expect(normalisePhone(1614960123, gb)).toEqual({ ok: true, value: '+441614960123' });
+    });
   });
 
   it('rejects boolean and date cells', () => {

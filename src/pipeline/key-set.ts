@@ -9,6 +9,8 @@ export interface KeySet {
   /** Records the key at `row` and returns 0, or returns the row where it was first seen. */
   firstRowOf(uuid: string, row: number): number;
   readonly size: number;
+  /** Slots looked at by every lookup so far: about 1.5 a lookup while keys spread evenly. */
+  readonly probes: number;
 }
 
 const hexWord = (text: string): number => Number.parseInt(text, 16) >>> 0;
@@ -18,9 +20,25 @@ const BLOCK_BITS = 16;
 const BLOCK_KEYS = 1 << BLOCK_BITS;
 const BLOCK_MASK = BLOCK_KEYS - 1;
 
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+
+/** One MurmurHash3 (x86, 32-bit) block step: every bit of the word reaches every bit of the state. */
+const mixWord = (h: number, word: number): number => {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = Math.imul(rotl(k, 15), 0x1b873593);
+  return (Math.imul(rotl(h ^ k, 13), 5) + 0xe6546b64) | 0;
+};
+
+/**
+ * MurmurHash3's block steps and finaliser over the four words. Real keys are often structured
+ * (sequential or time-ordered UUIDs, ids minted by a legacy system): a cheaper hash that leaves
+ * some bits unmixed lets whole families of such keys share one slot, and checking turns quadratic.
+ */
 const hashOf = (w0: number, w1: number, w2: number, w3: number): number => {
-  const h = Math.imul(w0 ^ (w1 << 7) ^ (w2 >>> 3) ^ Math.imul(w3, 0x9e3779b1), 0x85ebca6b);
-  return h ^ (h >>> 13);
+  let h = mixWord(mixWord(mixWord(mixWord(0x9747b28c, w0), w1), w2), w3) ^ 16;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
 };
 
 export function createKeySet(initialCapacity = 1024): KeySet {
@@ -30,6 +48,7 @@ export function createKeySet(initialCapacity = 1024): KeySet {
   const wordBlocks: Uint32Array[] = [];
   const rowBlocks: Uint32Array[] = [];
   let size = 0;
+  let probes = 0;
 
   const sameKey = (index: number, w0: number, w1: number, w2: number, w3: number): boolean => {
     const block = wordBlocks[index >>> BLOCK_BITS]!;
@@ -60,7 +79,9 @@ export function createKeySet(initialCapacity = 1024): KeySet {
       const w3 = hexWord(uuid.slice(28, 36));
       const mask = capacity - 1;
       let slot = hashOf(w0, w1, w2, w3) & mask;
+      probes++;
       for (let held = slots[slot]!; held !== 0; held = slots[slot]!) {
+        probes++;
         if (sameKey(held - 1, w0, w1, w2, w3)) return rowBlocks[(held - 1) >>> BLOCK_BITS]![(held - 1) & BLOCK_MASK]!;
         slot = (slot + 1) & mask;
       }
@@ -83,6 +104,9 @@ export function createKeySet(initialCapacity = 1024): KeySet {
     },
     get size() {
       return size;
+    },
+    get probes() {
+      return probes;
     },
   };
 }

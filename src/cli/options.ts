@@ -13,7 +13,7 @@ export const normaliseFlags = {
   defaultCountry: new Option('--default-country <code>', 'country for phone numbers written without +code').default('GB'),
   timezone: new Option('--timezone <zone>', 'IANA time zone for dates and times without an offset').default('Europe/London'),
   dateOrder: new Option('--date-order <order>', 'how to read 03/04/2025; without it, ambiguous dates are errors').choices(['dmy', 'mdy', 'ymd'] as const),
-} satisfies Record<keyof NormaliseOptions, Option<string, string | undefined, unknown>>;
+} satisfies Record<Exclude<keyof NormaliseOptions, 'date1904'>, Option<string, string | undefined, unknown>>; // date1904 comes from the workbook, not a flag
 
 export const inputFlags = {
   entity: new Option('--entity <name>', `what the rows are: ${entityNames.join(', ')}`).makeOptionMandatory(),

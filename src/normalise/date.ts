@@ -1,6 +1,6 @@
 import { fail, ok, type Normalised, type NormaliseOptions, type RawValue } from './result.js';
 
-type DateOptions = Pick<NormaliseOptions, 'timezone' | 'dateOrder'>;
+type DateOptions = Pick<NormaliseOptions, 'timezone' | 'dateOrder' | 'date1904'>;
 
 /** A calendar date and wall-clock time as written, plus an offset (minutes) if one was given. */
 interface WallClock {
@@ -46,12 +46,18 @@ const EXCEL_SERIAL_MAX = 2_958_465; // 9999-12-31
 /** Day 0 of the 1900 date system for serials after Excel's fictitious 1900-02-29 (serial 60). */
 const EXCEL_EPOCH_AFTER_LEAP_BUG = Date.UTC(1899, 11, 30);
 const EXCEL_EPOCH_BEFORE_LEAP_BUG = Date.UTC(1899, 11, 31);
+/** Day 0 of the 1904 date system (ECMA-376 Part 1, 18.17.4.1): 0 = 1904-01-01, no leap-year bug. */
+const EXCEL_EPOCH_1904 = Date.UTC(1904, 0, 1);
+/** 9999-12-31 in the 1904 system: 1462 days fewer than in the 1900 system. */
+const EXCEL_1904_SERIAL_MAX = EXCEL_SERIAL_MAX - 1462;
 
 /**
  * A date-time as ISO 8601 with seconds and offset: 2025-07-01T09:30:00+01:00 (never 'Z').
- * Wall-clock inputs are read in `timezone`: a time skipped by a clock change is an error; a
- * time that happens twice (autumn overlap) takes the EARLIER instant, i.e. the summer-time
- * offset (01:30 on 26 Oct 2025 in London → +01:00). An offset written in the input is kept.
+ * Wall-clock inputs (text without an offset, date cells, serial numbers) are read in
+ * `timezone`: a time skipped by a clock change is an error, and so is a time that happens
+ * twice when the clocks go back (01:30 on 26 Oct 2025 in London is 00:30Z and 01:30Z): the
+ * error names both instants, since picking one would be a guess. An offset written in the
+ * input is kept, and settles which instant is meant.
  */
 export function normaliseDateTime(value: RawValue, options: DateOptions): Normalised<string> {
   if (typeof value !== 'string') return dateTimeUncached(value, options);
@@ -63,7 +69,7 @@ export function normaliseDateTime(value: RawValue, options: DateOptions): Normal
 }
 
 function dateTimeUncached(value: RawValue, options: DateOptions): Normalised<string> {
-  const parsed = parseWallClock(value, options.dateOrder);
+  const parsed = parseWallClock(value, options);
   if (typeof parsed === 'string') return fail(parsed);
   let offset = parsed.offset;
   if (offset === undefined) {
@@ -72,9 +78,24 @@ function dateTimeUncached(value: RawValue, options: DateOptions): Normalised<str
     if (parsed.year < FIRST_ZONED_YEAR) return fail(`${describe(value)} is before ${FIRST_ZONED_YEAR}: date-times that early are not supported without a UTC offset`);
     const zoned = zoneOffsetOfWallClock(parsed, options.timezone);
     if (typeof zoned === 'string') return fail(zoned);
+    if (typeof zoned !== 'number') {
+      const [earlier, later] = zoned.repeated.map((candidate) => isoDateTime(parsed, candidate));
+      return fail(`${describeWallClock(value, parsed)} happens twice in ${options.timezone} (the clocks go back): ${earlier} or ${later}; add the UTC offset to say which`);
+    }
     offset = zoned;
   }
-  return ok(`${isoDate(parsed)}T${pad2(parsed.hour)}:${pad2(parsed.minute)}:${pad2(parsed.second)}${formatOffset(offset)}`);
+  return ok(isoDateTime(parsed, offset));
+}
+
+function isoDateTime(wall: WallClock, offset: number): string {
+  return `${isoDate(wall)}T${pad2(wall.hour)}:${pad2(wall.minute)}:${pad2(wall.second)}${formatOffset(offset)}`;
+}
+
+/** Text as written; a cell or serial number as the wall-clock time it holds. */
+function describeWallClock(value: RawValue, wall: WallClock): string {
+  if (typeof value === 'string') return `"${value.trim()}"`;
+  const time = `${isoDate(wall)} ${pad2(wall.hour)}:${pad2(wall.minute)}${wall.second === 0 ? '' : `:${pad2(wall.second)}`}`;
+  return typeof value === 'number' ? `${value} (${time})` : time;
 }
 
 /**
@@ -90,7 +111,7 @@ export function normaliseDate(value: RawValue, options: DateOptions): Normalised
 }
 
 function dateUncached(value: RawValue, options: DateOptions): Normalised<string> {
-  const parsed = parseWallClock(value, options.dateOrder);
+  const parsed = parseWallClock(value, options);
   if (typeof parsed === 'string') return fail(parsed);
   if (parsed.hour !== 0 || parsed.minute !== 0 || parsed.second !== 0) {
     return fail(`${describe(value)} has a time of day (${pad2(parsed.hour)}:${pad2(parsed.minute)}) but this field takes a date only`);
@@ -134,10 +155,10 @@ function remember(cache: ResultCache, text: string, result: Normalised<string>):
   return result;
 }
 
-function parseWallClock(value: RawValue, dateOrder: DateOptions['dateOrder']): Parsed {
+function parseWallClock(value: RawValue, options: DateOptions): Parsed {
   let parsed: Parsed;
-  if (typeof value === 'string') parsed = parseDateText(value.trim(), dateOrder);
-  else if (typeof value === 'number') parsed = fromExcelSerial(value);
+  if (typeof value === 'string') parsed = parseDateText(value.trim(), options.dateOrder);
+  else if (typeof value === 'number') parsed = options.date1904 === true ? fromExcel1904Serial(value) : fromExcelSerial(value);
   else if (typeof value === 'boolean') return 'a TRUE/FALSE cell is not a date';
   else parsed = fromExcelDate(value);
   // Years before 1000 are typing slips in this data (0202 for 2020), not history.
@@ -165,6 +186,19 @@ function fromExcelSerial(serial: number): Parsed {
   const seconds = Math.round((serial - days) * 86_400);
   const epoch = days < 60 ? EXCEL_EPOCH_BEFORE_LEAP_BUG : EXCEL_EPOCH_AFTER_LEAP_BUG;
   return wallClockFromUtcMs(epoch + days * MS_PER_DAY + seconds * 1000);
+}
+
+/**
+ * Excel 1904 system (Mac Excel before 2011, and any workbook with <workbookPr date1904="1"/>):
+ * 0 = 1904-01-01, fraction = time of day. The same day is 1462 lower than in the 1900 system.
+ */
+function fromExcel1904Serial(serial: number): Parsed {
+  if (!Number.isFinite(serial) || serial < 0 || serial >= EXCEL_1904_SERIAL_MAX + 1) {
+    return `${serial} is not a date: in this workbook's 1904 date system an Excel date number must be between 0 (1904-01-01) and ${EXCEL_1904_SERIAL_MAX} (9999-12-31)`;
+  }
+  const days = Math.floor(serial);
+  const seconds = Math.round((serial - days) * 86_400);
+  return wallClockFromUtcMs(EXCEL_EPOCH_1904 + days * MS_PER_DAY + seconds * 1000);
 }
 
 function wallClockFromUtcMs(ms: number): WallClock {
@@ -271,13 +305,19 @@ function parseOffset(text: string): number | undefined {
 
 // ---- time zones -------------------------------------------------------------------------
 
+/** A wall-clock time that happened twice: both offsets, the earlier instant's (larger) first. */
+interface RepeatedTime {
+  readonly repeated: readonly [number, number];
+}
+
 /**
  * The zone's offset (minutes) for a wall-clock time. Candidate offsets are those in force a
  * day either side (real zones change at most once in 48 hours); each is kept if it maps the
  * wall time to an instant that really has that offset. None: the time fell in a spring-forward
- * gap. Two: an autumn overlap, where we take the larger offset (the earlier instant).
+ * gap (an error message). Two: an autumn overlap, returned as both offsets for the caller to
+ * refuse.
  */
-function zoneOffsetOfWallClock(wall: WallClock, timezone: string): number | string {
+function zoneOffsetOfWallClock(wall: WallClock, timezone: string): number | string | RepeatedTime {
   const offsetAt = offsetFunctionFor(timezone);
   if (offsetAt === undefined) return `unknown time zone "${timezone}": use an IANA name such as Europe/London`;
   const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
@@ -286,7 +326,7 @@ function zoneOffsetOfWallClock(wall: WallClock, timezone: string): number | stri
   const beforeFits = offsetAt(wallAsUtc - before * MS_PER_MINUTE) === before;
   if (before === after && beforeFits) return before;
   const afterFits = offsetAt(wallAsUtc - after * MS_PER_MINUTE) === after;
-  if (beforeFits && afterFits) return Math.max(before, after);
+  if (beforeFits && afterFits) return { repeated: [Math.max(before, after), Math.min(before, after)] };
   if (beforeFits) return before;
   if (afterFits) return after;
   return `${isoDate(wall)} ${pad2(wall.hour)}:${pad2(wall.minute)} does not exist in ${timezone}: the clocks went forward then`;

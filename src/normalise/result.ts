@@ -25,10 +25,17 @@ export interface NormaliseOptions {
   readonly timezone: string;
   /** How to read 03/04/2025. Undefined: only unambiguous dates are accepted. */
   readonly dateOrder?: 'dmy' | 'mdy' | 'ymd' | undefined;
+  /**
+   * The workbook counts dates in the 1904 system (0 = 1904-01-01), as the file's own
+   * workbook properties say; serial numbers in date fields are read with that epoch.
+   * Set from the opened sheet, never from a flag. Default false (the 1900 system).
+   */
+  readonly date1904?: boolean | undefined;
 }
 
 export const defaultNormaliseOptions: NormaliseOptions = {
   defaultCountry: 'GB',
   timezone: 'Europe/London',
   dateOrder: undefined,
+  date1904: false,
 };

@@ -70,16 +70,97 @@ describe('normaliseDateTime', () => {
       expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining('does not exist in Europe/London') });
     });
 
-    it('reads 01:30 on 26 October, which happened twice, as the earlier (BST) one', () => {
-      expect(normaliseDateTime('2025-10-26 01:30', london)).toEqual({ ok: true, value: '2025-10-26T01:30:00+01:00' });
+    it('refuses 01:30 on 26 October, which happened twice (00:30Z and 01:30Z), naming both instants', () => {
+      expect(normaliseDateTime('26/10/2025 01:30', london)).toEqual({
+        ok: false,
+        error: '"26/10/2025 01:30" happens twice in Europe/London (the clocks go back): 2025-10-26T01:30:00+01:00 or 2025-10-26T01:30:00+00:00; add the UTC offset to say which',
+      });
+    });
+
+    it.each(['2025-10-26 01:00', '2025-10-26 01:30', '2025-10-26 01:59:59', '26 October 2025 1:15 am'])('refuses %j, in the repeated hour', (input) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining('happens twice in Europe/London') });
+    });
+
+    it.each([
+      ['2025-10-26T01:30:00+01:00', '2025-10-26T01:30:00+01:00'],
+      ['2025-10-26T01:30:00+00:00', '2025-10-26T01:30:00+00:00'],
+      ['2025-10-26 01:30Z', '2025-10-26T01:30:00+00:00'],
+    ])('accepts %j: the offset says which of the two it is', (input, expected) => {
+      expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+    });
+
+    it('refuses the repeated time as a date cell and as a serial number (45956.0625 = 2025-10-26 01:30)', () => {
+      const both = '2025-10-26T01:30:00+01:00 or 2025-10-26T01:30:00+00:00';
+      expect(normaliseDateTime(excelCell(2025, 10, 26, 1, 30), london)).toEqual({ ok: false, error: expect.stringContaining(`2025-10-26 01:30 happens twice in Europe/London (the clocks go back): ${both}`) });
+      expect(normaliseDateTime(45956.0625, london)).toEqual({ ok: false, error: expect.stringContaining(`45956.0625 (2025-10-26 01:30) happens twice in Europe/London (the clocks go back): ${both}`) });
+    });
+  });
+
+  describe('the repeated hour in other zones', () => {
+    it.each([
+      // US: first Sunday of November, 02:00 EDT -> 01:00 EST
+      ['America/New_York', '2025-11-02 01:30', '2025-11-02T01:30:00-04:00 or 2025-11-02T01:30:00-05:00'],
+      // New South Wales: first Sunday of April, 03:00 AEDT -> 02:00 AEST
+      ['Australia/Sydney', '2025-04-06 02:30', '2025-04-06T02:30:00+11:00 or 2025-04-06T02:30:00+10:00'],
+      // Lord Howe Island moves by half an hour: 02:00 -> 01:30
+      ['Australia/Lord_Howe', '2025-04-06 01:45', '2025-04-06T01:45:00+11:00 or 2025-04-06T01:45:00+10:30'],
+      // Chile: clocks go back at 24:00 on Saturday, so Saturday 23:00-23:59 repeats
+      ['America/Santiago', '2025-04-05 23:30', '2025-04-05T23:30:00-03:00 or 2025-04-05T23:30:00-04:00'],
+    ])('in %s refuses %j, naming %s', (timezone, input, both) => {
+      expect(normaliseDateTime(input, { timezone })).toEqual({ ok: false, error: expect.stringContaining(`happens twice in ${timezone} (the clocks go back): ${both}`) });
+    });
+
+    it.each([
+      ['America/New_York', '2025-11-02 00:59', '2025-11-02T00:59:00-04:00'],
+      ['America/New_York', '2025-11-02 02:00', '2025-11-02T02:00:00-05:00'],
+      ['Australia/Sydney', '2025-04-06 01:59', '2025-04-06T01:59:00+11:00'],
+      ['Australia/Sydney', '2025-04-06 03:00', '2025-04-06T03:00:00+10:00'],
+    ])('in %s accepts %j either side of the repeated hour as %s', (timezone, input, expected) => {
+      expect(normaliseDateTime(input, { timezone })).toEqual({ ok: true, value: expected });
+    });
+
+    it.each([
+      ['America/New_York', excelCell(2025, 11, 2, 1, 30)],
+      ['Australia/Sydney', excelCell(2025, 4, 6, 2, 30)],
+      ['America/New_York', 45963.0625], // 2025-11-02 01:30
+      ['Australia/Sydney', 45753.104166666664], // 2025-04-06 02:30
+    ])('in %s refuses the cell %o', (timezone, input) => {
+      expect(normaliseDateTime(input, { timezone })).toEqual({ ok: false, error: expect.stringContaining(`happens twice in ${timezone}`) });
+    });
+  });
+
+  describe('a date without a time, where a date-time is wanted (read as midnight)', () => {
+    // Midnight is repeated only where the clocks go back from 01:00 to 00:00: Cuba changes at
+    // 00:00 standard time (01:00 daylight time) on the first Sunday of November.
+    it.each([
+      ['Europe/London', '2025-10-26', '2025-10-26T00:00:00+01:00'], // change at 01:00 UTC, midnight is before it
+      ['America/New_York', '2025-11-02', '2025-11-02T00:00:00-04:00'], // change at 02:00
+      ['Australia/Sydney', '2025-04-06', '2025-04-06T00:00:00+11:00'], // change at 03:00
+      ['America/Santiago', '2025-04-06', '2025-04-06T00:00:00-04:00'], // the repeat is Saturday 23:00-23:59, midnight is after it
+    ])('in %s reads %j, whose midnight happened once, as %s', (timezone, input, expected) => {
+      expect(normaliseDateTime(input, { timezone })).toEqual({ ok: true, value: expected });
+    });
+
+    it('in America/Havana refuses 2025-11-02, whose midnight happened twice', () => {
+      expect(normaliseDateTime('2025-11-02', { timezone: 'America/Havana' })).toEqual({
+        ok: false,
+        error: expect.stringContaining('2025-11-02T00:00:00-04:00 or 2025-11-02T00:00:00-05:00'),
+      });
+    });
+
+    it('in America/Havana still refuses 2025-03-09, whose midnight was skipped', () => {
+      expect(normaliseDateTime('2025-03-09', { timezone: 'America/Havana' })).toEqual({ ok: false, error: expect.stringContaining('does not exist in America/Havana') });
+    });
+
+    it('never affects a date-only field: a calendar date has no time zone', () => {
+      expect(normaliseDate('2025-11-02', { timezone: 'America/Havana' })).toEqual({ ok: true, value: '2025-11-02' });
+      expect(normaliseDate('2025-10-26', london)).toEqual({ ok: true, value: '2025-10-26' });
     });
   });
 
   it.each([
     ['America/New_York', '2025-07-01 09:30', '2025-07-01T09:30:00-04:00'],
-    ['America/New_York', '2025-11-02 01:30', '2025-11-02T01:30:00-04:00'], // overlap: earlier
     ['Asia/Kolkata', '2025-07-01 12:00', '2025-07-01T12:00:00+05:30'],
-    ['Australia/Lord_Howe', '2025-04-06 01:45', '2025-04-06T01:45:00+11:00'], // half-hour shift overlap
     ['Europe/London', '1900-01-01', '1900-01-01T00:00:00+00:00'],
     ['Europe/London', '1850-06-01T12:00:00+00:00', '1850-06-01T12:00:00+00:00'], // early, but the offset is given
     ['Europe/London', '1971-01-01 12:00', '1971-01-01T12:00:00+01:00'], // British Standard Time experiment
@@ -174,7 +255,6 @@ describe('normaliseDateTime', () => {
       [excelCell(2025, 7, 1, 9, 30), '2025-07-01T09:30:00+01:00'],
       [excelCell(2025, 1, 15), '2025-01-15T00:00:00+00:00'],
       [excelCell(2025, 7, 1, 9, 29, 59, 999), '2025-07-01T09:30:00+01:00'], // Excel's float time, rounded
-      [excelCell(2025, 10, 26, 1, 30), '2025-10-26T01:30:00+01:00'],
     ])('reads the date cell %o as wall-clock time in the zone: %s', (input, expected) => {
       expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
     });
@@ -198,6 +278,40 @@ describe('normaliseDateTime', () => {
       [2958465.99999, '9999-12-31T23:59:59+00:00'],
     ])('reads the serial number %d as %s', (input, expected) => {
       expect(normaliseDateTime(input, london)).toEqual({ ok: true, value: expected });
+    });
+
+    describe('in a workbook using the 1904 date system', () => {
+      const mac = { ...london, date1904: true };
+      it.each([
+        [0, '1904-01-01T00:00:00+00:00'], // ECMA-376 18.17.4.1: serial 0 is 1 January 1904
+        [1, '1904-01-02T00:00:00+00:00'],
+        [59, '1904-02-29T00:00:00+00:00'], // 1904 was a leap year; no fictitious day in this system
+        [44196, '2025-01-01T00:00:00+00:00'], // 45658 in the 1900 system, 1462 days later
+        [44377.395833333336, '2025-07-01T09:30:00+01:00'],
+        [2957003, '9999-12-31T00:00:00+00:00'],
+      ])('reads the serial number %d as %s', (input, expected) => {
+        expect(normaliseDateTime(input, mac)).toEqual({ ok: true, value: expected });
+      });
+
+      it('reads a date-only field with the 1904 epoch', () => {
+        expect(normaliseDate(44196, mac)).toEqual({ ok: true, value: '2025-01-01' });
+        expect(normaliseDate(44196, london)).toEqual({ ok: true, value: '2020-12-31' });
+      });
+
+      it.each([
+        [-1, 'between 0 (1904-01-01) and 2957003'],
+        [2957004, 'between 0 (1904-01-01) and 2957003'],
+      ])('rejects the serial number %d saying %j', (input, reason) => {
+        expect(normaliseDateTime(input, mac)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+      });
+
+      it('refuses the repeated hour there too (44494.0625 = 2025-10-26 01:30)', () => {
+        expect(normaliseDateTime(44494.0625, mac)).toEqual({ ok: false, error: expect.stringContaining('happens twice in Europe/London') });
+      });
+
+      it('leaves date cells alone: the reader has already applied the epoch to them', () => {
+        expect(normaliseDateTime(excelCell(2025, 1, 1), mac)).toEqual({ ok: true, value: '2025-01-01T00:00:00+00:00' });
+      });
     });
 
     it.each([

@@ -40,6 +40,12 @@ export interface ApiClient {
 
 const JSON_TYPE = 'application/json';
 
+/**
+ * Largest response body read, 16 MiB: far above any page the API sends (500 records), small
+ * enough that a misbehaving proxy cannot fill memory. Past it the request fails as 'too-large'.
+ */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 function packageVersion(): string {
   try {
     // src/api and dist/api both sit two levels below the package root.

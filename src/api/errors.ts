@@ -4,12 +4,17 @@
  */
 
 /**
- * timeout  no answer within timeoutMs (the request may well have been processed)
- * connect  no connection was made (refused, DNS, TLS): the request certainly never left
- * reset    the connection broke after the request was (or may have been) sent
- * aborted  the caller's signal stopped it
+ * timeout    no answer within timeoutMs (the request may well have been processed)
+ * connect    no connection was made (refused, DNS, TLS): the request certainly never left
+ * reset      the connection broke; mayHaveReachedServer says whether the whole request had been
+ *            written to the socket before it broke
+ * aborted    the caller's signal stopped it
+ * too-large  the response body passed MAX_RESPONSE_BYTES (the request was answered, so it arrived)
  */
-export type TransportErrorKind = 'timeout' | 'connect' | 'reset' | 'aborted';
+export type TransportErrorKind = 'timeout' | 'connect' | 'reset' | 'aborted' | 'too-large';
+
+/** API field key → messages. A null-prototype object: any key (`constructor`, `__proto__`) is just a key. */
+export type FieldErrors = Readonly<Record<string, readonly string[]>>;
 
 /** The request got no HTTP response at all. */
 export class TransportError extends Error {
@@ -31,7 +36,7 @@ export class ApiResponseError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly fieldErrors: Record<string, string[]>,
+    readonly fieldErrors: FieldErrors,
   ) {
     super(message);
   }
@@ -39,8 +44,8 @@ export class ApiResponseError extends Error {
 
 export interface ApiErrorDescription {
   message: string;
-  /** API field key (as the API names it, e.g. `account_uuids.0`) → messages. */
-  fieldErrors: Record<string, string[]>;
+  /** API field key (as the API names it, e.g. `account_uuids.0`) → messages; safe for any key. */
+  fieldErrors: FieldErrors;
 }
 
 const MAX_TEXT_CHARS = 200;
@@ -86,21 +91,35 @@ export function fieldFromPointer(pointer: string): string {
 }
 
 /** Laravel: `errors: {field: ["msg", ...]}` or the bare-string variant `errors: {field: "msg"}`. */
-function laravelFieldErrors(errors: Record<string, unknown>): Record<string, string[]> {
-  const fieldErrors: Record<string, string[]> = {};
+function laravelFieldErrors(errors: Record<string, unknown>): FieldErrors {
+  const fieldErrors = new Map<string, string[]>();
   for (const [field, value] of Object.entries(errors)) {
     const messages = (Array.isArray(value) ? value : [value])
       .map((item) => (typeof item === 'string' ? item : item === null || item === undefined ? '' : JSON.stringify(item)))
       .filter((message) => message.trim() !== '');
-    if (messages.length > 0) fieldErrors[field] = messages;
+    if (messages.length > 0) fieldErrors.set(field, messages);
   }
-  return fieldErrors;
+  return fieldErrorsOf(fieldErrors);
 }
 
+/**
+ * The API names the keys, so a key may be `constructor`, `toString` or `__proto__`: collect in a
+ * Map and hand back a null-prototype object, where such keys are plain own properties.
+ */
+function fieldErrorsOf(map: ReadonlyMap<string, readonly string[]>): FieldErrors {
+  const result = Object.create(null) as Record<string, readonly string[]>;
+  for (const [field, messages] of map) {
+    Object.defineProperty(result, field, { value: messages, enumerable: true, writable: false, configurable: false });
+  }
+  return result;
+}
+
+const NO_FIELD_ERRORS: FieldErrors = fieldErrorsOf(new Map());
+
 /** JSON:API: `errors: [{title, detail, source: {pointer | parameter}}]`. */
-function jsonApiErrors(errors: unknown[]): { general: string[]; fieldErrors: Record<string, string[]> } {
+function jsonApiErrors(errors: unknown[]): { general: string[]; fieldErrors: FieldErrors } {
   const general: string[] = [];
-  const fieldErrors: Record<string, string[]> = {};
+  const fieldErrors = new Map<string, string[]>();
   for (const error of errors) {
     if (!isRecord(error)) continue;
     const text = nonBlankString(error['detail']) ?? nonBlankString(error['title']) ?? nonBlankString(error['code']);
@@ -109,9 +128,13 @@ function jsonApiErrors(errors: unknown[]): { general: string[]; fieldErrors: Rec
     const pointer = nonBlankString(source['pointer']);
     const field = pointer !== undefined ? fieldFromPointer(pointer) : (nonBlankString(source['parameter']) ?? '');
     if (field === '') general.push(text);
-    else (fieldErrors[field] ??= []).push(text);
+    else {
+      const messages = fieldErrors.get(field);
+      if (messages === undefined) fieldErrors.set(field, [text]);
+      else messages.push(text);
+    }
   }
-  return { general, fieldErrors };
+  return { general, fieldErrors: fieldErrorsOf(fieldErrors) };
 }
 
 /** First 200 characters of a text or HTML body, tags and runs of whitespace removed. */
@@ -129,7 +152,7 @@ export function summariseText(text: string): string {
   return collapsed.length > MAX_TEXT_CHARS ? `${collapsed.slice(0, MAX_TEXT_CHARS)}…` : collapsed;
 }
 
-function firstFieldMessage(fieldErrors: Record<string, string[]>): string | undefined {
+function firstFieldMessage(fieldErrors: FieldErrors): string | undefined {
   for (const messages of Object.values(fieldErrors)) if (messages[0] !== undefined) return messages[0];
   return undefined;
 }
@@ -138,9 +161,9 @@ function firstFieldMessage(fieldErrors: Record<string, string[]>): string | unde
 function describeBody(body: unknown): ApiErrorDescription & { said: boolean } {
   if (typeof body === 'string') {
     const text = summariseText(body);
-    return { message: text, fieldErrors: {}, said: text !== '' };
+    return { message: text, fieldErrors: NO_FIELD_ERRORS, said: text !== '' };
   }
-  if (!isRecord(body)) return { message: '', fieldErrors: {}, said: false };
+  if (!isRecord(body)) return { message: '', fieldErrors: NO_FIELD_ERRORS, said: false };
 
   const errors = body['errors'];
   if (Array.isArray(errors)) {
@@ -149,7 +172,7 @@ function describeBody(body: unknown): ApiErrorDescription & { said: boolean } {
     const message = [...general, ...fieldLines].join('; ');
     return { message, fieldErrors, said: message !== '' };
   }
-  const fieldErrors = isRecord(errors) ? laravelFieldErrors(errors) : {};
+  const fieldErrors = isRecord(errors) ? laravelFieldErrors(errors) : NO_FIELD_ERRORS;
   const message =
     nonBlankString(body['message']) ??
     firstFieldMessage(fieldErrors) ??

@@ -20,6 +20,7 @@ import { linkAbort } from './signals.js';
  * | backoffMaxMs        | 30,000   | backoff ceiling                                                         |
  * | maxRateLimitWaitMs  | 300,000  | total 429 waiting one request accepts before it returns the 429         |
  * | lowRemaining        | 10       | when X-Ratelimit-Remaining falls to this, space requests out until the window resets |
+ * | rateWindowMs        | 60,000   | the server's rate window: a "few remaining" cap is lifted at the latest this long after it was set |
  * | signal              | none     | run-wide abort: no new request starts; in-flight ones finish            |
  * | onEvent             | none     | retry / rate-limited / throttled / unthrottled / gave-up notices        |
  */
@@ -32,6 +33,7 @@ export interface DispatchPoolOptions {
   readonly backoffMaxMs?: number | undefined;
   readonly maxRateLimitWaitMs?: number | undefined;
   readonly lowRemaining?: number | undefined;
+  readonly rateWindowMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onEvent?: ((event: PoolEvent) => void) | undefined;
 }
@@ -44,6 +46,7 @@ export const DEFAULT_POOL_OPTIONS = {
   backoffMaxMs: 30_000,
   maxRateLimitWaitMs: 300_000,
   lowRemaining: 10,
+  rateWindowMs: 60_000,
 } as const;
 
 /** 429s one request may meet before giving up, whatever the waits were (a server that only says 429). */
@@ -56,7 +59,8 @@ export type PoolEvent =
   | { readonly type: 'retry'; readonly request: RequestLabel; readonly attempt: number; readonly delayMs: number; readonly reason: string }
   | { readonly type: 'rate-limited'; readonly request: RequestLabel; readonly pauseMs: number; readonly retryAfterSeconds?: number | undefined }
   | { readonly type: 'throttled'; readonly remaining: number; readonly perMinute: number }
-  | { readonly type: 'unthrottled'; readonly remaining: number }
+  /** remaining: from the response that showed a new window; absent when the window's time ran out. */
+  | { readonly type: 'unthrottled'; readonly remaining?: number | undefined }
   | { readonly type: 'gave-up'; readonly request: RequestLabel; readonly attempts: number; readonly reason: string };
 
 export type DispatchResult =
@@ -70,7 +74,9 @@ export type DispatchResult =
   /** Retries ran out on timeouts or connection errors. For a create, it was certainly never made. */
   | { readonly kind: 'failed'; readonly error: string; readonly attempts: number }
   /** Stopped by a signal before it was (re)sent. */
-  | { readonly kind: 'aborted' };
+  | { readonly kind: 'aborted' }
+  /** Not sent: an earlier answer was 401 or 403, so the pool stopped sending (see DispatchPool.stopped). */
+  | { readonly kind: 'stopped'; readonly reason: string };
 
 export interface RunOptions {
   /** GET and PUT: true. POST (create): false, so it is only re-sent when it certainly was not made. */
@@ -99,6 +105,12 @@ export interface DispatchPool {
   readonly client: ApiClient;
   run(request: ApiRequest, options: RunOptions): Promise<DispatchResult>;
   stats(): PoolStats;
+  /** Retries one request may make (the --max-retries bound); the pipeline's own re-sends obey it too. */
+  readonly maxRetries: number;
+  /** Count a re-send the caller made itself (e.g. a create re-sent after a read-back), so stats().retries has every retry. */
+  noteRetry(reason: string): void;
+  /** Set once any answer was 401 or 403: from then on nothing more is sent. */
+  stopped(): { readonly status: 401 | 403; readonly message: string } | undefined;
   /** Resolves once no run() is queued or in flight. */
   onIdle(): Promise<void>;
 }
@@ -300,6 +312,11 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
   return {
     client,
     run,
+    maxRetries,
+    noteRetry: () => {
+      counts.retries += 1;
+    },
+    stopped: () => undefined,
     stats: () => ({
       ...counts,
       queued: limit.pendingCount + limiter.waiting(),

@@ -22,8 +22,9 @@ const MAX_POUND_DIGITS = 14;
  * An amount of money as an exact integer number of pennies. The decimal text is split into
  * pound and pence digits and combined as integers: never floating-point arithmetic on the
  * amount, so "0.1" + "0.2" style errors cannot creep in. Number cells go through String(n)
- * (the shortest text that round-trips), so a float artefact such as 0.30000000000000004
- * shows up as too many decimals rather than being silently rounded.
+ * (the shortest text that round-trips); one holding a float artefact of a two-decimal value
+ * (0.30000000000000004, the result of =A2*1.2) is read as Excel displays it, to 15
+ * significant digits (see moneyFromNumberCell).
  */
 export function normaliseMoney(value: RawValue, options: { allowNegative: boolean; currency?: string }): Normalised<number> {
   const expected = (options.currency ?? 'GBP').toUpperCase();
@@ -61,14 +62,35 @@ export function formatPennies(pennies: number): string {
   return `${pennies < 0 ? '-' : ''}${pounds}.${pence < 10 ? '0' : ''}${pence}`;
 }
 
+/** Excel shows (and keeps from typing) 15 significant digits of a number. */
+const EXCEL_DIGITS = 15;
+/**
+ * How far (relative) a stored number may sit from its 15-digit display and still count as a
+ * float artefact of it: a few units in the last place of a double (2^-52 each), as left by
+ * a formula on two-decimal values. A value further off holds digits of its own beyond the
+ * 15th (e.g. 1234567890123.456, whose display 1234567890123.46 hides a third decimal).
+ */
+const ARTEFACT_TOLERANCE = 2 ** -49;
+
 function moneyFromNumberCell(value: number, allowNegative: boolean): Normalised<number> {
   if (!Number.isFinite(value)) return fail(`not an amount of money (${value})`);
-  const text = String(Math.abs(value));
+  const magnitude = Math.abs(value);
+  const text = String(magnitude);
   // String() uses an exponent below 1e-6 and from 1e21: neither can be pounds and pence.
   if (text.includes('e')) {
-    return Math.abs(value) >= 1 ? fail(`too large for an amount of money (${value})`) : fail(`too many decimal places (${value}): money must be in pounds and pence`);
+    return magnitude >= 1 ? fail(`too large for an amount of money (${value})`) : fail(`too many decimal places (${value}): money must be in pounds and pence`);
   }
-  return toPennies(text, value < 0, allowNegative, String(value));
+  const decimals = text.length - text.indexOf('.') - 1;
+  if (!text.includes('.') || decimals <= 2) return toPennies(text, value < 0, allowNegative, String(value));
+  // More than two decimals: perhaps a float artefact (0.1 + 0.2 = 0.30000000000000004).
+  // Read it as Excel displays it; the display is then checked like any text.
+  const shown = Number(magnitude.toPrecision(EXCEL_DIGITS));
+  const shownText = String(shown);
+  if (shownText.includes('e')) return fail(`too many decimal places (${value}): money must be in pounds and pence`);
+  const isArtefact = Math.abs(magnitude - shown) <= shown * ARTEFACT_TOLERANCE;
+  const sign = value < 0 ? '-' : '';
+  if (!isArtefact) return toPennies(text, value < 0, allowNegative, String(value));
+  return toPennies(shownText, value < 0, allowNegative, `${sign}${shownText}`);
 }
 
 function checkCurrency(before: string | undefined, after: string | undefined, expected: string): string | undefined {

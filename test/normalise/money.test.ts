@@ -64,10 +64,34 @@ describe('normaliseMoney', () => {
     expect(normaliseMoney(input, positiveOnly)).toEqual({ ok: true, value: expected });
   });
 
-  it('rejects the float artefact 0.1 + 0.2 as too many decimal places instead of rounding it', () => {
-    expect(normaliseMoney(0.1 + 0.2, positiveOnly)).toEqual({
-      ok: false,
-      error: '17 decimal places (0.30000000000000004): money must be in pounds and pence',
+  describe('a number cell holding a float artefact, read as Excel displays it (15 significant digits)', () => {
+    it.each([
+      [0.1 + 0.2, 30], // 0.30000000000000004, displayed 0.3
+      [1234.5600000000002, 123456],
+      [10 * 1.2, 1200], // =A2*1.2 with A2 = 10: 12.000000000000002
+      [1.2 * 3.35, 402], // 4.0200000000000005
+      [99.99 * 3, 29997], // 299.96999999999997
+      [0.1 + 0.7, 80], // 0.7999999999999999
+    ])('reads %d as %d pennies', (input, expected) => {
+      expect(normaliseMoney(input, positiveOnly)).toEqual({ ok: true, value: expected });
+    });
+
+    it('keeps the sign of a negative artefact', () => {
+      expect(normaliseMoney(-(0.1 + 0.2), allowingNegatives)).toEqual({ ok: true, value: -30 });
+      expect(normaliseMoney(-(0.1 + 0.2), positiveOnly)).toEqual({ ok: false, error: expect.stringContaining('negative amount (-0.3)') });
+    });
+
+    it.each([
+      [0.125, 'three decimal places (0.125)'], // a third decimal is ambiguous, artefact or not
+      [19.99 * 1.2, 'three decimal places (23.988)'], // displayed 23.988: VAT on 19.99 needs rounding by the sheet, not by us
+      [1 / 3, '15 decimal places (0.333333333333333)'],
+      [1234567890123.456, 'three decimal places (1234567890123.456)'], // 15 digits would hide its real third decimal
+    ])('refuses %d, whose display has more than two decimals, saying %j', (input, reason) => {
+      expect(normaliseMoney(input, positiveOnly)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+    });
+
+    it('reads text exactly, never through a float: "0.30000000000000004" is refused', () => {
+      expect(normaliseMoney('0.30000000000000004', positiveOnly)).toEqual({ ok: false, error: expect.stringContaining('17 decimal places') });
     });
   });
 

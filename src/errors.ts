@@ -65,3 +65,13 @@ export class AccountingError extends PlannrBulkError {
 export function exitCodeOf(error: unknown): 1 | 2 {
   return error instanceof PlannrBulkError ? error.exitCode : 2;
 }
+
+/** A journal cannot be used: in use by another run, damaged, or recording rows a plain run would send again. */
+export class JournalError extends PlannrBulkError {
+  readonly exitCode = 2 as const;
+}
+
+/** An output (report, revert workbook, journal, temp folder) cannot be written: found before the first request. */
+export class OutputError extends PlannrBulkError {
+  readonly exitCode = 2 as const;
+}

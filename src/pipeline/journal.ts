@@ -2,12 +2,18 @@
  * The import journal: one JSON line per event, appended and fsync'd before a row counts as
  * done, so a run killed at any moment can be resumed without sending a row twice.
  *
- *   {"t":"run", ...}                    a run started (file fingerprint, entity)
- *   {"t":"send","row":12,"m":"POST"}    about to send row 12: durable BEFORE the request leaves
- *   {"t":"done","row":12,...}           row 12's final outcome
+ *   {"t":"run", ...}                                a run started (file fingerprint, entity)
+ *   {"t":"send","row":12,"m":"PUT","before":{..}}   about to send row 12: durable BEFORE the
+ *                                                   request leaves, with an update's before-image
+ *   {"t":"done","row":12,...}                       row 12's outcome ('unknown' is not final)
  *
  * A `send` with no `done` after it means the outcome is unknown (the process died with the
  * request in flight): resume looks the record up before sending again.
+ *
+ * One run owns a journal (journal-lock.ts). A torn last record (killed mid-write, disk full)
+ * is cut back to the last whole record before anything is appended, and the user is told;
+ * damage anywhere else stops the run with the line number. A run without --resume refuses a
+ * journal that already records rows.
  *
  * Writes are group-committed: every caller waiting on the same flush shares one fsync, so a
  * durable intent per request costs one fsync per batch, not per row.
@@ -15,8 +21,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { JournalError, OutputError, UsageError } from '../errors.js';
+import { acquireJournalLock } from './journal-lock.js';
 
 /** A JSON object as the journal stores it (a record's fields before or after a write). */
 export type JsonObject = { readonly [key: string]: unknown };
@@ -156,67 +164,196 @@ function emptyState(): JournalState {
   return { done: new Map(), inFlight: new Map(), befores: new Map(), claimed: new Map() };
 }
 
-/** Read-only, takes no lock: for the revert workbook and reports. */
-export async function readJournal(path: string): Promise<{ runs: JournalRun[]; state: JournalState }> {
-  const text = await readFile(path, 'utf8');
-  const records: JournalRecord[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    try {
-      records.push(lineSchema.parse(JSON.parse(line)));
-    } catch {
-      // Only the very last line may be torn (killed mid-write); anything else is a damaged journal.
-      if (index >= lines.length - 2) return;
-      throw new UsageError(`journal ${path}: line ${index + 1} is damaged; it cannot be used to resume`);
-    }
-  });
-  return journalStateOf(records);
+const NEWLINE = 0x0a;
+
+/** A journal's records, and where its last whole record ends (bytes) when a torn one follows it. */
+export interface ParsedJournal {
+  readonly records: readonly JournalRecord[];
+  /** The last record was torn: it starts on this 1-based line, and the file should end at `keepBytes`. */
+  readonly torn?: { readonly line: number; readonly keepBytes: number } | undefined;
 }
 
-export async function openJournal(path: string, run: OpenJournalOptions): Promise<Journal> {
-  let previous: JournalState = emptyState();
-  const exists = await stat(path).then(() => true, () => false);
-  if (run.resume) {
-    if (!exists) throw new UsageError(`--resume: journal ${path} does not exist; run without --resume to start`);
-    const { runs, state } = await readJournal(path);
-    const first = runs[0];
-    if (first === undefined) throw new UsageError(`--resume: journal ${path} has no run in it`);
-    if (first.fingerprint !== run.fingerprint) {
-      throw new UsageError(`--resume: ${run.file} is not the file journal ${path} was written for (${first.file}); it has changed or is another file`);
-    }
-    if (first.entity !== run.entity) throw new UsageError(`--resume: journal ${path} is for --entity ${first.entity}, not ${run.entity}`);
-    previous = state;
-  } else if (exists) {
-    const { state } = await readJournal(path).catch(() => ({ state: emptyState() }));
-    if (state.done.size > 0) {
-      throw new UsageError(`journal ${path} already records ${state.done.size} rows: add --resume to continue that run, or choose another --journal`);
-    }
+function describeProblem(error: unknown): string {
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0];
+    return `not a journal record${issue !== undefined && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : ''}`;
   }
+  return 'not valid JSON';
+}
 
-  const handle: FileHandle = await open(path, 'a');
+export function damaged(path: string, line: number, problem: string): JournalError {
+  return new JournalError(
+    `journal ${path}: line ${line} is damaged (${problem}); plannr-bulk will not guess which rows it recorded. ` +
+      'The journal is one JSON record per line: repair that line if you can tell what it said, then run again',
+  );
+}
+
+/**
+ * Parses a journal's bytes. Only the last record may be torn (no newline after it, or the
+ * last line is not JSON): a crash or a full disk stops a write part-way, and such a record
+ * was never acknowledged, so nothing was sent on its strength. Any other bad line is damage.
+ */
+export function parseJournal(bytes: Buffer, path: string): ParsedJournal {
+  const records: JournalRecord[] = [];
+  const lastNewline = bytes.lastIndexOf(NEWLINE);
+  const bodyEnd = lastNewline + 1;
+  // Whole lines: [start, end) byte ranges, without their newline.
+  const lines: Array<{ start: number; end: number }> = [];
+  for (let start = 0; start < bodyEnd; ) {
+    const end = bytes.indexOf(NEWLINE, start);
+    lines.push({ start, end });
+    start = end + 1;
+  }
+  const tailIsTorn = bodyEnd < bytes.length;
+  let lastNonBlank = -1;
+  lines.forEach((line, index) => {
+    if (bytes.toString('utf8', line.start, line.end).trim() !== '') lastNonBlank = index;
+  });
+  let torn: ParsedJournal['torn'];
+  if (tailIsTorn) torn = { line: lines.length + 1, keepBytes: bodyEnd };
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] as { start: number; end: number };
+    const text = bytes.toString('utf8', line.start, line.end);
+    if (text.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      if (index === lastNonBlank && !tailIsTorn) {
+        torn = { line: index + 1, keepBytes: line.start };
+        break;
+      }
+      throw damaged(path, index + 1, describeProblem(error));
+    }
+    const record = lineSchema.safeParse(json);
+    if (!record.success) throw damaged(path, index + 1, describeProblem(record.error));
+    records.push(record.data);
+  }
+  return { records, torn };
+}
+
+/** Read-only, takes no lock: for the revert workbook and reports. A torn last record is left out (not cut). */
+export async function readJournal(path: string): Promise<{ runs: JournalRun[]; state: JournalState }> {
+  return journalStateOf(parseJournal(await readFile(path), path).records);
+}
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+/** Rows with any record (a send or an outcome). */
+function recordedRows(state: JournalState): number {
+  const rows = new Set<number>(state.done.keys());
+  for (const row of state.inFlight.keys()) rows.add(row);
+  return rows.size;
+}
+
+function checkResumable(path: string, runs: readonly JournalRun[], run: OpenJournalOptions): void {
+  if (runs.length === 0) throw new UsageError(`--resume: journal ${path} has no run in it`);
+  for (const earlier of runs) {
+    if (earlier.fingerprint !== run.fingerprint) {
+      throw new UsageError(`--resume: ${run.file} is not the file journal ${path} was written for (${earlier.file}); it has changed or is another file`);
+    }
+    if (earlier.entity !== run.entity) throw new UsageError(`--resume: journal ${path} is for --entity ${earlier.entity}, not ${run.entity}`);
+  }
+}
+
+/** A new file's name is durable only once its folder is synced (not possible everywhere: best effort). */
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(dirname(path), 'r').catch(() => undefined);
+  if (folder === undefined) return;
+  await folder.sync().catch(() => undefined);
+  await folder.close();
+}
+
+/**
+ * Opens a journal for one run: takes its lock, reads what earlier runs recorded, cuts off a
+ * torn last record, and appends this run's `run` record.
+ */
+export async function openJournal(path: string, run: OpenJournalOptions): Promise<Journal> {
+  const lock = await acquireJournalLock(path, run.onNotice);
+  let handle: FileHandle | undefined;
+  try {
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if (errorCode(error) !== 'ENOENT') throw new OutputError(`cannot read the journal ${path}: ${(error as Error).message}`);
+    }
+    if (run.resume && bytes === undefined) throw new UsageError(`--resume: journal ${path} does not exist; run without --resume to start`);
+    const parsed = bytes === undefined ? { records: [], torn: undefined } : parseJournal(bytes, path);
+    const { runs, state } = journalStateOf(parsed.records);
+    const rows = recordedRows(state);
+    if (run.resume) {
+      checkResumable(path, runs, run);
+    } else if (rows > 0) {
+      throw new JournalError(
+        `journal ${path} already records ${rows} row${rows === 1 ? '' : 's'} of an earlier run: ` +
+          'add --resume to continue that run, or choose another --journal',
+      );
+    }
+
+    handle = await open(path, 'a');
+    if (bytes === undefined) await syncFolder(path);
+    let size = bytes?.length ?? 0;
+    // A plain run keeps nothing of a journal that records no rows (earlier runs stopped before sending).
+    const keepBytes = !run.resume ? 0 : parsed.torn?.keepBytes;
+    if (keepBytes !== undefined && keepBytes < size) {
+      await handle.truncate(keepBytes);
+      await handle.sync();
+      size = keepBytes;
+    }
+    if (parsed.torn !== undefined) {
+      run.onNotice?.(`journal ${path}: the last record (line ${parsed.torn.line}) was incomplete, probably from a crash; it was cut off`);
+    }
+    return await appendingJournal(path, handle, size, run.resume ? state : emptyState(), lock, run);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await lock.release();
+    throw error;
+  }
+}
+
+async function appendingJournal(
+  path: string,
+  handle: FileHandle,
+  initialSize: number,
+  previous: JournalState,
+  lock: { release(): Promise<void> },
+  run: OpenJournalOptions,
+): Promise<Journal> {
+  /** Bytes of whole, durable records: a failed write is cut back to here so the next starts on a clean line. */
+  let size = initialSize;
   let pending: string[] = [];
   let waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   let flushing: Promise<void> | undefined;
+  let closed: Promise<void> | undefined;
 
   const flush = async (): Promise<void> => {
     while (pending.length > 0) {
-      const lines = pending;
+      const text = pending.join('');
       const batch = waiters;
       pending = [];
       waiters = [];
       try {
-        await handle.appendFile(lines.join(''));
+        await handle.appendFile(text);
         await handle.sync();
+        size += Buffer.byteLength(text);
         for (const w of batch) w.resolve();
       } catch (error) {
-        for (const w of batch) w.reject(error);
+        // A short write (disk full) leaves part of a record: remove it, or the next append would damage the journal.
+        await handle.truncate(size).catch(() => undefined);
+        for (const w of batch) w.reject(new OutputError(`cannot write the journal ${path}: ${(error as Error).message}`));
       }
     }
     flushing = undefined;
   };
   const append = (line: object): Promise<void> =>
     new Promise((resolve, reject) => {
+      if (closed !== undefined) {
+        reject(new Error(`journal ${path} is already closed`));
+        return;
+      }
       pending.push(`${JSON.stringify(line)}\n`);
       waiters.push({ resolve, reject });
       // Start a flush on the next tick so concurrent callers share it (group commit).
@@ -228,11 +365,19 @@ export async function openJournal(path: string, run: OpenJournalOptions): Promis
   return {
     path,
     previous,
-    sending: (row, method, before) => append({ t: 'send', row, m: method, at: new Date().toISOString(), ...(before !== undefined ? { before } : {}) }),
+    sending: (row, method, before) =>
+      append({ t: 'send', row, m: method, at: new Date().toISOString(), ...(before !== undefined ? { before } : {}) }),
     done: (entry) => append({ t: 'done', ...entry }),
-    async close() {
-      await flushing;
-      await handle.close();
+    close() {
+      closed ??= (async () => {
+        try {
+          await flushing;
+          await handle.close();
+        } finally {
+          await lock.release();
+        }
+      })();
+      return closed;
     },
   };
 }

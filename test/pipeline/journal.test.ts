@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/errors.js';
+import { JournalError } from '../../src/errors.js';
 import { fingerprintFile, openJournal, readJournal } from '../../src/pipeline/journal.js';
 
 async function setup() {
@@ -42,7 +42,7 @@ describe('the import journal', () => {
     const other = join(dir, 'other.csv');
     await writeFile(other, 'a,b\n9,9\n');
     await expect(openJournal(journalPath, { fingerprint: await fingerprintFile(other), entity: 'cases', file: 'other.csv', resume: true })).rejects.toThrow(/not the file journal/);
-    await expect(openJournal(journalPath, { fingerprint, entity: 'cases', file: 'in.csv', resume: false })).rejects.toThrow(UsageError);
+    await expect(openJournal(journalPath, { fingerprint, entity: 'cases', file: 'in.csv', resume: false })).rejects.toThrow(JournalError);
     const resumed = await openJournal(journalPath, { fingerprint, entity: 'cases', file: 'in.csv', resume: true });
     expect(resumed.previous.done.get(2)?.status).toBe('sent');
     await resumed.close();

@@ -1,0 +1,192 @@
+/**
+ * One run owns a journal: `<journal>.lock`, created exclusively (`wx`), holds the owner's pid,
+ * host and start time. A second import or `--resume` on the same journal is refused, naming
+ * the holder. A lock left by a process that died (same host, pid gone) is taken over, and
+ * the caller is told so.
+ *
+ * Taking over is race-safe: several runs may find the same stale lock at once, so each must
+ * first create a claim file named after that lock's exact content (`wx` again). Only one claim
+ * can exist per stale lock; its winner checks the lock still holds that content, removes it
+ * and creates its own. The others then find a live holder and are refused.
+ *
+ * A lock on another host is never taken over (its pid means nothing here), and a lock whose
+ * content cannot be read is treated as held: the message names the file to delete.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { open, readFile, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { JournalError, OutputError } from '../errors.js';
+
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  readonly startedAt: string;
+}
+
+export interface JournalLock {
+  readonly path: string;
+  /** Removes the lock file (only if it is still ours). Safe to call twice. */
+  release(): Promise<void>;
+}
+
+/** A lock file being written by its creator may be empty for a moment: look again this often, this many times. */
+const SETTLE_MS = 20;
+const SETTLE_TRIES = 10;
+/** A takeover in progress elsewhere finishes in well under this many rounds. */
+const MAX_ROUNDS = 50;
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** true when a process with this pid runs on this machine (EPERM: it runs, as another user). */
+export function processIsAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errorCode(error) !== 'ESRCH';
+  }
+}
+
+export function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { pid, host, startedAt } = value as Record<string, unknown>;
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || typeof host !== 'string' || typeof startedAt !== 'string') return undefined;
+    return { pid, host, startedAt };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates `path` exclusively with `text` in it; false if it already exists. */
+async function createExclusive(path: string, text: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'wx');
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/** The lock's content, waiting briefly while its creator is still writing it; undefined when it is gone. */
+async function readSettled(path: string): Promise<string | undefined> {
+  for (let attempt = 0; ; attempt += 1) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return undefined;
+      throw error;
+    }
+    if (parseHolder(text) !== undefined || attempt >= SETTLE_TRIES) return text;
+    await delay(SETTLE_MS);
+  }
+}
+
+function inUse(journal: string, holder: LockHolder): JournalError {
+  return new JournalError(
+    `journal ${journal} is in use by pid ${holder.pid} on host ${holder.host} since ${holder.startedAt} ` +
+      '(another import or --resume is running); wait for it to finish',
+  );
+}
+
+function claimPathOf(lockPath: string, staleText: string): string {
+  return `${lockPath}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * Takes the lock of `journal` (`<journal>.lock`), or throws a JournalError naming the holder.
+ * `onNotice` hears about a stale lock taken over.
+ */
+export async function acquireJournalLock(journal: string, onNotice?: (message: string) => void): Promise<JournalLock> {
+  const lockPath = `${journal}.lock`;
+  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const myText = `${JSON.stringify(me)}\n`;
+  let tookOver: LockHolder | undefined;
+
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    try {
+      if (await createExclusive(lockPath, myText)) {
+        if (tookOver !== undefined) onNotice?.(`journal ${journal}: took over the lock of pid ${tookOver.pid}, which is no longer running`);
+        return holdLock(lockPath, myText);
+      }
+    } catch (error) {
+      throw new OutputError(`cannot create the journal lock ${lockPath}: ${(error as Error).message}`);
+    }
+    const text = await readSettled(lockPath);
+    if (text === undefined) continue; // released meanwhile: try again
+    const holder = parseHolder(text);
+    if (holder === undefined) {
+      throw new JournalError(
+        `journal ${journal} is locked by ${lockPath}, whose content is not a lock plannr-bulk wrote; ` +
+          'if no import or --resume is running on this journal, delete that file and run again',
+      );
+    }
+    if (holder.host !== me.host || processIsAlive(holder.pid)) throw inUse(journal, holder);
+
+    // Stale: the holder died on this host. Claim this exact lock, so only one run replaces it.
+    const claimPath = claimPathOf(lockPath, text);
+    if (!(await createExclusive(claimPath, myText))) {
+      const claimer = parseHolder((await readSettled(claimPath)) ?? '');
+      if (claimer !== undefined && claimer.host === me.host && !processIsAlive(claimer.pid)) {
+        throw new JournalError(
+          `journal ${journal}: a takeover of its stale lock by pid ${claimer.pid} was interrupted; ` +
+            `if no import or --resume is running on this journal, delete ${lockPath} and ${claimPath}, then run again`,
+        );
+      }
+      await delay(SETTLE_MS); // another run is taking it over right now: it will hold the lock next round
+      continue;
+    }
+    try {
+      if ((await readSettled(lockPath)) === text) {
+        await unlink(lockPath).catch((error: unknown) => {
+          if (errorCode(error) !== 'ENOENT') throw error;
+        });
+        tookOver = holder;
+      }
+    } finally {
+      await unlink(claimPath).catch(() => undefined);
+    }
+  }
+  throw new JournalError(`journal ${journal}: could not take its lock ${lockPath} (it keeps changing hands); run again`);
+}
+
+function holdLock(lockPath: string, myText: string): JournalLock {
+  let released = false;
+  // Last resort for exits we do not see (process.exit, an uncaught error): remove the lock if still ours.
+  const onExit = (): void => {
+    try {
+      if (readFileSync(lockPath, 'utf8') === myText) unlinkSync(lockPath);
+    } catch {
+      // gone already, or unreadable: nothing of ours to remove
+    }
+  };
+  process.on('exit', onExit);
+  return {
+    path: lockPath,
+    async release() {
+      if (released) return;
+      released = true;
+      process.off('exit', onExit);
+      const text = await readFile(lockPath, 'utf8').catch(() => undefined);
+      if (text === myText) await unlink(lockPath).catch(() => undefined);
+    },
+  };
+}

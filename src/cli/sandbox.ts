@@ -2,13 +2,14 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../sandbox/seed.js';
-import { startSandbox, type Faults } from '../sandbox/server.js';
+import { FAULT_FLAG_NAMES, faultsSchema, type Faults } from '../sandbox/faults.js';
+import { startSandbox } from '../sandbox/server.js';
 import { loadState } from '../sandbox/state.js';
 
-/** "errors=0.1,slow=0.05,slow-ms=2000,drop=0.02,burst429=20" → Faults. */
+/** "errors=0.1,slow=0.05,slow-ms=2000,drop=0.02,burst429=20,gateway504-next=3" → Faults (names: FAULT_FLAG_NAMES). */
 export function parseFaults(text: string): Faults {
-  const names: Record<string, keyof Faults> = { errors: 'errorRate', slow: 'slowRate', 'slow-ms': 'slowMs', drop: 'dropRate', burst429: 'burst429' };
-  const faults: Faults = {};
+  const names = FAULT_FLAG_NAMES;
+  const faults: Record<string, number> = {};
   for (const part of text.split(',').filter(Boolean)) {
     const [name = '', value = ''] = part.split('=');
     const key = names[name.trim()];
@@ -18,7 +19,9 @@ export function parseFaults(text: string): Faults {
     }
     faults[key] = n;
   }
-  return faults;
+  const checked = faultsSchema.safeParse(faults);
+  if (!checked.success) throw new UsageError(`--faults "${text}": ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return checked.data;
 }
 
 export function sandboxCommand(): Command<[], Record<string, unknown>> {
@@ -27,7 +30,7 @@ export function sandboxCommand(): Command<[], Record<string, unknown>> {
     .addOption(new Option('--port <n>', 'port to listen on (default 4010; 0 = any free port)').default('4010'))
     .option('--seed <file>', 'JSON state to start from (as dumped by GET /__sandbox/state); default: built-in demo data')
     .option('--rate <n>', 'requests per minute per token before 429 (default 500, as Plannr; 0 = unlimited)', '500')
-    .option('--faults <spec>', 'inject faults, e.g. errors=0.1,slow=0.05,slow-ms=2000,drop=0.02,burst429=20')
+    .option('--faults <spec>', 'inject faults, e.g. errors=0.1,drop=0.02,burst429=20,gateway504=0.05,list-lag-ms=20000 (see README: The sandbox)')
     .action(async (flags) => {
       const port = Number(flags.port);
       const rate = Number(flags.rate);

@@ -21,12 +21,18 @@ export interface WriteLogEntry {
   uuid: string;
   body: unknown;
   status: number;
+  /** The injected fault this write was applied under (its answer lost or wrong), if any. */
+  fault?: string;
 }
 
 /** What every route file gets: the live state (replaced on reset) and the write log. */
 export interface RouteDeps {
   state(): SandboxState;
-  recordWrite(entry: Omit<WriteLogEntry, 'seq' | 'at'>): void;
+  recordWrite(entry: Omit<WriteLogEntry, 'seq' | 'at' | 'fault'>): void;
+  /** Called just before a stored record is changed in place (a lagging list may still show it so). */
+  changing(uuid: string, record: object): void;
+  /** What a list shows for a record (a lagging read replica may not show it yet, or show it as it was). */
+  listed<T>(uuid: string, record: T): T | undefined;
 }
 
 let lastSecond = -1;
@@ -243,7 +249,12 @@ export function registerReadRoutes<T extends Record<string, unknown>>(app: Sandb
     const state = deps.state();
     const filters = readFilters(c, resource.filters);
     if (filters instanceof Response) return filters;
-    const matching = valuesOf(resource.records(state)).filter((record) => resource.matches(record, filters, state));
+    const matching = valuesOf(resource.records(state))
+      .flatMap((record) => {
+        const shown = deps.listed(String(record['uuid']), record);
+        return shown === undefined ? [] : [shown];
+      })
+      .filter((record) => resource.matches(record, filters, state));
     const sorted = applySort(c, matching, resource.sorts);
     if (sorted instanceof Response) return sorted;
     return paginate(c, sorted, (record) => resource.render(state, record));

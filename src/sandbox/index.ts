@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { loadState, type SandboxState } from './state.js';
 
 export { startSandbox, takeRateToken, type Faults, type RunningSandbox, type SandboxOptions, type WriteLogEntry } from './server.js';
+export { echoForms, FAULT_FLAG_NAMES, faultsSchema } from './faults.js';
 export { createSeedState, DEFAULT_SEED, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from './seed.js';
 export { dumpState, loadState, type SandboxState } from './state.js';
 export type {

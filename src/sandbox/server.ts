@@ -2,17 +2,35 @@
  * A local emulator of the Plannr API (and MPDX's phone resource) on 127.0.0.1, for the demo,
  * the end-to-end tests and the benchmarks. Faithful where the tool depends on it: auth,
  * rate-limit headers and 429s, Laravel error shapes, pagination, and injected faults
- * (500s before a write, dropped connections before or after a write, slow responses).
+ * (500s before a write, dropped connections before or after a write, slow responses, and the
+ * gateway and proxy misbehaviours of faults.ts: 504 then commit, lagging lists, 2xx pages that
+ * are not the record, echoed tokens, a revoked token, prototype-named field errors).
  *
  * Hono + @hono/node-server: routing and typed handlers with no further dependencies, and the
  * raw Node socket is reachable (c.env.incoming) to drop a connection without a response.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
-import { nowIso, type RouteDeps, type SandboxEnv, type WriteLogEntry } from './http.js';
+import { nowIso, type RouteDeps, type SandboxContext, type SandboxEnv, type WriteLogEntry } from './http.js';
+import {
+  createFaultPicker,
+  createListLag,
+  DEFAULT_GATEWAY_COMMIT_MS,
+  faultsSchema,
+  GATEWAY_TIMEOUT_PAGE,
+  HTML_OK_PAGE,
+  isResourceRead,
+  isWrite,
+  protoFieldsBody,
+  tokenEchoBody,
+  type FaultPicker,
+  type Faults,
+} from './faults.js';
 import { createRandom, createSeedState } from './seed.js';
 import { cloneState, dumpState, loadState, type SandboxState } from './state.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -21,21 +39,7 @@ import { registerContactDetailRoutes } from './routes/contact-details.js';
 import { registerMpdxPhoneRoutes } from './routes/mpdx-phones.js';
 
 export type { WriteLogEntry } from './http.js';
-
-export interface Faults {
-  /** Share (0..1) of /api requests answered 500 before anything is written. */
-  errorRate?: number;
-  /** Share of /api requests delayed by slowMs. */
-  slowRate?: number;
-  slowMs?: number;
-  /**
-   * Share of /api connections destroyed without a response: half before the request is
-   * handled, half after its write is applied (a lost response).
-   */
-  dropRate?: number;
-  /** The next N /api requests get 429 with Retry-After. */
-  burst429?: number;
-}
+export type { Faults } from './faults.js';
 
 export interface SandboxOptions {
   /** 0 = any free port (default). */
@@ -58,17 +62,19 @@ export interface RunningSandbox {
   readonly state: SandboxState;
   /** Every applied write, in order. Cleared by reset. */
   writes: WriteLogEntry[];
+  /** Replaces the faults (their `…Next` and request counts start again); `{}` lifts them all. */
   setFaults(faults: Faults): void;
+  /** Faults injected so far (since start or reset), by name: e.g. {gatewayTimeout: 3, readError: 12}. */
+  injected(): Readonly<Record<string, number>>;
+  /** Writes answered 504 whose commit is still to come. */
+  pendingCommits(): number;
+  /** Resolves once every pending gateway commit has been applied. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
-const faultsSchema = z.object({
-  errorRate: z.number().min(0).max(1).optional(),
-  slowRate: z.number().min(0).max(1).optional(),
-  slowMs: z.number().int().min(0).optional(),
-  dropRate: z.number().min(0).max(1).optional(),
-  burst429: z.number().int().min(0).optional(),
-});
+/** Marks a gateway's delayed commit replayed into the app: it skips faults, the rate limit and the token count. */
+const COMMIT_HEADER = 'x-sandbox-commit';
 
 const WINDOW_MS = 60_000;
 
@@ -101,23 +107,43 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const initialState = cloneState(options.state ?? createSeedState());
   const ratePerMinute = options.ratePerMinute ?? 500;
   let state = cloneState(initialState);
-  let faults: Faults = { ...(options.faults ?? {}) };
-  let burstLeft = faults.burst429 ?? 0;
+  let faults: Faults = {};
+  let burstLeft = 0;
   const writes: WriteLogEntry[] = [];
   const rateWindows = new Map<string, RateWindow>();
   const random = createRandom(options.faultSeed ?? 1);
+  let injected: Record<string, number> = {};
+  let picker: FaultPicker = createFaultPicker({}, random, injected);
+  const lag = createListLag();
+  /** Per request: the fault it runs under (tags its write in the log). */
+  const requestFault = new AsyncLocalStorage<string | undefined>();
+  const commitSecret = randomUUID();
+  const commitTimers = new Set<NodeJS.Timeout>();
+  const commitsInFlight = new Set<Promise<unknown>>();
 
   const setFaults = (next: Faults): void => {
     faults = faultsSchema.parse(next);
     burstLeft = faults.burst429 ?? 0;
+    picker = createFaultPicker(faults, random, injected);
   };
-  setFaults(faults);
+  setFaults(options.faults ?? {});
 
   const deps: RouteDeps = {
     state: () => state,
     recordWrite: (entry) => {
-      writes.push({ seq: writes.length + 1, at: nowIso(), ...entry });
+      const fault = requestFault.getStore();
+      writes.push({ seq: writes.length + 1, at: nowIso(), ...entry, ...(fault !== undefined ? { fault } : {}) });
+      if (entry.method === 'POST') lag.created(entry.uuid, Date.now());
     },
+    changing: (uuid, record) => {
+      if ((faults.listLagMs ?? 0) > 0) lag.changing(uuid, record, Date.now(), faults.listLagMs ?? 0);
+    },
+    listed: (uuid, record) => lag.view(uuid, record, Date.now(), faults.listLagMs ?? 0),
+  };
+
+  const cancelCommits = (): void => {
+    for (const timer of commitTimers) clearTimeout(timer);
+    commitTimers.clear();
   };
 
   const app = new Hono<SandboxEnv>();
@@ -125,6 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   // Admin endpoints: no auth, no faults, no rate limit.
   app.get('/__sandbox/state', (c) => c.json(dumpState(state)));
   app.get('/__sandbox/writes', (c) => c.json(writes));
+  app.get('/__sandbox/faults', (c) => c.json({ faults, injected, pendingCommits: commitTimers.size }));
   app.post('/__sandbox/faults', async (c) => {
     const parsed = faultsSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!parsed.success) return c.json({ message: `Invalid faults: ${z.prettifyError(parsed.error)}` }, 422);
@@ -132,9 +159,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     return c.json(faults);
   });
   app.post('/__sandbox/reset', (c) => {
+    cancelCommits();
     state = cloneState(initialState);
     writes.length = 0;
     rateWindows.clear();
+    lag.clear();
+    injected = {};
     setFaults(options.faults ?? {});
     return c.json({ message: 'reset' });
   });
@@ -147,22 +177,52 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     return c.json({ message: 'loaded' });
   });
 
+  /** A gateway's delayed commit: the same request, replayed into the app past every fault. */
+  const commitLater = (c: SandboxContext, body: string, fault: string): void => {
+    const headers = new Headers(c.req.raw.headers);
+    headers.set(COMMIT_HEADER, `${commitSecret}:${fault}`);
+    headers.delete('content-length');
+    const replay = new Request(c.req.url, { method: c.req.method, headers, body });
+    const env = c.env;
+    const timer = setTimeout(() => {
+      commitTimers.delete(timer);
+      const done = Promise.resolve(app.fetch(replay, env)).catch(() => undefined);
+      commitsInFlight.add(done);
+      void done.finally(() => commitsInFlight.delete(done));
+    }, faults.gatewayCommitMs ?? DEFAULT_GATEWAY_COMMIT_MS);
+    commitTimers.add(timer);
+  };
+
+  // A gateway's replayed commit skips everything but auth and the handler.
+  app.use('/api/*', async (c, next) => {
+    const commit = c.req.header(COMMIT_HEADER);
+    if (commit === undefined) return next();
+    const [secret, fault] = commit.split(':');
+    if (secret !== commitSecret) return c.json({ message: 'Forbidden.' }, 403);
+    await requestFault.run(fault, next);
+  });
+
   // Infrastructure faults come first: they stand for a load balancer or a crashing worker.
   app.use('/api/*', async (c, next) => {
+    if (c.req.header(COMMIT_HEADER) !== undefined) return next();
     const delay = (options.latencyMs ?? 0) + ((faults.slowRate ?? 0) > 0 && random() < (faults.slowRate ?? 0) ? (faults.slowMs ?? 0) : 0);
     if (delay > 0) await sleep(delay);
 
+    if (picker.revoked()) return c.json({ message: 'Unauthenticated.' }, 401);
     const drop = (faults.dropRate ?? 0) > 0 && random() < (faults.dropRate ?? 0);
     const dropAfterWrite = drop && random() < 0.5;
     if (drop && !dropAfterWrite) {
+      picker.count('dropBefore');
       c.env.incoming.socket.destroy();
       return c.body(null, 500);
     }
     if ((faults.errorRate ?? 0) > 0 && random() < (faults.errorRate ?? 0)) {
+      picker.count('error500');
       return c.json({ message: 'Server Error' }, 500);
     }
     if (burstLeft > 0) {
       burstLeft -= 1;
+      picker.count('burst429');
       c.header('Retry-After', '1');
       if (ratePerMinute > 0) {
         c.header('X-Ratelimit-Limit', String(ratePerMinute));
@@ -170,11 +230,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       }
       return c.json({ message: 'Too Many Attempts.' }, 429);
     }
-    await next();
     if (dropAfterWrite) {
+      picker.count('dropAfter');
+      await requestFault.run('drop-after-write', next);
       // The handler has run (any write is applied and logged); the client never hears back.
       c.env.incoming.socket.destroy();
+      return;
     }
+    await next();
   });
 
   // Auth: a known Bearer token; for Plannr routes also an account that token may act as.
@@ -193,7 +256,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         return c.json({ message: 'This action is unauthorized: you cannot act as that account.' }, 403);
       }
     }
-    if (ratePerMinute > 0) {
+    if (ratePerMinute > 0 && c.req.header(COMMIT_HEADER) === undefined) {
       const taken = takeRateToken(rateWindows, token, ratePerMinute, Date.now());
       c.header('X-Ratelimit-Limit', String(ratePerMinute));
       c.header('X-Ratelimit-Remaining', String(taken.remaining));
@@ -204,6 +267,40 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       }
     }
     await next();
+  });
+
+  // Gateway and proxy faults: behind auth (the backend saw a valid request), in front of the handler.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.header(COMMIT_HEADER) !== undefined) return next();
+    const method = c.req.method;
+    const jsonApi = c.req.path.startsWith('/api/v2/contacts/');
+    if (isResourceRead(method, c.req.path) && picker.readError()) return c.json({ message: 'Server Error' }, 500);
+    if (!isWrite(method)) return next();
+    switch (picker.forWrite()) {
+      case undefined:
+        return next();
+      case 'gatewayTimeout': {
+        commitLater(c, await c.req.text(), 'gateway-timeout');
+        if ((faults.gatewayAnswerMs ?? 0) > 0) await sleep(faults.gatewayAnswerMs ?? 0);
+        return c.html(GATEWAY_TIMEOUT_PAGE, 504);
+      }
+      case 'lostResponse':
+        await requestFault.run('lost-response', next);
+        c.env.incoming.socket.destroy();
+        return;
+      case 'writeError':
+        return c.json({ message: 'Server Error' }, 500);
+      case 'htmlOk':
+        return c.html(HTML_OK_PAGE, 200);
+      case 'noContent':
+        return c.body(null, 204);
+      case 'tokenEcho':
+        return c.body(tokenEchoBody(c.req.header('authorization') ?? '', jsonApi), 422, {
+          'Content-Type': jsonApi ? 'application/vnd.api+json' : 'application/json',
+        });
+      case 'protoFields':
+        return c.body(protoFieldsBody(jsonApi), 422, { 'Content-Type': jsonApi ? 'application/vnd.api+json' : 'application/json' });
+    }
   });
 
   registerContactDetailRoutes(app, deps);
@@ -229,8 +326,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     },
     writes,
     setFaults,
+    injected: () => injected,
+    pendingCommits: () => commitTimers.size,
+    settled: async () => {
+      while (commitTimers.size > 0 || commitsInFlight.size > 0) {
+        await Promise.all(commitsInFlight);
+        if (commitTimers.size > 0) await sleep(20);
+      }
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
+        cancelCommits();
         server.close((error) => (error ? reject(error) : resolve()));
         // Keep-alive sockets from fetch would hold close() open for seconds.
         server.closeAllConnections();

@@ -139,6 +139,7 @@ export function registerCaseRoutes(app: SandboxApp, deps: RouteDeps): void {
     const changes = checkCaseFields(errors, state, body);
     if (Object.keys(errors).length > 0) return validationFailed(c, errors);
     // Every field is optional: only what was sent changes (a partial update).
+    deps.changing(uuid, record);
     Object.assign(record, changes, name === undefined ? {} : { name }, { updated_at: nowIso() });
     deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'cases', uuid, body, status: 200 });
     return c.json(renderCase(state, record), 200);

@@ -114,6 +114,7 @@ export function registerContactDetailRoutes(app: SandboxApp, deps: RouteDeps): v
     if (Object.keys(errors).length > 0 || name === undefined || value === undefined || owners === undefined) {
       return validationFailed(c, errors);
     }
+    deps.changing(uuid, detail);
     Object.assign(detail, { name, value, ...owners, updated_at: nowIso() });
     deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'contact-details', uuid, body, status: 200 });
     return c.json(renderContactDetail(state, detail), 200);

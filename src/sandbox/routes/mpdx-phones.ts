@@ -89,8 +89,12 @@ function checkAttributes(attributes: Record<string, unknown>): Checked {
 
 export function registerMpdxPhoneRoutes(app: SandboxApp, deps: RouteDeps): void {
   app.get(BASE, (c) => {
-    const phones = phonesOf(deps.state(), c.req.param('contact'), c.req.param('person'));
-    if (phones === undefined) return notFound(c, 'Person');
+    const stored = phonesOf(deps.state(), c.req.param('contact'), c.req.param('person'));
+    if (stored === undefined) return notFound(c, 'Person');
+    const phones = stored.flatMap((phone) => {
+      const shown = deps.listed(phone.id, phone);
+      return shown === undefined ? [] : [shown];
+    });
     const page = readPositiveInt(c.req.query('page'), 1);
     const perPage = readPositiveInt(c.req.query('per_page'), DEFAULT_PER_PAGE);
     if (page === undefined || perPage === undefined) {
@@ -155,6 +159,7 @@ export function registerMpdxPhoneRoutes(app: SandboxApp, deps: RouteDeps): void 
       ]);
     }
     const at = nowIso();
+    deps.changing(id, phone);
     Object.assign(phone, checked.changes, { updated_at: at, updated_in_db_at: at });
     deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'mpdx-phones', uuid: id, body, status: 200 });
     return jsonApi(c, { data: renderPhone(phone) }, 200);

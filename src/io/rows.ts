@@ -35,7 +35,7 @@ export interface ReadOptions {
   readonly encoding?: string | undefined;
   /** CSV delimiter: ',', ';', '\t', '|'. Default: detected from the header line. */
   readonly delimiter?: string | undefined;
-  /** XLSX sheet name. Default: the first worksheet. */
+  /** XLSX sheet name (case-insensitive). Default: the first visible worksheet. */
   readonly sheet?: string | undefined;
 }
 
@@ -52,6 +52,17 @@ export interface OpenedSheet {
   readonly rows: AsyncIterable<SourceRow>;
   /** Filled in as `rows` is consumed. */
   readonly stats: { blankRows: number };
+  /**
+   * XLSX only: the workbook uses the 1904 date system (Mac Excel before 2011, some exports).
+   * Date-formatted cells already come back as Dates; a plain number in a date column is a
+   * serial day number in this system.
+   */
+  readonly date1904?: boolean | undefined;
+  /**
+   * Things the user should know about how the file was read, one sentence each (e.g. a text
+   * file named .xlsx read as CSV). Not errors: the run goes on. The CLI prints them.
+   */
+  readonly notices?: readonly string[] | undefined;
 }
 
 export function isBlankCell(value: CellValue): boolean {

@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { excelSerialToDate, guardXmlText, isDateFormat, joinInlineRuns, parseWorkbookIndex, toCellValue } from '../../src/io/read-xlsx.js';
+import { excelSerialToDate, isDateFormat } from '../../src/io/read-xlsx.js';
+import { sheetRows } from '../../src/io/xlsx/sheet.js';
+import { parseRelationships, parseWorkbookIndex } from '../../src/io/xlsx/workbook.js';
 import { openSheet } from '../../src/io/read.js';
 import { cellsOf, expectInputError, readAll, tempDir } from './read-test-helpers.js';
 
@@ -295,28 +297,28 @@ describe('XLSX helpers', () => {
   it('refuses a cell whose text inflates past 8 MB, naming the row, whatever the zip declared', async () => {
     const chunk = 'x'.repeat(1_048_576);
     async function* bomb(): AsyncGenerator<string> {
-      yield '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>';
+      yield '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>';
       for (let i = 0; i < 20; i++) yield chunk;
     }
     const drain = async () => {
-      for await (const _ of guardXmlText(bomb(), { file: 'bomb.xlsx', sheet: 'S' }));
+      for await (const _ of sheetRows(bomb(), { sharedStrings: [], dateStyles: new Uint8Array(0), date1904: false }));
     };
-    await expectInputError(drain(), { file: 'bomb.xlsx', sheet: 'S', row: 2 }, /inflates to more than 8 MB of text uncompressed/);
+    await expect(drain()).rejects.toThrow(/inflates to more than 8 MB of text uncompressed/);
   });
 
-  it('joins inline rich-text runs even when a seam straddles chunks', async () => {
-    const xml = '<c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c>';
+  it('joins inline rich-text runs wherever the XML is cut into chunks', async () => {
+    const xml = '<worksheet><sheetData><row r="2"><c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>';
     for (let cut = 1; cut < xml.length; cut++) {
-      const parts: string[] = [];
-      for await (const part of joinInlineRuns(toAsync([xml.slice(0, cut), xml.slice(cut)]))) parts.push(part);
-      expect(parts.join('')).toBe('<c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c>');
+      const rows = [];
+      for await (const row of sheetRows(toAsync([xml.slice(0, cut), xml.slice(cut)]), { sharedStrings: [], dateStyles: new Uint8Array(0), date1904: false })) rows.push(row);
+      expect(rows).toEqual([{ number: 2, cells: ['Bold and plain', 'x'] }]);
     }
   });
 
   it('reads the sheet index and a 1904 date system written as "true"', () => {
-    const workbook = `<workbook xmlns:r="r"><workbookPr date1904="true"/><sheets><sheet name="A &amp; B" sheetId="1" r:id="rId2"/><sheet state="hidden" name="L" sheetId="2" r:id="rId1"/></sheets></workbook>`;
-    const rels = `<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="/xl/worksheets/sheet2.xml"/><Relationship Id="rId2" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`;
-    expect(parseWorkbookIndex(workbook, rels)).toEqual({
+    const workbook = Buffer.from(`<workbook xmlns:r="r"><workbookPr date1904="true"/><sheets><sheet name="A &amp; B" sheetId="1" r:id="rId2"/><sheet state="hidden" name="L" sheetId="2" r:id="rId1"/></sheets></workbook>`);
+    const rels = Buffer.from(`<Relationships><Relationship Id="rId1" Type="x/worksheet" Target="/xl/worksheets/sheet2.xml"/><Relationship Id="rId2" Type="x/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`);
+    expect(parseWorkbookIndex(workbook, parseRelationships(rels, 'xl/workbook.xml'))).toEqual({
       date1904: true,
       sheets: [
         { name: 'A & B', part: 'xl/worksheets/sheet1.xml', hidden: false, isWorksheet: true },
@@ -325,11 +327,9 @@ describe('XLSX helpers', () => {
     });
   });
 
-  it('corrects dates for the 1904 system when exceljs did not', () => {
-    const context = { isDateFormatted: true, date1904: true, exceljsKnows1904: false };
-    const asIf1900 = excelSerialToDate(serial2024_01_15 - 1462, false);
-    expect(toCellValue(asIf1900, context)).toEqual(new Date(Date.UTC(2024, 0, 15)));
-    expect(toCellValue(asIf1900, { ...context, exceljsKnows1904: true })).toEqual(asIf1900);
+  it('turns a serial into the same wall-clock date in either date system', () => {
+    expect(excelSerialToDate(serial2024_01_15, false)).toEqual(new Date(Date.UTC(2024, 0, 15)));
+    expect(excelSerialToDate(serial2024_01_15 - 1462, true)).toEqual(new Date(Date.UTC(2024, 0, 15)));
   });
 
   it('recognises date number formats but not plain number formats', () => {

@@ -3,7 +3,7 @@
  * uses. Pure functions over buffers and strings, so each rule is tested alone.
  */
 
-export type SniffedFormat = 'xlsx' | 'ole2' | 'pdf' | 'image' | 'html' | 'xml' | 'binary' | 'text';
+export type SniffedFormat = 'xlsx' | 'ods' | 'ole2' | 'pdf' | 'image' | 'html' | 'xml' | 'binary' | 'text';
 
 /** How many leading bytes the sniffers look at. */
 export const SNIFF_BYTES = 8192;
@@ -26,9 +26,23 @@ const IMAGES: readonly (readonly number[])[] = [
   [0x4d, 0x4d, 0x00, 0x2a], // TIFF big-endian
 ];
 
+/**
+ * An OpenDocument package stores its media type first and uncompressed, as an entry named
+ * "mimetype" (OpenDocument 1.2 Part 3 §3.3): the bytes at offset 30 of the zip say what it is.
+ */
+const OPENDOCUMENT_SPREADSHEET = 'mimetypeapplication/vnd.oasis.opendocument.spreadsheet';
+
 /** The format a file's leading bytes say it is (extension is never trusted). */
 export function sniffFormat(head: Uint8Array): SniffedFormat {
-  if (startsWith(head, ZIP) || startsWith(head, EMPTY_ZIP)) return 'xlsx';
+  if (startsWith(head, ZIP)) {
+    const nameLength = head.length >= 30 ? (head[26] ?? 0) | ((head[27] ?? 0) << 8) : 0;
+    const extraLength = head.length >= 30 ? (head[28] ?? 0) | ((head[29] ?? 0) << 8) : 0;
+    const named = new TextDecoder('latin1').decode(head.subarray(30, 30 + nameLength));
+    const content = new TextDecoder('latin1').decode(head.subarray(30 + nameLength + extraLength, 30 + nameLength + extraLength + 64));
+    if (named + content.slice(0, OPENDOCUMENT_SPREADSHEET.length - 8) === OPENDOCUMENT_SPREADSHEET) return 'ods';
+    return 'xlsx';
+  }
+  if (startsWith(head, EMPTY_ZIP)) return 'xlsx';
   // Only the first four bytes: a damaged OLE2 header is still not a CSV.
   if (startsWith(head, OLE2.slice(0, 4))) return 'ole2';
   if (startsWith(head, PDF)) return 'pdf';

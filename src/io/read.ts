@@ -98,6 +98,13 @@ function describeOle2(kind: Ole2Kind): string {
   }
 }
 
+const WORKBOOK_EXTENSION = /\.(xlsx|xlsm|xltx|xltm|xls)$/i;
+
+function describeCsv(opened: OpenedSheet): string {
+  const delimiter = opened.delimiter === '\t' ? 'tab' : opened.delimiter === undefined ? undefined : `"${opened.delimiter}"`;
+  return [opened.encoding, delimiter === undefined ? undefined : `${delimiter}-separated`].filter((part) => part !== undefined).join(', ');
+}
+
 /**
  * Opens a CSV or XLSX file for streaming. Nothing but the header row (and a few KB for
  * sniffing) is read before this resolves; `rows` reads the rest, once.
@@ -111,6 +118,8 @@ export async function openSheet(path: string, options: ReadOptions & { displayNa
   switch (format) {
     case 'xlsx':
       return openXlsx({ path, displayName, sheet: options.sheet });
+    case 'ods':
+      throw new InputError(where, 'it is an OpenDocument spreadsheet (.ods, as LibreOffice and OpenOffice save), which this tool does not read: save it as .xlsx or CSV');
     case 'ole2':
       throw new InputError(where, describeOle2(await ole2Kind(path)));
     case 'pdf':
@@ -127,7 +136,11 @@ export async function openSheet(path: string, options: ReadOptions & { displayNa
       if (head.bytes.length === 0) throw new InputError(where, 'file is empty');
       const encoding = resolveEncoding(head, options.encoding, where);
       const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter, displayName);
-      return openCsv({ path, displayName, encoding: encoding.encoding, bomLength: encoding.bomLength, delimiter });
+      const opened = await openCsv({ path, displayName, encoding: encoding.encoding, bomLength: encoding.bomLength, delimiter });
+      // A name that says workbook on a file that is text: read it, and say how it was read.
+      if (!WORKBOOK_EXTENSION.test(displayName)) return opened;
+      const notice = `${displayName} is a text file, not an Excel workbook, despite its name: it was read as CSV (${describeCsv(opened)})`;
+      return { ...opened, notices: [...(opened.notices ?? []), notice] };
     }
   }
 }

@@ -1,13 +1,21 @@
 /**
- * One HTTP request to the configured API, on Node's built-in fetch. No retries here (the pool
- * decides those); this layer adds auth headers, enforces the timeout (whole request, body
- * included), always reads the body (so keep-alive connections are reused), and turns network
- * failures into TransportError.
+ * One HTTP request to the configured API, on node:http / node:https with a keep-alive agent.
+ * No retries here (the pool decides those); this layer adds auth headers, enforces the timeout
+ * (whole request, body included), always reads the body (so keep-alive connections are reused),
+ * caps the body at MAX_RESPONSE_BYTES, redacts the token from whatever comes back, and turns
+ * network failures into TransportError.
+ *
+ * Why not fetch: fetch cannot say whether a request had been written when the connection broke,
+ * and only that tells a create that may be re-sent (it never left) from one that must be read
+ * back. Here the request's 'finish' event says the whole request (headers and body) was handed
+ * to the operating system; until then the server cannot have the complete request.
  */
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
 import type { ApiConfig } from './config.js';
 import { TransportError, type TransportErrorKind } from './errors.js';
-import { linkAbort } from './signals.js';
+import { redactSecret } from './redact.js';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'PUT' | 'POST';
@@ -28,6 +36,11 @@ export interface ApiResponse {
   readonly retryAfterSeconds?: number | undefined;
   readonly rateLimitRemaining?: number | undefined;
   readonly rateLimitLimit?: number | undefined;
+}
+
+export interface ApiClientOptions {
+  /** Connections kept open at most; at least the pool's concurrency. Default: no limit (the pool bounds it). */
+  readonly maxSockets?: number | undefined;
 }
 
 export interface ApiClient {
@@ -78,8 +91,8 @@ export function resolveApiUrl(baseUrl: string, path: string, query?: Readonly<Re
 }
 
 /** Seconds to wait, from `Retry-After: 120` or `Retry-After: Wed, 21 Oct 2026 07:28:00 GMT`. */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === '') return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
   const at = Date.parse(text);
@@ -87,12 +100,12 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-function parseCount(value: string | null): number | undefined {
-  if (value === null || !/^\s*\d+\s*$/.test(value)) return undefined;
+function parseCount(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\s*\d+\s*$/.test(value)) return undefined;
   return Number(value);
 }
 
-function parseBody(text: string, contentType: string | null): unknown {
+function parseBody(text: string, contentType: string | undefined): unknown {
   if (text.trim() === '') return null;
   const looksJson = /json/i.test(contentType ?? '') || /^\s*[[{]/.test(text);
   if (!looksJson) return text;
@@ -103,27 +116,27 @@ function parseBody(text: string, contentType: string | null): unknown {
   }
 }
 
-// Node/undici error codes meaning no connection was ever made: the request never left.
+// Error codes meaning no connection was ever made: the request certainly never left.
 const NOT_CONNECTED_CODES = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
   'EAI_FAIL',
+  'EAI_NONAME',
   'EHOSTUNREACH',
   'ENETUNREACH',
   'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
   'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
   'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
 ]);
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
-
 function errorCode(error: unknown): string | undefined {
-  // fetch wraps the socket error: TypeError('fetch failed', { cause: { code } }), sometimes nested.
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
     const code = (current as { code?: unknown }).code;
@@ -138,90 +151,182 @@ interface FailureContext {
   readonly timeoutMs: number;
   readonly timedOut: boolean;
   readonly callerAborted: boolean;
+  /** The request's 'finish' fired: every byte of it was handed to the operating system. */
+  readonly written: boolean;
 }
 
-/** What a fetch failure means for the question "could the server have acted on it?". */
+/**
+ * What a failure means for the question "could the server have acted on it?". Only a request
+ * that was never completely written is certainly not acted on: a server cannot act on a request
+ * whose body it never had in full.
+ */
 export function classifyFailure(error: unknown, context: FailureContext): TransportError {
   const code = errorCode(error);
   const make = (kind: TransportErrorKind, reached: boolean, message: string): TransportError =>
     new TransportError(kind, reached, `${context.label}: ${message}`, { cause: error });
-  if (context.callerAborted) return make('aborted', true, 'stopped before an answer arrived');
-  if (context.timedOut) return make('timeout', true, `no answer within ${context.timeoutMs} ms`);
+  if (context.callerAborted) {
+    return context.written
+      ? make('aborted', true, 'stopped before an answer arrived')
+      : make('aborted', false, 'stopped before the request was completely sent; it was not sent');
+  }
+  if (context.timedOut) {
+    return context.written
+      ? make('timeout', true, `no answer within ${context.timeoutMs} ms`)
+      : make('timeout', false, `could not send the request within ${context.timeoutMs} ms; it was not sent`);
+  }
   if (code !== undefined && NOT_CONNECTED_CODES.has(code)) {
     return make('connect', false, `could not connect (${code}); the request was not sent`);
   }
-  if (code !== undefined && TIMEOUT_CODES.has(code)) return make('timeout', true, `timed out (${code})`);
+  if (!context.written) {
+    return make('reset', false, `connection lost before the request was completely sent (${code ?? 'network error'}); it was not sent`);
+  }
   return make('reset', true, `connection lost before an answer arrived (${code ?? 'unknown network error'})`);
 }
 
-function headersFor(config: ApiConfig, request: ApiRequest): Record<string, string> {
-  const contentType = request.contentType ?? JSON_TYPE;
-  const headers: Record<string, string> = {
-    Authorization: `Bearer ${config.token}`,
-    Accept: /vnd\.api\+json/i.test(contentType) ? 'application/vnd.api+json' : JSON_TYPE,
-    'X-PLANNR-ACCOUNT-UUID': config.accountUuid,
-    'User-Agent': USER_AGENT,
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The headers every request carries, built once per client and media type (not per request). */
+function constantHeaders(config: ApiConfig): (contentType: string, hasBody: boolean) => Readonly<OutgoingHttpHeaders> {
+  const built = new Map<string, Readonly<OutgoingHttpHeaders>>();
+  return (contentType, hasBody) => {
+    const key = `${hasBody ? 'b' : 'n'}${contentType}`;
+    let headers = built.get(key);
+    if (headers === undefined) {
+      headers = {
+        Authorization: `Bearer ${config.token}`,
+        Accept: /vnd\.api\+json/i.test(contentType) ? 'application/vnd.api+json' : JSON_TYPE,
+        'X-PLANNR-ACCOUNT-UUID': config.accountUuid,
+        'User-Agent': USER_AGENT,
+        ...(hasBody ? { 'Content-Type': contentType } : {}),
+      };
+      built.set(key, headers);
+    }
+    return headers;
   };
-  if (request.body !== undefined) headers['Content-Type'] = contentType;
-  return headers;
 }
 
-/** A debug page could echo our request headers back: never let the token out through a body. */
-function redact(text: string, token: string): string {
-  return text.includes(token) ? text.split(token).join('[redacted]') : text;
+class TooLarge extends Error {
+  override name = 'TooLarge';
 }
 
-export function createApiClient(config: ApiConfig): ApiClient {
+export function createApiClient(config: ApiConfig, options: ApiClientOptions = {}): ApiClient {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
+  const secure = new URL(baseUrl).protocol === 'https:';
+  const maxSockets = options.maxSockets ?? Infinity;
+  // Keep-alive: one TCP (and TLS) handshake per connection, not per request. Idle sockets are
+  // unref'd by the agent, so they never keep the process alive.
+  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets });
+  const sendRaw = secure ? httpsRequest : httpRequest;
+  const headersFor = constantHeaders(config);
+  const redact = (text: string): string => redactSecret(text, config.token);
 
-  async function send(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse> {
-    const url = resolveApiUrl(baseUrl, request.path, request.query);
+  function send(request: ApiRequest, signal?: AbortSignal): Promise<ApiResponse> {
+    let url: URL;
+    try {
+      url = resolveApiUrl(baseUrl, request.path, request.query);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const label = `${request.method} ${url.pathname}`;
     if (signal?.aborted === true) {
-      throw new TransportError('aborted', false, `${label}: stopped before it was sent`);
+      return Promise.reject(new TransportError('aborted', false, `${label}: stopped before it was sent`));
     }
-    const body = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const abort = linkAbort([signal], config.timeoutMs);
-    const failure = (error: unknown): TransportError =>
-      classifyFailure(error, {
-        label,
-        timeoutMs: config.timeoutMs,
-        timedOut: abort.timedOut(),
-        callerAborted: signal?.aborted === true && !abort.timedOut(),
-      });
+    const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body), 'utf8');
+    const constant = headersFor(request.contentType ?? JSON_TYPE, body !== undefined);
+    const headers: OutgoingHttpHeaders = body === undefined ? constant : { ...constant, 'Content-Length': body.length };
 
-    try {
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method: request.method,
-          headers: headersFor(config, request),
-          body,
-          signal: abort.signal,
-          // A redirect would take our headers elsewhere: hand it back as a response instead.
-          redirect: 'manual',
-        });
-      } catch (error) {
-        throw failure(error);
-      }
+    return new Promise<ApiResponse>((resolve, reject) => {
+      let settled = false;
+      let written = false;
+      let timedOut = false;
+      let callerAborted = false;
+      let response: IncomingMessage | undefined;
 
-      // Always read the body to the end: that is what returns the connection to the keep-alive pool.
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        throw failure(error);
-      }
-      return {
-        status: response.status,
-        body: parseBody(redact(text, config.token), response.headers.get('content-type')),
-        retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after')),
-        rateLimitRemaining: parseCount(response.headers.get('x-ratelimit-remaining')),
-        rateLimitLimit: parseCount(response.headers.get('x-ratelimit-limit')),
+      const cleanUp = (): void => {
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
       };
-    } finally {
-      abort.dispose();
-    }
+      const fail = (error: unknown): void => {
+        if (settled) return;
+        cleanUp();
+        const failure =
+          error instanceof TooLarge
+            ? new TransportError('too-large', true, `${label}: ${error.message}`)
+            : classifyFailure(error, { label, timeoutMs: config.timeoutMs, timedOut, callerAborted, written });
+        // A Node message could quote what we sent: nothing the token is in leaves this function.
+        reject(failure.message.includes(config.token) ? new TransportError(failure.kind, failure.mayHaveReachedServer, redact(failure.message)) : failure);
+      };
+      const stop = (reason: Error): void => {
+        fail(reason);
+        req.destroy();
+        response?.destroy();
+      };
+      function onAbort(): void {
+        callerAborted = true;
+        stop(new Error('aborted by the caller'));
+      }
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop(new Error(`no answer within ${config.timeoutMs} ms`));
+      }, config.timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      const req: ClientRequest = sendRaw(
+        {
+          agent,
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port,
+          method: request.method,
+          path: `${url.pathname}${url.search}`,
+          headers,
+        },
+        (res) => {
+          response = res;
+          const declared = Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
+            stop(new TooLarge(`the answer is ${declared} bytes, over the ${MAX_RESPONSE_BYTES}-byte limit`));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_RESPONSE_BYTES) {
+              stop(new TooLarge(`the answer passed the ${MAX_RESPONSE_BYTES}-byte limit`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          res.on('error', fail);
+          res.on('close', () => {
+            if (!res.complete) fail(Object.assign(new Error('the answer was cut short'), { code: 'ECONNRESET' }));
+          });
+          res.on('end', () => {
+            if (settled) return;
+            cleanUp();
+            const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+            const h = res.headers;
+            resolve({
+              status: res.statusCode ?? 0,
+              body: parseBody(redact(text), header(h, 'content-type')),
+              retryAfterSeconds: parseRetryAfter(header(h, 'retry-after')),
+              rateLimitRemaining: parseCount(header(h, 'x-ratelimit-remaining')),
+              rateLimitLimit: parseCount(header(h, 'x-ratelimit-limit')),
+            });
+          });
+        },
+      );
+      req.on('finish', () => {
+        written = true;
+      });
+      req.on('error', fail);
+      req.end(body);
+    });
   }
 
   return {

@@ -1,6 +1,8 @@
 import { getEventListeners } from 'node:events';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApiClient, parseRetryAfter } from '../../src/api/client.js';
+import { createApiClient, MAX_RESPONSE_BYTES, parseRetryAfter } from '../../src/api/client.js';
 import { TransportError } from '../../src/api/errors.js';
 import { closedPort, sendJson, startLoopbackServer, TEST_ACCOUNT, TEST_TOKEN, testConfig, type LoopbackServer } from './loopback.js';
 
@@ -102,6 +104,25 @@ describe('createApiClient', () => {
     expect(await client.send({ method: 'GET', path: '/empty' })).toMatchObject({ status: 204, body: null });
   });
 
+  it('redacts the token echoed back JSON-escaped, \\u-escaped, as HTML entities or URL-encoded', async () => {
+    const token = '123|abcDEF/+xyz=';
+    const echoes = [
+      '123|abcDEF\\/+xyz=',
+      '123\\u007cabcDEF\\u002F\\u002bxyz\\u003D',
+      '123&#124;abcDEF&#x2F;&plus;xyz&equals;',
+      '123&vert;abcDEF&sol;+xyz=',
+      '123%7CabcDEF%2F%2Bxyz%3D',
+    ];
+    server = await startLoopbackServer((_req, res) => {
+      const text = `{"message":"Unauthenticated.","echo":[${echoes.map((echo) => `"${echo}"`).join(',')}]}`;
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(text);
+    });
+    const client = createApiClient({ ...testConfig(server.baseUrl), token });
+    const response = await client.send({ method: 'GET', path: '/api/v1/account' });
+    expect(response.body).toEqual({ message: 'Unauthenticated.', echo: echoes.map(() => '[redacted]') });
+  });
+
   it('redacts the token if a debug page echoes it back', async () => {
     server = await startLoopbackServer((req, res) => {
       res.writeHead(500, { 'content-type': 'text/html' });
@@ -156,6 +177,64 @@ describe('createApiClient', () => {
     const error = await transportErrorOf(client.send({ method: 'POST', path: '/api/v2/contact-details', body: {} }));
     expect(error.kind).toBe('reset');
     expect(error.mayHaveReachedServer).toBe(true);
+  });
+
+  it('reports a reset after the whole request was read as may-have-reached-the-server', async () => {
+    server = await startLoopbackServer((req, res) => {
+      expect(req.body).toBe(JSON.stringify({ value: 'x' }));
+      res.socket?.destroy();
+    });
+    const client = createApiClient(testConfig(server.baseUrl));
+    const error = await transportErrorOf(client.send({ method: 'POST', path: '/api/v2/contact-details', body: { value: 'x' } }));
+    expect(error).toMatchObject({ kind: 'reset', mayHaveReachedServer: true });
+  });
+
+  it('reports a connection reset before the request was written as certainly not sent', async () => {
+    // A gateway that accepts the connection and resets it without reading a byte, while the
+    // client is still writing a body larger than the socket buffers: the request never left whole.
+    const tcp: TcpServer = createTcpServer((socket) => socket.resetAndDestroy());
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (tcp.address() as AddressInfo).port;
+      const client = createApiClient(testConfig(`http://127.0.0.1:${port}`));
+      const body = { notes: 'x'.repeat(32 * 1024 * 1024) };
+      const error = await transportErrorOf(client.send({ method: 'POST', path: '/api/v1/cases', body }));
+      expect(error).toMatchObject({ kind: 'reset', mayHaveReachedServer: false });
+      expect(error.message).toMatch(/not sent/);
+    } finally {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+  });
+
+  it('fails a body over 16 MB as too-large (declared or streamed), and keeps working after', async () => {
+    expect(MAX_RESPONSE_BYTES).toBe(16 * 1024 * 1024);
+    const chunk = Buffer.alloc(1024 * 1024, 'a');
+    server = await startLoopbackServer(async (req, res) => {
+      if (req.url === '/small') return sendJson(res, 200, { ok: true });
+      if (req.url === '/declared') res.writeHead(200, { 'content-type': 'text/plain', 'content-length': String(20 * chunk.length) });
+      else res.writeHead(200, { 'content-type': 'text/plain' }); // chunked: no length given
+      for (let i = 0; i < 20 && !res.destroyed; i++) {
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      }
+      res.end();
+    });
+    const client = createApiClient(testConfig(server.baseUrl));
+    for (const path of ['/declared', '/streamed']) {
+      const error = await transportErrorOf(client.send({ method: 'GET', path }));
+      expect(error).toMatchObject({ kind: 'too-large', mayHaveReachedServer: true });
+      expect(error.message).toMatch(/16777216-byte limit/);
+    }
+    expect(await client.send({ method: 'GET', path: '/small' })).toMatchObject({ status: 200, body: { ok: true } });
+  });
+
+  it('returns a 2xx HTML page as a response, as it came (judging it is the caller\'s job)', async () => {
+    server = await startLoopbackServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body>Please wait…</body></html>');
+    });
+    const client = createApiClient(testConfig(server.baseUrl));
+    const response = await client.send({ method: 'POST', path: '/api/v1/cases', body: {} });
+    expect(response).toMatchObject({ status: 200, body: '<html><body>Please wait…</body></html>' });
   });
 
   it('reports a body cut short as reset', async () => {

@@ -37,6 +37,17 @@ export function headerKey(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
+/** Header key → column, for every name a column answers to (field, header, aliases); first wins. */
+function columnsByKey(entity: Entity): Map<string, Column> {
+  const byKey = new Map<string, Column>();
+  for (const column of entity.columns) {
+    for (const name of [column.field, column.header, ...column.aliases]) {
+      if (!byKey.has(headerKey(name))) byKey.set(headerKey(name), column);
+    }
+  }
+  return byKey;
+}
+
 function columnForName(entity: Entity, name: string): Column | undefined {
   const key = headerKey(name);
   return entity.columns.find((c) => headerKey(c.field) === key || headerKey(c.header) === key);
@@ -48,12 +59,7 @@ export function mapHeaders(
   where: { file: string; sheet?: string | undefined },
   overrides: MappingOverrides = {},
 ): HeaderMapping {
-  const byKey = new Map<string, Column>();
-  for (const column of entity.columns) {
-    for (const name of [column.field, column.header, ...column.aliases]) {
-      if (!byKey.has(headerKey(name))) byKey.set(headerKey(name), column);
-    }
-  }
+  const byKey = columnsByKey(entity);
   const exportOnlyKeys = new Set((entity.exportOnly ?? []).map((c) => headerKey(c.header)));
   const headerIndexByKey = new Map(headers.map((h, i) => [headerKey(h), i] as const));
   const place = describeLocation(where);
@@ -117,4 +123,82 @@ export function mapHeaders(
 
 function listHeaders(headers: readonly string[]): string {
   return headers.length === 0 ? '(none)' : headers.map((h) => `"${h}"`).join(', ');
+}
+
+/** How many of a file's columns an entity would read. */
+export interface EntityFit {
+  readonly entity: Entity;
+  /** Columns read as one of its fields (each field counted once). */
+  readonly matched: number;
+}
+
+/** More columns than this are not listed by name in the wrong-entity message. */
+const LISTED_HEADERS = 8;
+
+/**
+ * Stops a run whose file is not what --entity says: validating a contact-details file as
+ * cases would otherwise read its one or two shared columns (UUID, Name), ignore the rest and
+ * report every row valid. Refused (MappingError, exit 2) when fewer than half of the columns
+ * are read as fields of `entity`, or when another importable entity reads at least two more
+ * columns and half as many again. Columns --mapping maps count as read, columns it maps to
+ * null are left out, and so are our own report and export bookkeeping columns; each entity
+ * is scored with the same header matching mapHeaders uses.
+ */
+export function checkEntityFits(
+  headers: readonly string[],
+  entity: Entity,
+  others: readonly Entity[],
+  where: { file: string; sheet?: string | undefined },
+  overrides: MappingOverrides = {},
+): void {
+  const overridden = new Map<number, string | null>();
+  const headerIndexByKey = new Map(headers.map((h, i) => [headerKey(h), i] as const));
+  for (const [name, target] of Object.entries(overrides)) {
+    const index = headerIndexByKey.get(headerKey(name));
+    if (index !== undefined && (target === null || typeof target === 'string')) overridden.set(index, target);
+  }
+  const exportOnlyKeys = new Set((entity.exportOnly ?? []).map((c) => headerKey(c.header)));
+  const considered = headers.flatMap((header, index) => {
+    const key = headerKey(header);
+    if (key === '' || reportColumns.has(key) || exportOnlyKeys.has(key) || overridden.get(index) === null) return [];
+    return [{ header, index, key }];
+  });
+  if (considered.length === 0) return;
+
+  const fitOf = (candidate: Entity, useOverrides: boolean): EntityFit => {
+    const byKey = columnsByKey(candidate);
+    const read = new Set<string>();
+    for (const { index, key } of considered) {
+      const target = useOverrides ? overridden.get(index) : undefined;
+      const field = typeof target === 'string' ? columnForName(candidate, target)?.field ?? target : byKey.get(key)?.field;
+      if (field !== undefined) read.add(field);
+    }
+    return { entity: candidate, matched: read.size };
+  };
+  const chosen = fitOf(entity, true);
+  const best = others
+    .filter((other) => other.name !== entity.name)
+    .map((other) => fitOf(other, false))
+    .reduce<EntityFit | undefined>((top, fit) => (top === undefined || fit.matched > top.matched ? fit : top), undefined);
+
+  const total = considered.length;
+  const mostUnread = chosen.matched * 2 < total;
+  const clearlyBetter = best !== undefined && best.matched >= chosen.matched + 2 && best.matched * 2 >= chosen.matched * 3;
+  if (!mostUnread && !clearlyBetter) return;
+
+  const place = describeLocation(where);
+  if (best !== undefined && best.matched > chosen.matched) {
+    throw new MappingError(
+      `${place}: its headers look like ${best.entity.name} (${best.matched} of ${total} columns match ${best.entity.name}, ` +
+        `${chosen.matched} of ${total} match ${entity.name}): use --entity ${best.entity.name}`,
+    );
+  }
+  const byKey = columnsByKey(entity);
+  const unread = considered.filter(({ index, key }) => !overridden.has(index) && !byKey.has(key)).map((c) => c.header);
+  const listed = unread.slice(0, LISTED_HEADERS).map((h) => `"${h}"`).join(', ') + (unread.length > LISTED_HEADERS ? `, and ${unread.length - LISTED_HEADERS} more` : '');
+  throw new MappingError(
+    `${place}: only ${chosen.matched} of ${total} columns match ${entity.name} (not matched: ${listed}): check --entity ` +
+      `(${[entity.name, ...others.filter((o) => o.name !== entity.name).map((o) => o.name)].join(', ')}); ` +
+      `if the file is right and these columns are extra, ignore them with --mapping (e.g. {"${unread[0] ?? ''}": null})`,
+  );
 }

@@ -4,14 +4,14 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
-import { getEntity } from '../entities/index.js';
+import { entities, getEntity } from '../entities/index.js';
 import type { Entity } from '../entities/entity.js';
 import { openSheet } from '../io/read.js';
 import type { ReportLayout } from '../io/report-types.js';
 import type { OpenedSheet } from '../io/rows.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import { makeRowChecker, type RowCheck } from './check-row.js';
-import { mapHeaders, type HeaderMapping, type MappingOverrides } from './mapping.js';
+import { checkEntityFits, mapHeaders, type HeaderMapping, type MappingOverrides } from './mapping.js';
 import type { SourceRow } from '../io/rows.js';
 
 export interface InputConfig {
@@ -36,6 +36,11 @@ export interface OpenedInput {
   readonly mapping: HeaderMapping;
   readonly layout: ReportLayout;
   readonly check: (row: SourceRow) => RowCheck;
+  /**
+   * The run's options completed with what the file itself says (its date system): what the
+   * checker uses, and what worker threads must be given to check rows the same way.
+   */
+  readonly normalise: NormaliseOptions;
 }
 
 export async function openInput(config: InputConfig): Promise<OpenedInput> {
@@ -48,10 +53,25 @@ export async function openInput(config: InputConfig): Promise<OpenedInput> {
   });
   const where = { file: sheet.file, sheet: sheet.sheet };
   if (sheet.headers.every((h) => h === '')) throw new InputError({ ...where, row: 1 }, 'the header row is empty');
+  // Before mapHeaders: a file of another entity is better told so than told its required columns are missing.
+  checkEntityFits(sheet.headers, entity, importableEntities(), where, config.mapping);
   const mapping = mapHeaders(sheet.headers, entity, where, config.mapping);
   const layout: ReportLayout = {
     headers: sheet.headers,
     fields: mapping.sources.map((s) => ({ field: s.column.field, header: s.header, columnIndex: s.columnIndex })),
   };
-  return { entity, sheet, mapping, layout, check: makeRowChecker(entity, mapping, sheet.headers, config.normalise) };
+  const normalise: NormaliseOptions = { ...config.normalise, date1904: date1904Of(sheet) };
+  return { entity, sheet, mapping, layout, normalise, check: makeRowChecker(entity, mapping, sheet.headers, normalise) };
+}
+
+function importableEntities(): Entity[] {
+  return Object.values(entities).filter((e) => e.canImport);
+}
+
+/**
+ * Whether the workbook counts dates from 1904 (its workbookPr says so; CSV never does).
+ * Read defensively until every reader sets OpenedSheet.date1904.
+ */
+function date1904Of(sheet: OpenedSheet): boolean {
+  return (sheet as { readonly date1904?: boolean }).date1904 === true;
 }

@@ -44,7 +44,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   if (config.report !== undefined) report = await createReport(config.report, input.layout);
   try {
     const threads = await threadsFor(config.threads, config.file);
-    const setup = { entity: config.entity, headers: input.sheet.headers, mapping: config.mapping, normalise: config.normalise, file: input.sheet.file, sheet: input.sheet.sheet, fields: input.mapping.sources.map((s) => s.column.field) };
+    const setup = { entity: config.entity, headers: input.sheet.headers, mapping: config.mapping, normalise: input.normalise, file: input.sheet.file, sheet: input.sheet.sheet, fields: input.mapping.sources.map((s) => s.column.field) };
     for await (const checked of checkRows(input.sheet.rows, input.check, { threads, setup, adaptive: config.threads === undefined })) {
       for (let i = 0; i < checked.rows.length; i++) {
         const row = checked.rows[i]!;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cases } from '../../src/entities/cases.js';
 import { contactDetails } from '../../src/entities/contact-details.js';
+import { mpdxPhones } from '../../src/entities/mpdx-phones.js';
 import { MappingError } from '../../src/errors.js';
-import { headerKey, mapHeaders } from '../../src/pipeline/mapping.js';
+import { checkEntityFits, headerKey, mapHeaders } from '../../src/pipeline/mapping.js';
 
 const where = { file: 'cases.csv' };
 
@@ -55,5 +56,48 @@ describe('mapHeaders', () => {
 
   it('says so when --mapping names a column the file does not have', () => {
     expect(() => mapHeaders(['Name'], cases, where, { 'Mobile No': 'name' })).toThrow(/has no column "Mobile No"; headers found: "Name"/);
+  });
+});
+
+describe('checkEntityFits (the wrong --entity guard)', () => {
+  const importable = [contactDetails, cases, mpdxPhones];
+  const contactHeaders = ['uuid', 'name', 'Tel', 'account ids', 'primary account ids', 'Type'];
+
+  it('stops a contact-details file validated as cases, naming the entity it looks like', () => {
+    const run = () => checkEntityFits(contactHeaders, cases, importable, where);
+    expect(run).toThrow(MappingError);
+    expect(run).toThrow('cases.csv: its headers look like contact-details (6 of 6 columns match contact-details, 3 of 6 match cases): use --entity contact-details');
+  });
+
+  it('accepts a file as the entity it is', () => {
+    expect(() => checkEntityFits(contactHeaders, contactDetails, importable, where)).not.toThrow();
+    expect(() => checkEntityFits(['Case ID', 'Case Name', 'Case Value (£)', 'Review Date', 'Clients'], cases, importable, where)).not.toThrow();
+  });
+
+  it('stops a file most of whose columns match nothing, and says how to ignore extra columns', () => {
+    const run = () => checkEntityFits(['Case Name', 'Colour', 'Shoe Size', 'Pet'], cases, importable, { file: 'odd.xlsx', sheet: 'Sheet1' });
+    expect(run).toThrow(MappingError);
+    expect(run).toThrow(/^odd\.xlsx, sheet "Sheet1": only 1 of 4 columns match cases \(not matched: "Colour", "Shoe Size", "Pet"\): check --entity \(cases, contact-details, mpdx-phones\); .*--mapping \(e\.g\. \{"Colour": null\}\)$/);
+  });
+
+  it('accepts a file with a few extra columns', () => {
+    expect(() => checkEntityFits(['Case ID', 'Case Name', 'Clients', 'Notes'], cases, importable, where)).not.toThrow();
+  });
+
+  it('counts columns --mapping maps as read, and leaves out columns it maps to null', () => {
+    const headers = ['Ref', 'Title', 'Colour', 'Shoe Size'];
+    expect(() => checkEntityFits(headers, cases, importable, where)).toThrow(MappingError);
+    expect(() => checkEntityFits(headers, cases, importable, where, { Ref: 'uuid', Title: 'name' })).not.toThrow();
+    expect(() => checkEntityFits(['Case Name', 'Colour', 'Shoe Size'], cases, importable, where, { Colour: null, 'Shoe Size': null })).not.toThrow();
+  });
+
+  it('does not count our own bookkeeping columns (report Error, plan columns, export-only columns)', () => {
+    const exportOnly = (cases.exportOnly ?? []).map((c) => c.header);
+    const headers = ['UUID', 'Name', ...exportOnly, 'Error', 'Plan Action', 'Plan Changes', 'Plan Row', 'Revert Note'];
+    expect(() => checkEntityFits(headers, cases, importable, where)).not.toThrow();
+  });
+
+  it('leaves a file with no readable headers to the other checks', () => {
+    expect(() => checkEntityFits(['', ''], cases, importable, where)).not.toThrow();
   });
 });

@@ -154,7 +154,8 @@ function describeInvalid(number: PhoneNumber, cleaned: string, text: string, def
     : `${digitCount(cleaned)} digits`;
   // libphonenumber allows GB "local only" lengths (7 digits) that cannot be stored usefully:
   // judge a GB number written nationally by its significant digits (9 or 10 after the 0).
-  if (region === 'GB' && !INTERNATIONAL_START.test(cleaned)) {
+  // Jersey, Guernsey and the Isle of Man share the UK numbering plan (+44), so the same rule.
+  if ((region === 'GB' || number.countryCallingCode === '44') && !INTERNATIONAL_START.test(cleaned)) {
     const typed = digitCount(cleaned);
     const significant = cleaned.startsWith('0') ? typed - 1 : typed;
     const rule = 'UK numbers have 11 digits including the leading 0, a few have 10';

@@ -126,6 +126,10 @@ describe('normalisePhone', () => {
       expect(result).toEqual({ ok: false, error: expect.stringContaining(digits) });
     });
 
+    it('refuses a Crown-dependency number with one digit too many the same way: they share the UK numbering plan', () => {
+      expect(normalisePhone('076241234567', gb)).toEqual({ ok: false, error: expect.stringContaining('has one digit too many for a UK number (12 digits') });
+    });
+
     it('refuses the number cell 79111234567 (eleven digits even without the lost 0)', () => {
       expect(normalisePhone(79111234567, gb)).toEqual({ ok: false, error: expect.stringContaining('has one digit too many for a UK number') });
     });

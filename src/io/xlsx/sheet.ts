@@ -215,6 +215,9 @@ export async function* sheetRows(texts: AsyncIterable<string>, context: SheetCon
     try {
       parser.write(text);
     } catch (error) {
+      // The rows finished before the problem are good: give them first, so the problem is
+      // reported when the reader reaches it (with the header row known), not before.
+      yield* ready;
       throw error instanceof XmlRefused ? new SheetXmlRefused(error, parser.row()) : error;
     }
     if (ready.length > 0) {

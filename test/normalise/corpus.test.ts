@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseDate, normaliseDateTime } from '../../src/normalise/date.js';
 import { normaliseMoney } from '../../src/normalise/money.js';
 import { normalisePhone } from '../../src/normalise/phone.js';
-import type { Normalised, RawValue } from '../../src/normalise/result.js';
+import type { Normalised } from '../../src/normalise/result.js';
 
 interface CorpusRow {
   readonly value: string;
@@ -35,7 +35,6 @@ function dateCell(text: string): Date {
 function normalise(row: CorpusRow): Normalised<string | number> {
   const [kind = '', timezone = 'Europe/London'] = row.kind.split(':');
   const options = { timezone, dateOrder: undefined };
-  const cell = (value: RawValue) => value;
   switch (kind) {
     case 'phone':
       return normalisePhone(row.value, { defaultCountry: 'GB' });
@@ -52,7 +51,7 @@ function normalise(row: CorpusRow): Normalised<string | number> {
     case 'datetime':
       return normaliseDateTime(row.value, options);
     case 'datetime-cell':
-      return normaliseDateTime(cell(dateCell(row.value)), options);
+      return normaliseDateTime(dateCell(row.value), options);
     case 'datetime-serial':
       return normaliseDateTime(Number(row.value), options);
     case 'datetime-serial1904':

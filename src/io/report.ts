@@ -4,15 +4,23 @@
  * Summary comes first but is known only at the end, and exceljs streams one sheet at a time,
  * so `add` spools each outcome as one JSON line to temporary files (all outcomes for Results,
  * failing ones for Errors) and `close` writes the workbook in order from the spools. Memory
- * stays flat whatever the row count; the spools are deleted by `close` and `discard`.
+ * stays flat whatever the row count; the spools are deleted by `close` and `discard`, and by
+ * the next run if this one was killed (atomic-file.ts). The workbook itself is written to a
+ * partial file and renamed over the target, so a failed or killed run leaves the previous
+ * report as it was.
+ *
+ * Statuses are shown as they come: a status this file does not know is written like any
+ * other. An 'unknown' outcome (the answer was lost and a read-back could not settle it) gets
+ * its Status cell marked; it is not on the Errors sheet, which is meant to be fixed and
+ * imported again: sending such a row again could create its record twice, so `--resume`
+ * (which reads it back first) is the way to settle it.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdtemp, rm, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CLEAR_TOKEN } from '../entities/entity.js';
+import { createSpoolFolder } from './atomic-file.js';
 import type { CellValue } from './rows.js';
 import type { ReportLayout, ReportSummary, RowOutcome } from './report-types.js';
 import { formatCsvDate } from './write-csv.js';
@@ -39,7 +47,10 @@ const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
   { header: 'HTTP status', width: 11 },
   { header: 'Message', width: 50 },
 ];
+const STATUS_COLUMN = 5;
 const MESSAGE_COLUMN = 7;
+/** Outcomes a person must look at in Results, though they are not errors to fix and re-import. */
+const NEEDS_A_LOOK: ReadonlySet<string> = new Set(['unknown']);
 const FIRST_FIELD_COLUMN = FIXED_RESULT_HEADERS.length;
 
 /**
@@ -136,6 +147,7 @@ async function* readSpool(path: string): AsyncGenerator<SpoolRecord> {
   }
 }
 
+/** Rows for the Errors sheet: ones the user fixes and imports again. */
 function isFailing(outcome: RowOutcome): boolean {
   return outcome.status === 'invalid' || outcome.status === 'failed';
 }
@@ -255,8 +267,9 @@ async function writeResults(
       }
     }
     let style: RowStyle | undefined = highlight === undefined ? undefined : { highlight };
-    if (problems.length > 0) {
-      const problemCells: number[] = [];
+    const statusNeedsALook = NEEDS_A_LOOK.has(status);
+    if (problems.length > 0 || statusNeedsALook) {
+      const problemCells: number[] = statusNeedsALook ? [STATUS_COLUMN] : [];
       const notes: Record<number, string> = {};
       for (const problem of problems) {
         for (const cell of resultCellsOf(problem, layout, byColumn)) {
@@ -310,15 +323,15 @@ async function writeErrors(
 }
 
 export async function createReport(path: string, layout: ReportLayout): Promise<ReportWriter> {
-  const spoolDir = await mkdtemp(join(tmpdir(), 'plannr-bulk-report-'));
-  const resultsPath = join(spoolDir, 'results.jsonl');
-  const errorsPath = join(spoolDir, 'errors.jsonl');
+  const spool = await createSpoolFolder('plannr-bulk-report-');
+  const resultsPath = join(spool.path, 'results.jsonl');
+  const errorsPath = join(spool.path, 'errors.jsonl');
   const results = openSpool(resultsPath);
   const errors = openSpool(errorsPath);
   let finished = false;
 
   async function removeSpools(): Promise<void> {
-    await rm(spoolDir, { recursive: true, force: true });
+    await spool.remove();
   }
 
   return {
@@ -342,9 +355,9 @@ export async function createReport(path: string, layout: ReportLayout): Promise<
           await writeErrors(workbook, layout, errorsPath);
           await workbook.close();
         } catch (error) {
-          // A half-written workbook is worse than none: it may open and look complete.
-          await workbook.close().catch(() => undefined);
-          await unlink(path).catch(() => undefined);
+          // A half-written workbook is worse than none (it may open and look complete): drop the
+          // partial file; an earlier report at `path` stays as it was.
+          await workbook.discard();
           throw error;
         }
       } finally {

@@ -2,9 +2,14 @@
  * Streaming CSV writer: UTF-8 (with a BOM by default, so Excel detects the encoding), CRLF
  * line ends, RFC 4180 quoting, formula neutralisation (see safe-text.ts for the tradeoff on
  * `+` and `-`), and backpressure: `addRow` waits for 'drain' when the file falls behind.
+ *
+ * Atomic: written to a partial file beside the target, renamed over it by `close`
+ * (atomic-file.ts); `discard` removes the partial file and leaves the target as it was.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { OutputError } from '../errors.js';
+import { atomicFile } from './atomic-file.js';
 import { neutraliseFormula } from './safe-text.js';
 
 export type CsvCellValue = string | number | boolean | Date | null | undefined;
@@ -17,7 +22,10 @@ export interface CsvWriterOptions {
 export interface CsvWriter {
   /** Resolves at once unless the file is behind; await it to keep memory flat. */
   addRow(values: readonly CsvCellValue[]): Promise<void>;
+  /** Finishes the file and renames it over the target. */
   close(): Promise<void>;
+  /** Stops writing and removes the partial file; the target is left as it was. Safe after close. */
+  discard(): Promise<void>;
 }
 
 /** Text is gathered into chunks of about this size before a write (fewer, bigger writes). */
@@ -61,12 +69,14 @@ export function csvLine(values: readonly CsvCellValue[]): string {
 }
 
 export function openCsvWriter(path: string, headers: readonly string[], options: CsvWriterOptions = {}): CsvWriter {
-  const stream = createWriteStream(path, { encoding: 'utf8' });
+  const file = atomicFile(path);
+  const stream = createWriteStream(file.partial, { encoding: 'utf8' });
   let failure: Error | undefined;
   stream.on('error', (error) => {
-    failure = error;
+    failure ??= new OutputError(`cannot write ${path}: ${error.message}`);
   });
   let pending = (options.bom ?? true ? '\uFEFF' : '') + csvLine(headers);
+  let finishing: Promise<void> | undefined;
 
   async function flush(): Promise<void> {
     if (failure !== undefined) throw failure;
@@ -82,12 +92,30 @@ export function openCsvWriter(path: string, headers: readonly string[], options:
       pending += csvLine(values);
       if (pending.length >= CHUNK_CHARS) await flush();
     },
-    async close() {
-      await flush();
-      await new Promise<void>((resolve, reject) => {
-        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
+    close() {
+      finishing ??= (async () => {
+        await flush();
+        await new Promise<void>((resolve, reject) => {
+          stream.end((error?: Error | null) => (error ? reject(failure ?? error) : resolve()));
+        });
+        if (failure !== undefined) throw failure;
+        if (!stream.closed) await once(stream, 'close');
+        await file.commit();
+      })().catch(async (error: unknown) => {
+        stream.destroy();
+        await file.discard();
+        throw error;
       });
-      if (failure !== undefined) throw failure;
+      return finishing;
+    },
+    async discard() {
+      if (finishing !== undefined) {
+        await finishing.catch(() => undefined);
+        return;
+      }
+      finishing = Promise.resolve();
+      stream.destroy();
+      await file.discard();
     },
   };
 }

@@ -10,9 +10,16 @@
  *
  * Streaming: exceljs writes zip entries one after another, so only ONE sheet can stream at a
  * time. `addSheet` commits the sheet before it; rows cannot be added to a committed sheet.
+ *
+ * Atomic: the workbook is written to a partial file beside the target and renamed over it by
+ * `close` (atomic-file.ts), so a run killed half-way never leaves a corrupt workbook or
+ * destroys the one that was there; `discard` removes the partial file.
  */
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
+import { OutputError } from '../errors.js';
+import { atomicFile } from './atomic-file.js';
 import { looksLikeFormula } from './safe-text.js';
 
 export type XlsxCellValue = string | number | boolean | Date | null;
@@ -100,8 +107,10 @@ export interface SheetWriter {
 export interface XlsxWriter {
   /** Starts a new sheet; commits the one before it (zip entries are sequential). */
   addSheet(name: string, options?: SheetOptions): SheetWriter;
-  /** Commits the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file. */
+  /** Commits the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file and renames it over the target. */
   close(): Promise<void>;
+  /** Stops writing and removes the partial file; the target is left as it was. Safe after close. */
+  discard(): Promise<void>;
 }
 
 const LIGHT_YELLOW = 'FFFFF2A8';
@@ -216,14 +225,16 @@ interface Dropdown {
 }
 
 export function openXlsxWriter(path: string): XlsxWriter {
+  const file = atomicFile(path);
   // We own the file stream: exceljs only listens for its errors once it commits, and waits
   // forever if the error (e.g. ENOENT on open) came before that.
-  const output = createWriteStream(path);
+  const output = createWriteStream(file.partial);
   let failure: Error | undefined;
   const failed = new Promise<never>((_resolve, reject) => {
-    output.once('error', (error) => {
-      failure = error;
-      reject(error);
+    // `on`, not `once`: after a discard, exceljs may still write into the destroyed stream.
+    output.on('error', (error) => {
+      failure ??= new OutputError(`cannot write ${path}: ${error.message}`);
+      reject(failure);
     });
   });
   failed.catch(() => undefined); // observed through `failure` and close()
@@ -399,18 +410,37 @@ export function openXlsxWriter(path: string): XlsxWriter {
     await lists.commit();
   }
 
+  async function finish(): Promise<void> {
+    if (failure !== undefined) throw failure;
+    if (longLists.length > 0) await writeListsSheet();
+    closed = true;
+    if (open !== undefined) commitState(open);
+    await Promise.race([workbook.commit(), failed]);
+    if (!output.closed) await Promise.race([once(output, 'close'), failed]);
+    await file.commit();
+  }
+
+  let finishing: Promise<void> | undefined;
   return {
     addSheet,
-    async close() {
-      if (closed) return;
-      if (failure !== undefined) {
+    close() {
+      finishing ??= finish().catch(async (error: unknown) => {
         closed = true;
-        throw failure;
+        output.destroy();
+        await file.discard();
+        throw error;
+      });
+      return finishing;
+    },
+    async discard() {
+      if (finishing !== undefined) {
+        await finishing.catch(() => undefined);
+        return;
       }
-      if (longLists.length > 0) await writeListsSheet();
       closed = true;
-      if (open !== undefined) commitState(open);
-      await Promise.race([workbook.commit(), failed]);
+      finishing = Promise.resolve();
+      output.destroy();
+      await file.discard();
     },
   };
 }

@@ -4,16 +4,20 @@
  * import will read them back, plus the run's facts (entity, time, tool version, mapping).
  *
  * The streaming writer has one open sheet at a time, so meta rows are spooled to a temp file
- * while the data sheet streams, then copied into `_meta` after it: memory stays flat.
+ * while the data sheet streams, then copied into `_meta` after it: memory stays flat. The spool
+ * folder carries the pid, so a later run removes it if this one is killed (io/atomic-file.ts).
+ *
+ * The file is written under a partial name and renamed over `path` by `close`; `discard`
+ * removes the partial file, so a failed export, plan or revert never replaces the file that
+ * was there with a broken one.
  */
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { USER_AGENT } from '../api/client.js';
 import type { Entity } from '../entities/entity.js';
+import { createSpoolFolder } from '../io/atomic-file.js';
 import { openCsvWriter } from '../io/write-csv.js';
 import { EXCEL_MAX_CELL_CHARS, openXlsxWriter, type RowStyle, type SheetWriter } from '../io/write-xlsx.js';
 import type { ExportCell, ExportColumn, ExportFormat } from './export-cells.js';
@@ -37,7 +41,7 @@ export interface ExportFileWriter {
   readonly rows: number;
   /** `after`: XLSX sheets written after the data sheet, before the hidden `_meta` (e.g. a plan's Summary). */
   close(after?: ReadonlyArray<{ readonly name: string; readonly rows: ReadonlyArray<readonly ExportCell[]> }>): Promise<void>;
-  /** Stop and remove the spool (the partial output file is left for the caller to delete). */
+  /** Stop, remove the spool and the partial file: the file at `path` (if any) is left as it was. */
   discard(): Promise<void>;
 }
 
@@ -78,7 +82,7 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
         return rows;
       },
       close: () => csv.close(),
-      discard: () => csv.close().catch(() => undefined),
+      discard: () => csv.discard(),
     };
   }
 
@@ -88,8 +92,15 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
     frozenHeader: true,
     autoFilter: true,
   });
-  const spoolDir = await mkdtemp(join(tmpdir(), 'plannr-meta-'));
-  const spoolPath = join(spoolDir, 'meta.jsonl');
+  let spoolFolder;
+  try {
+    spoolFolder = await createSpoolFolder('plannr-bulk-meta-');
+  } catch (error) {
+    await xlsx.discard();
+    throw error;
+  }
+  const spoolDir = spoolFolder;
+  const spoolPath = join(spoolDir.path, 'meta.jsonl');
   const spool = createWriteStream(spoolPath, { encoding: 'utf8' });
   let rows = 0;
   let spooled = '';
@@ -157,14 +168,17 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
         }
         await metaSheet.commit();
         await xlsx.close();
+      } catch (error) {
+        await xlsx.discard();
+        throw error;
       } finally {
-        await rm(spoolDir, { recursive: true, force: true });
+        await spoolDir.remove();
       }
     },
     async discard() {
       spool.destroy();
-      await xlsx.close().catch(() => undefined);
-      await rm(spoolDir, { recursive: true, force: true });
+      await xlsx.discard();
+      await spoolDir.remove();
     },
   };
 }

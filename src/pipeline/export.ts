@@ -5,7 +5,6 @@
  * re-import sends only what was edited and spots records changed in the CRM meanwhile.
  * `runExport(config)` is what the CLI, the tests and the benchmark call.
  */
-import { rm } from 'node:fs/promises';
 import { createApiClient } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
 import { paginate, DEFAULT_PER_PAGE } from '../api/paginate.js';
@@ -139,8 +138,8 @@ export async function runExport(config: ExportConfig): Promise<ExportResult> {
     }
     await file.close();
   } catch (error) {
+    // Removes the partial file only: a file already at config.out stays as it was.
     await file.discard();
-    await rm(config.out, { force: true });
     throw error;
   }
   config.onProgress?.(records);

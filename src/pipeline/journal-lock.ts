@@ -17,6 +17,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { JournalError, OutputError } from '../errors.js';
+import { isRunning as processIsAlive } from '../io/atomic-file.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -42,17 +43,6 @@ function errorCode(error: unknown): string | undefined {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** true when a process with this pid runs on this machine (EPERM: it runs, as another user). */
-export function processIsAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return errorCode(error) !== 'ESRCH';
-  }
 }
 
 export function parseHolder(text: string): LockHolder | undefined {

@@ -14,7 +14,6 @@
  *   conflict unless --overwrite;
  * - invalid rows keep their cells as read, so they are refused again for the same reason.
  */
-import { rm } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createApiClient } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
@@ -138,8 +137,8 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
     if (planned !== read) throw new AccountingError(`plan accounting does not add up (${read} read, ${planned} planned): this is a bug in plannr-bulk, please report it`);
   } catch (error) {
     await Promise.allSettled(pending);
+    // Removes the partial file only: a file already at config.out stays as it was.
     await file.discard();
-    await rm(config.out, { force: true });
     throw error;
   }
   const stats = pool.stats();

@@ -1,4 +1,6 @@
-import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { access, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -245,6 +247,55 @@ describe('createReport', () => {
     await report.add(outcomes[0] as RowOutcome);
     await expect(report.close({ title: 'x', lines: [] })).rejects.toThrow(/ENOENT/);
     expect(await spoolDirs()).toEqual(spoolsBefore);
+  });
+
+  it('a discarded or failed report leaves the earlier report at its path as it was', async () => {
+    const path = join(dir, 'kept.xlsx');
+    const earlier = await createReport(path, layout);
+    await earlier.add(outcomes[0] as RowOutcome);
+    await earlier.close({ title: 'earlier', lines: [] });
+    const earlierBytes = await readFile(path);
+    const interrupted = await createReport(path, layout);
+    await interrupted.add(outcomes[1] as RowOutcome);
+    await interrupted.discard();
+    expect((await readFile(path)).equals(earlierBytes)).toBe(true);
+    expect((await readdir(dir)).filter((name) => name.startsWith('.kept.xlsx.'))).toEqual([]);
+  });
+
+  it('spool folders carry the pid; a later report removes those of processes no longer running, never a live one', async () => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await once(child, 'exit');
+    const stale = join(tmpdir(), `plannr-bulk-report-${child.pid}-abc123`);
+    const living = join(tmpdir(), `plannr-bulk-report-${process.ppid}-xyz789`);
+    await mkdir(stale, { recursive: true });
+    await mkdir(living, { recursive: true });
+    try {
+      const report = await createReport(join(dir, 'spools.xlsx'), layout);
+      const mine = (await spoolDirs()).filter((name) => name.startsWith(`plannr-bulk-report-${process.pid}-`));
+      expect(mine.length).toBeGreaterThanOrEqual(1);
+      await expect(access(stale)).rejects.toThrow();
+      await access(living);
+      await report.discard();
+    } finally {
+      await rm(living, { recursive: true, force: true });
+    }
+  });
+
+  it("shows an 'unknown' outcome in Results with its Status cell marked, and keeps it off the Errors sheet", async () => {
+    const path = join(dir, 'unknown.xlsx');
+    const report = await createReport(path, layout);
+    const unknown = {
+      ...outcome(2, { action: 'create', key: '', httpStatus: 504, message: 'outcome unknown: the gateway timed out; check Plannr for this client, or run --resume' }),
+      status: 'unknown',
+    } as RowOutcome;
+    await report.add(unknown);
+    await report.close({ title: 'unknown', lines: [['unknown', 1]] });
+    const workbook = await readBack(path);
+    const results = sheetOf(workbook, 'Results');
+    expect(results.getCell(2, 6).value).toBe('unknown');
+    expect(results.getCell(2, 8).value).toBe(unknown.message);
+    expect((results.getCell(2, 6).fill as ExcelJS.FillPattern | undefined)?.fgColor?.argb).toBe(RED);
+    expect(rowsOf(sheetOf(workbook, 'Errors'))).toHaveLength(1);
   });
 
   it('streams thousands of outcomes through the spools in order', async () => {

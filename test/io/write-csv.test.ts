@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -91,6 +91,24 @@ describe('openCsvWriter', () => {
     const lines = (await readFile(path, 'utf8')).split('\r\n');
     expect(lines).toHaveLength(rows + 2);
     expect(lines[rows]).toBe(`${rows - 1},row ${rows - 1} with some padding text`);
+  });
+
+  it('the file appears at its name only when complete, and a discard leaves the one that was there', async () => {
+    const folder = await mkdtemp(join(dir, 'atomic-'));
+    const path = join(folder, 'out.csv');
+    await writeFile(path, 'the previous export\r\n');
+    const discarded = openCsvWriter(path, ['A']);
+    await discarded.addRow(['half']);
+    expect(await readFile(path, 'utf8')).toBe('the previous export\r\n');
+    await discarded.discard();
+    expect(await readFile(path, 'utf8')).toBe('the previous export\r\n');
+    expect(await readdir(folder)).toEqual(['out.csv']);
+
+    const written = openCsvWriter(path, ['A'], { bom: false });
+    await written.addRow(['whole']);
+    await written.close();
+    expect(await readFile(path, 'utf8')).toBe('A\r\nwhole\r\n');
+    expect(await readdir(folder)).toEqual(['out.csv']);
   });
 
   it('reports a file that cannot be written', async () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -182,6 +182,41 @@ describe('openXlsxWriter', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(() => sheet.addRow(['y'])).toThrow(/ENOENT/);
     await expect(writer.close()).rejects.toThrow(/ENOENT/);
+  });
+
+  it('the workbook appears at its name only when complete, and leaves no partial file', async () => {
+    const folder = await mkdtemp(join(dir, 'atomic-'));
+    const path = join(folder, 'out.xlsx');
+    const writer = openXlsxWriter(path);
+    await writer.addSheet('Data').addRow(['x']);
+    expect(await readdir(folder)).not.toContain('out.xlsx');
+    await writer.close();
+    expect(await readdir(folder)).toEqual(['out.xlsx']);
+    expect(sheetOf(await readBack(path), 'Data').getCell(1, 1).value).toBe('x');
+  });
+
+  it('a discarded workbook leaves the file that was there byte for byte, and no partial file', async () => {
+    const folder = await mkdtemp(join(dir, 'atomic-'));
+    const path = join(folder, 'out.xlsx');
+    const first = openXlsxWriter(path);
+    await first.addSheet('Data').addRow(['first']);
+    await first.close();
+    const before = await readFile(path);
+    const second = openXlsxWriter(path);
+    await second.addSheet('Data').addRow(['second']);
+    await second.discard();
+    expect((await readFile(path)).equals(before)).toBe(true);
+    expect(await readdir(folder)).toEqual(['out.xlsx']);
+  });
+
+  it('a workbook that cannot be put in place removes its partial file', async () => {
+    const folder = await mkdtemp(join(dir, 'atomic-'));
+    const path = join(folder, 'out.xlsx');
+    await mkdir(join(path, 'in-the-way'), { recursive: true });
+    const writer = openXlsxWriter(path);
+    await writer.addSheet('Data').addRow(['x']);
+    await expect(writer.close()).rejects.toThrow();
+    expect(await readdir(folder)).toEqual(['out.xlsx']);
   });
 
   it('names columns past Z the way Excel does', () => {

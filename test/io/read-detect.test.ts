@@ -14,6 +14,9 @@ describe('sniffFormat', () => {
     [[0x41, 0x2c, 0x42, 0x0a], 'text'],
     [[...Buffer.from('  <HTML><body>')], 'html'],
     [[...Buffer.from('<?xml version="1.0"?>')], 'xml'],
+    // A zip whose first entry is "mimetype", stored, holding the OpenDocument spreadsheet type.
+    [[0x50, 0x4b, 0x03, 0x04, ...Array(22).fill(0), 8, 0, 0, 0, ...Buffer.from('mimetypeapplication/vnd.oasis.opendocument.spreadsheet')], 'ods'],
+    [[0x50, 0x4b, 0x03, 0x04, ...Array(22).fill(0), 8, 0, 0, 0, ...Buffer.from('mimetypeapplication/vnd.oasis.opendocument.text')], 'xlsx'],
   ])('sniffs %j as %s', (bytes, format) => {
     expect(sniffFormat(Uint8Array.from(bytes))).toBe(format);
   });

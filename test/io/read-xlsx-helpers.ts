@@ -29,6 +29,8 @@ export async function partsOf(path: string): Promise<Part[]> {
       if (error !== null || zip === undefined) return reject(error ?? new Error('no zip'));
       const parts: Part[] = [];
       zip.on('entry', (entry: yauzl.Entry) => {
+        // Folder entries (some writers store them) hold nothing: the re-packed zip leaves them out.
+        if (entry.fileName.endsWith('/')) return zip.readEntry();
         zip.openReadStream(entry, (openError, stream) => {
           if (openError !== null) return reject(openError);
           const chunks: Buffer[] = [];

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -78,5 +79,25 @@ describe('openSheet sniffs the format from the content', () => {
     const path = temp.write('x.pdf', '%PDF-1.4\n\0');
     const error = await expectInputError(openSheet(path, { displayName: 'Client list (final).pdf' }), { file: 'Client list (final).pdf' }, /PDF/);
     expect(error.message.startsWith('Client list (final).pdf: ')).toBe(true);
+  });
+
+  it('names an OpenDocument spreadsheet (.ods) and says to save it as .xlsx or CSV, whatever its name', async () => {
+    const ods = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'xlsx', 'libreoffice-1900.ods'));
+    for (const name of ['clients.ods', 'clients.xlsx']) {
+      await expectInputError(openSheet(temp.write(name, ods), {}), { file: name }, /OpenDocument spreadsheet \(\.ods.*save it as \.xlsx or CSV/);
+    }
+  });
+
+  it('reads a text file named .xlsx as CSV and says so in a notice', async () => {
+    const path = temp.write('clients.xlsx', 'Name;Phone\r\nAnn;07911 123456\r\n');
+    const { sheet, rows } = await readAll(path);
+    expect(sheet.format).toBe('csv');
+    expect(rows[0]?.cells).toEqual(['Ann', '07911 123456']);
+    expect(sheet.notices).toEqual([expect.stringMatching(/^clients\.xlsx is a text file, not an Excel workbook.*read as CSV/)]);
+  });
+
+  it('gives no notice for a CSV named .csv', async () => {
+    const { sheet } = await readAll(temp.write('clients.csv', 'Name\r\nAnn\r\n'));
+    expect(sheet.notices ?? []).toEqual([]);
   });
 });

@@ -15,14 +15,14 @@ import { linkAbort } from './signals.js';
  * | concurrency         | 8        | requests in flight at once                                              |
  * | ratePerMinute       | 500      | the API's limit per user; 0 = unlimited                                 |
  * | burst               | max(1, ratePerMinute/60) | requests that may go back to back after a quiet spell    |
- * | maxRetries          | 5        | retries after a 5xx, timeout or connection error (429s not counted)     |
- * | backoffBaseMs       | 500      | first backoff ceiling; doubles per retry, full jitter                   |
+ * | maxRetries          | 5        | retries after a 5xx, timeout or connection error (429s not counted); a write (idempotent: false) is retried only when it certainly never left |
+ * | backoffBaseMs       | 500      | first backoff ceiling; doubles per retry, equal jitter (never 0)        |
  * | backoffMaxMs        | 30,000   | backoff ceiling                                                         |
  * | maxRateLimitWaitMs  | 300,000  | total 429 waiting one request accepts before it returns the 429         |
  * | lowRemaining        | 10       | when X-Ratelimit-Remaining falls to this, space requests out until the window resets |
  * | rateWindowMs        | 60,000   | the server's rate window: a "few remaining" cap is lifted at the latest this long after it was set |
  * | signal              | none     | run-wide abort: no new request starts; in-flight ones finish            |
- * | onEvent             | none     | retry / rate-limited / throttled / unthrottled / gave-up notices        |
+ * | onEvent             | none     | retry / rate-limited / throttled / unthrottled / gave-up / stopped notices |
  */
 export interface DispatchPoolOptions {
   readonly concurrency?: number | undefined;
@@ -61,17 +61,24 @@ export type PoolEvent =
   | { readonly type: 'throttled'; readonly remaining: number; readonly perMinute: number }
   /** remaining: from the response that showed a new window; absent when the window's time ran out. */
   | { readonly type: 'unthrottled'; readonly remaining?: number | undefined }
-  | { readonly type: 'gave-up'; readonly request: RequestLabel; readonly attempts: number; readonly reason: string };
+  | { readonly type: 'gave-up'; readonly request: RequestLabel; readonly attempts: number; readonly reason: string }
+  /** A 401 or 403 arrived: nothing more is sent (requests already on the wire finish). */
+  | { readonly type: 'stopped'; readonly status: 401 | 403; readonly message: string };
 
 export type DispatchResult =
   /** An HTTP answer: 2xx, a 4xx (never retried), or the last 5xx/429 once retries ran out. */
   | { readonly kind: 'response'; readonly response: ApiResponse; readonly attempts: number }
   /**
-   * A non-idempotent request may or may not have been acted on (timeout or reset after sending,
-   * or a 5xx other than 503): look the record up before sending it again. `response` is the 5xx.
+   * A write (idempotent: false) may or may not have been applied: a timeout, a reset after the
+   * request was written, a too-large answer, or any 5xx (500, 502, 503, 504 alike: a gateway may
+   * answer while the backend commits). Never re-sent by the pool: read it back first. `response`
+   * is the 5xx, when there was one.
    */
   | { readonly kind: 'unknown'; readonly error: string; readonly attempts: number; readonly response?: ApiResponse | undefined }
-  /** Retries ran out on timeouts or connection errors. For a create, it was certainly never made. */
+  /**
+   * Certainly not applied for a write (it never left: refused, DNS/TLS, reset before it was
+   * written, retried maxRetries times); for a read, retries ran out on network errors.
+   */
   | { readonly kind: 'failed'; readonly error: string; readonly attempts: number }
   /** Stopped by a signal before it was (re)sent. */
   | { readonly kind: 'aborted' }
@@ -79,7 +86,7 @@ export type DispatchResult =
   | { readonly kind: 'stopped'; readonly reason: string };
 
 export interface RunOptions {
-  /** GET and PUT: true. POST (create): false, so it is only re-sent when it certainly was not made. */
+  /** Reads: true. Writes: false, so a write is only re-sent when it certainly never left. */
   readonly idempotent: boolean;
   /** Stops this one request from starting (in addition to the pool's signal). */
   readonly signal?: AbortSignal | undefined;
@@ -115,9 +122,13 @@ export interface DispatchPool {
   onIdle(): Promise<void>;
 }
 
-/** Full jitter: uniform in [0, min(max, base · 2^retry)). */
+/**
+ * Equal jitter: uniform in [c/2, c) where c = min(max, base · 2^retry). Never 0, so a server that
+ * says "retry now" (Retry-After: 0) still gets a pause that grows with each attempt.
+ */
 export function backoffDelay(retry: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** retry));
+  const ceiling = Math.min(maxMs, baseMs * 2 ** retry);
+  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 function label(request: ApiRequest): RequestLabel {
@@ -161,6 +172,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
   const backoffMaxMs = nonNegative(options.backoffMaxMs, defaults.backoffMaxMs, 'backoffMaxMs');
   const maxRateLimitWaitMs = nonNegative(options.maxRateLimitWaitMs, defaults.maxRateLimitWaitMs, 'maxRateLimitWaitMs');
   const lowRemaining = nonNegative(options.lowRemaining, defaults.lowRemaining, 'lowRemaining');
+  const rateWindowMs = nonNegative(options.rateWindowMs, defaults.rateWindowMs, 'rateWindowMs');
   const poolSignal = options.signal;
   const emit = (event: PoolEvent): void => options.onEvent?.(event);
 
@@ -170,7 +182,35 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
   let outstanding = 0;
   let idleWaiters: Array<() => void> = [];
   let throttled = false;
+  let throttleTimer: NodeJS.Timeout | undefined;
   let serverLimitSeen: number | undefined;
+  let stopState: { readonly status: 401 | 403; readonly message: string } | undefined;
+
+  // One signal that ends every wait of the pool: the caller's run-wide signal, or a 401/403.
+  const halt = new AbortController();
+  if (poolSignal?.aborted === true) halt.abort(poolSignal.reason);
+  else poolSignal?.addEventListener('abort', () => halt.abort(poolSignal.reason), { once: true });
+
+  const stoppedResult = (): DispatchResult => ({
+    kind: 'stopped',
+    reason: `not sent: the API answered HTTP ${stopState?.status ?? 401} (${stopState?.message ?? 'refused'}), so sending stopped`,
+  });
+
+  function stop(response: ApiResponse): void {
+    if (stopState !== undefined || (response.status !== 401 && response.status !== 403)) return;
+    stopState = { status: response.status, message: describeApiError(response.status, response.body).message };
+    emit({ type: 'stopped', status: stopState.status, message: stopState.message });
+    halt.abort(new Error(`HTTP ${response.status}`));
+  }
+
+  function liftThrottle(remaining: number | undefined): void {
+    if (!throttled) return;
+    if (throttleTimer !== undefined) clearTimeout(throttleTimer);
+    throttleTimer = undefined;
+    throttled = false;
+    limiter.cap(undefined);
+    emit({ type: 'unthrottled', remaining });
+  }
 
   /** Follow what the server says about its window: space out when few remain, adopt a lower limit. */
   function observeRateHeaders(response: ApiResponse): void {
@@ -180,13 +220,16 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
         // Spread what is left over a minute (the window's length); a reset shows as a high count.
         const perMinute = Math.max(1, remaining);
         limiter.cap(perMinute);
-        if (!throttled) emit({ type: 'throttled', remaining, perMinute });
-        throttled = true;
+        if (!throttled) {
+          throttled = true;
+          emit({ type: 'throttled', remaining, perMinute });
+          // The window has reset by then whatever later answers say (or do not say): never stall.
+          throttleTimer = setTimeout(() => liftThrottle(undefined), rateWindowMs);
+          throttleTimer.unref();
+        }
       } else if (throttled && remaining > lowRemaining + concurrency) {
         // Answers to requests sent earlier arrive out of order: only a clear jump means a new window.
-        limiter.cap(undefined);
-        throttled = false;
-        emit({ type: 'unthrottled', remaining });
+        liftThrottle(remaining);
       }
     }
     const serverLimit = response.rateLimitLimit;
@@ -196,13 +239,28 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     }
   }
 
-  async function attemptLoop(request: ApiRequest, idempotent: boolean, signal: AbortSignal | undefined): Promise<DispatchResult> {
+  /** The wait before retry `retry` (0-based): the server's Retry-After if longer, never less than the backoff. */
+  function retryWait(retry: number, retryAfterSeconds: number | undefined, ceilingMs: number): number {
+    const backoff = backoffDelay(retry, backoffBaseMs, backoffMaxMs);
+    if (retryAfterSeconds === undefined) return backoff;
+    return Math.max(backoff, Math.min(ceilingMs, Math.ceil(retryAfterSeconds * 1000)));
+  }
+
+  async function attemptLoop(
+    request: ApiRequest,
+    idempotent: boolean,
+    signal: AbortSignal,
+    runSignal: AbortSignal | undefined,
+  ): Promise<DispatchResult> {
     const name = label(request);
     let attempts = 0;
     let retries = 0;
     let rateLimitedAttempts = 0;
     let rateLimitWaitedMs = 0;
 
+    /** Why this request is not (re)sent: the caller's abort wins over a 401/403 stop. */
+    const notSent = (): DispatchResult =>
+      stopState !== undefined && poolSignal?.aborted !== true && runSignal?.aborted !== true ? stoppedResult() : { kind: 'aborted' };
     const retryAfter = async (reason: string, delayMs: number): Promise<boolean> => {
       // The slot stays held while waiting: a retry is not sent to the back of a long queue,
       // and a struggling server sees less load.
@@ -217,12 +275,13 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     };
 
     for (;;) {
-      if (signal?.aborted === true) return { kind: 'aborted' };
+      if (signal.aborted) return notSent();
       try {
         await limiter.take(signal);
       } catch {
-        return { kind: 'aborted' };
+        return notSent();
       }
+      if (signal.aborted) return notSent();
 
       attempts += 1;
       counts.requests += 1;
@@ -233,10 +292,13 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
       } catch (error) {
         if (!(error instanceof TransportError)) throw error; // a bug or a refused host: not the network
         counts.transportErrors += 1;
-        const safeToResend = idempotent || !error.mayHaveReachedServer;
-        if (!safeToResend) return giveUp({ kind: 'unknown', error: error.message, attempts }, error.message);
-        if (retries >= maxRetries) return giveUp({ kind: 'failed', error: error.message, attempts }, error.message);
-        if (!(await retryAfter(error.message, backoffDelay(retries, backoffBaseMs, backoffMaxMs)))) return { kind: 'aborted' };
+        // A write is re-sent only when it certainly never reached the server.
+        if (!idempotent && error.mayHaveReachedServer) {
+          return giveUp({ kind: 'unknown', error: `${error.message}; it may or may not have been applied`, attempts }, error.message);
+        }
+        // The same answer would come back too large again.
+        if (error.kind === 'too-large' || retries >= maxRetries) return giveUp({ kind: 'failed', error: error.message, attempts }, error.message);
+        if (!(await retryAfter(error.message, backoffDelay(retries, backoffBaseMs, backoffMaxMs)))) return notSent();
         continue;
       } finally {
         counts.inFlight -= 1;
@@ -245,14 +307,13 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
       counts.responses += 1;
       observeRateHeaders(response);
       const status = response.status;
+      stop(response);
 
       if (status === 429) {
+        // A refusal: nothing was done, so even a write may be sent again.
         counts.rateLimited429 += 1;
         rateLimitedAttempts += 1;
-        const pauseMs =
-          response.retryAfterSeconds !== undefined
-            ? Math.ceil(response.retryAfterSeconds * 1000)
-            : backoffDelay(rateLimitedAttempts - 1, backoffBaseMs, backoffMaxMs);
+        const pauseMs = retryWait(rateLimitedAttempts - 1, response.retryAfterSeconds, Infinity);
         if (rateLimitWaitedMs + pauseMs > maxRateLimitWaitMs || rateLimitedAttempts > MAX_RATE_LIMITED_ATTEMPTS) {
           return giveUp({ kind: 'response', response, attempts }, 'still rate limited (HTTP 429)');
         }
@@ -265,17 +326,14 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
 
       if (status >= 500) {
         counts.serverErrors += 1;
-        // 503 means the server turned the request away; other 5xx may come after a create was made.
-        if (!idempotent && status !== 503) {
-          const error = `HTTP ${status}: ${describeApiError(status, response.body).message}; the record may or may not have been created`;
+        // A gateway's 502/503/504 or a 500 can come after the backend applied the write: its
+        // outcome is unknown, and only reading it back can tell.
+        if (!idempotent) {
+          const error = `HTTP ${status}: ${describeApiError(status, response.body).message}; it may or may not have been applied`;
           return giveUp({ kind: 'unknown', error, attempts, response }, error);
         }
         if (retries >= maxRetries) return giveUp({ kind: 'response', response, attempts }, `HTTP ${status}`);
-        const delayMs =
-          response.retryAfterSeconds !== undefined
-            ? Math.min(backoffMaxMs, Math.ceil(response.retryAfterSeconds * 1000))
-            : backoffDelay(retries, backoffBaseMs, backoffMaxMs);
-        if (!(await retryAfter(`HTTP ${status}`, delayMs))) return { kind: 'aborted' };
+        if (!(await retryAfter(`HTTP ${status}`, retryWait(retries, response.retryAfterSeconds, backoffMaxMs)))) return notSent();
         continue;
       }
 
@@ -297,12 +355,13 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
 
   async function run(request: ApiRequest, runOptions: RunOptions): Promise<DispatchResult> {
     if (poolSignal?.aborted === true || runOptions.signal?.aborted === true) return { kind: 'aborted' };
-    // Only one signal: use it as is; two: link them with cleanup (see signals.ts).
-    const linked = poolSignal !== undefined && runOptions.signal !== undefined ? linkAbort([poolSignal, runOptions.signal]) : undefined;
-    const signal = linked?.signal ?? poolSignal ?? runOptions.signal;
+    if (stopState !== undefined) return stoppedResult();
+    // Only the pool's signal: use it as is; a per-run one too: link them with cleanup (see signals.ts).
+    const linked = runOptions.signal !== undefined ? linkAbort([halt.signal, runOptions.signal]) : undefined;
+    const signal = linked?.signal ?? halt.signal;
     outstanding += 1;
     try {
-      return await limit(() => attemptLoop(request, runOptions.idempotent, signal));
+      return await limit(() => attemptLoop(request, runOptions.idempotent, signal, runOptions.signal));
     } finally {
       linked?.dispose();
       settleOne();
@@ -316,7 +375,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     noteRetry: () => {
       counts.retries += 1;
     },
-    stopped: () => undefined,
+    stopped: () => stopState,
     stats: () => ({
       ...counts,
       queued: limit.pendingCount + limiter.waiting(),

@@ -69,4 +69,44 @@ describe('describeApiError', () => {
   it('adds the token hint to Laravel\'s bare "Unauthenticated."', () => {
     expect(describeApiError(401, { message: 'Unauthenticated.' }).message).toBe('Unauthenticated. (check PLANNR_TOKEN)');
   });
+
+  it('reads Laravel field errors named like Object.prototype members (constructor, __proto__, toString)', () => {
+    const body = JSON.parse(
+      '{"message":"The given data was invalid.","errors":{"constructor":["The constructor field is required."],"__proto__":["Bad proto."],"toString":"Not a string.","hasOwnProperty":["Nope."]}}',
+    ) as unknown;
+    const described = describeApiError(422, body);
+    expect(described.message).toBe('The given data was invalid.');
+    expect(Object.entries(described.fieldErrors)).toEqual([
+      ['constructor', ['The constructor field is required.']],
+      ['__proto__', ['Bad proto.']],
+      ['toString', ['Not a string.']],
+      ['hasOwnProperty', ['Nope.']],
+    ]);
+    // Nothing leaked onto shared prototypes.
+    expect(({} as Record<string, unknown>)['constructor']).toBe(Object);
+    expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'Bad proto.')).toBe(false);
+  });
+
+  it('reads JSON:API errors whose pointers name prototype members, two messages for one field', () => {
+    const body = {
+      errors: [
+        { detail: 'is invalid', source: { pointer: '/data/attributes/constructor' } },
+        { detail: 'is too long', source: { pointer: '/data/attributes/constructor' } },
+        { detail: 'is reserved', source: { pointer: '/data/attributes/__proto__' } },
+        { detail: 'is missing', source: { pointer: '/data/attributes/valueOf' } },
+      ],
+    };
+    const described = describeApiError(422, body);
+    expect(Object.entries(described.fieldErrors)).toEqual([
+      ['constructor', ['is invalid', 'is too long']],
+      ['__proto__', ['is reserved']],
+      ['valueOf', ['is missing']],
+    ]);
+    expect(described.message).toBe('constructor: is invalid; is too long; __proto__: is reserved; valueOf: is missing');
+  });
+
+  it('gives no field errors for an error body without any', () => {
+    expect(Object.entries(describeApiError(500, 'oops').fieldErrors)).toEqual([]);
+    expect(Object.entries(describeApiError(404, { message: 'Not found' }).fieldErrors)).toEqual([]);
+  });
 });

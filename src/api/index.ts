@@ -2,8 +2,8 @@
 export { resolveApiConfig, isLoopbackHost, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './config.js';
 export type { ApiConfig, ApiConfigFlags } from './config.js';
 export { createApiClient, parseRetryAfter, USER_AGENT, MAX_RESPONSE_BYTES } from './client.js';
-export { redactSecret, REDACTED } from './redact.js';
-export type { ApiClient, ApiRequest, ApiResponse } from './client.js';
+export { redactSecret, redactSecrets, REDACTED } from './redact.js';
+export type { ApiClient, ApiClientOptions, ApiRequest, ApiResponse } from './client.js';
 export { TransportError, ApiResponseError, describeApiError, statusMessage } from './errors.js';
 export type { TransportErrorKind, ApiErrorDescription, FieldErrors } from './errors.js';
 export { linkAbort } from './signals.js';

@@ -73,7 +73,7 @@ export async function* paginate(pool: DispatchPool, request: ListRequest, signal
 
     const result = await pool.run(page, { idempotent: true, signal });
     if (result.kind === 'aborted') throw new TransportError('aborted', false, `Listing ${first.path} stopped before page ${pageNumber}`);
-    if (result.kind === 'stopped') throw new ApiUnavailableError(`Listing ${first.path}, page ${pageNumber}: not sent: ${result.reason}`);
+    if (result.kind === 'stopped') throw new ApiUnavailableError(`Listing ${first.path}, page ${pageNumber}: ${result.reason}`);
     if (result.kind !== 'response') throw new Error(`Listing ${first.path}, page ${pageNumber}: ${result.error}`);
     const { status, body } = result.response;
     if (status < 200 || status >= 300) {

@@ -124,4 +124,12 @@ describe('nextPageUrl', () => {
     expect(() => nextPageUrl('https://api.evil.com/api/v1/account?page=2', 'https://api.plannrcrm.com')).toThrow(/Refusing/);
     expect(() => nextPageUrl('http://api.plannrcrm.com:8080/x', 'https://api.plannrcrm.com')).toThrow(/Refusing/);
   });
+
+  it('stops listing with a clear error once the pool has stopped on a 401', async () => {
+    server = await startLoopbackServer((_req, res) => sendJson(res, 401, { message: 'Unauthenticated.' }));
+    const pool = poolFor(server.baseUrl);
+    await expect(collect(paginate(pool, { method: 'GET', path: '/api/v1/cases' }))).rejects.toThrow(ApiResponseError);
+    await expect(collect(paginate(pool, { method: 'GET', path: '/api/v1/account' }))).rejects.toThrow(/\/api\/v1\/account, page 1: not sent: the API answered HTTP 401/);
+    expect(server.seen).toHaveLength(1);
+  });
 });

@@ -3,8 +3,11 @@
  * Run: npx tsx bench/pool.ts
  *  1. requests/s with no rate limit at concurrency 8 and 32, beside bare fetch at the same
  *     concurrency (the pool's overhead is the difference);
- *  2. wall time for N = 300 requests at R = 6000/min, against N/R.
+ *  2. wall time for N = 300 requests at R = 6000/min, against N/R;
+ *  3. client CPU per request (this process only: the server runs in a child process) at
+ *     concurrency 32 against a server that answers after 50 ms, pool beside bare fetch.
  */
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiClient } from '../src/api/client.js';
@@ -73,6 +76,67 @@ const withDefaultBurst = await poolRun(n, { ratePerMinute: rate, concurrency: 8 
 console.log(`  default burst (100): ${(withDefaultBurst / 1000).toFixed(2)} s  [bound: (N − burst) / (R − burst) = ${(((n - 100) / (rate - 100)) * 60).toFixed(2)} s]`);
 const withBurstOne = await poolRun(n, { ratePerMinute: rate, burst: 1, concurrency: 8 });
 console.log(`  burst 1:             ${(withBurstOne / 1000).toFixed(2)} s  [bound: (N − 1) / (R − 1) = ${(((n - 1) / (rate - 1)) * 60).toFixed(2)} s]`);
+
+/** A server in its own process, answering after 50 ms, so cpuUsage() below is the client's alone. */
+async function slowServerProcess(): Promise<{ baseUrl: string; stop: () => void }> {
+  const script = `
+    const http = require('node:http');
+    const body = ${JSON.stringify(body)};
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      }, 50));
+    });
+    server.keepAliveTimeout = 30000;
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
+  return { baseUrl: `http://127.0.0.1:${port}`, stop: () => child.kill() };
+}
+
+async function cpuPerRequest(n: number, send: () => Promise<void>, concurrency: number): Promise<number> {
+  let next = 0;
+  const before = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next += 1;
+        await send();
+      }
+    }),
+  );
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / n;
+}
+
+const slow = await slowServerProcess();
+try {
+  const slowConfig = { ...config, baseUrl: slow.baseUrl };
+  const pool = createDispatchPool(createApiClient(slowConfig), { ratePerMinute: 0, concurrency: 32 });
+  const viaPool = async (): Promise<void> => {
+    const result = await pool.run(request, { idempotent: true });
+    if (result.kind !== 'response' || result.response.status !== 200) throw new Error('a request failed');
+  };
+  const viaFetch = async (): Promise<void> => {
+    const response = await fetch(`${slow.baseUrl}${request.path}`, {
+      method: 'PUT',
+      headers: { authorization: 'Bearer x', 'content-type': 'application/json' },
+      body: JSON.stringify(request.body),
+    });
+    await response.text();
+  };
+  await cpuPerRequest(500, viaPool, 32); // warm up
+  await cpuPerRequest(500, viaFetch, 32);
+  const n3 = 3_000;
+  const poolCpu = await cpuPerRequest(n3, viaPool, 32);
+  const fetchCpu = await cpuPerRequest(n3, viaFetch, 32);
+  console.log(`\nClient CPU per request, concurrency 32, server answering after 50 ms (${n3.toLocaleString('en-GB')} PUTs):`);
+  console.log(`  pool + client: ${poolCpu.toFixed(3)} ms   bare fetch: ${fetchCpu.toFixed(3)} ms`);
+} finally {
+  slow.stop();
+}
 
 server.closeAllConnections();
 server.close();

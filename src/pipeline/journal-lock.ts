@@ -90,11 +90,32 @@ async function readSettled(path: string): Promise<string | undefined> {
   }
 }
 
-function inUse(journal: string, holder: LockHolder): JournalError {
+function inUse(journal: string, lockPath: string, holder: LockHolder, here: string): JournalError {
+  // Another machine's run cannot be seen from here (nor can this machine under an earlier name, e.g. a container).
+  const elsewhere = holder.host === here ? '' : `; if no import or --resume is running on ${holder.host}, delete ${lockPath} and run again`;
   return new JournalError(
     `journal ${journal} is in use by pid ${holder.pid} on host ${holder.host} since ${holder.startedAt} ` +
-      '(another import or --resume is running); wait for it to finish',
+      `(another import or --resume is running); wait for it to finish${elsewhere}`,
   );
+}
+
+/**
+ * Lock texts this process has written (being created, or held), with how many acquisitions
+ * use each (two in the same millisecond write the same text). A lock naming our own pid that
+ * is not one of these was left by an earlier process that had the same pid (a restarted
+ * container often reuses small pids): it is stale, not ours.
+ */
+const ownTexts = new Map<string, number>();
+
+function ownText(text: string, change: 1 | -1): void {
+  const count = (ownTexts.get(text) ?? 0) + change;
+  if (count > 0) ownTexts.set(text, count);
+  else ownTexts.delete(text);
+}
+
+function holderIsRunning(holder: LockHolder, text: string): boolean {
+  if (holder.pid === process.pid) return ownTexts.has(text);
+  return processIsAlive(holder.pid);
 }
 
 function claimPathOf(lockPath: string, staleText: string): string {
@@ -109,14 +130,23 @@ export async function acquireJournalLock(journal: string, onNotice?: (message: s
   const lockPath = `${journal}.lock`;
   const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
   const myText = `${JSON.stringify(me)}\n`;
-  let tookOver: LockHolder | undefined;
+  // Registered before the file exists: another acquisition in this process may read it half-made.
+  ownText(myText, 1);
+  try {
+    const { tookOver } = await createOrTakeOver(journal, lockPath, me, myText);
+    if (tookOver !== undefined) onNotice?.(`journal ${journal}: took over the lock of pid ${tookOver.pid}, which is no longer running`);
+    return holdLock(lockPath, myText);
+  } catch (error) {
+    ownText(myText, -1);
+    throw error;
+  }
+}
 
+async function createOrTakeOver(journal: string, lockPath: string, me: LockHolder, myText: string): Promise<{ tookOver?: LockHolder }> {
+  let tookOver: LockHolder | undefined;
   for (let round = 0; round < MAX_ROUNDS; round += 1) {
     try {
-      if (await createExclusive(lockPath, myText)) {
-        if (tookOver !== undefined) onNotice?.(`journal ${journal}: took over the lock of pid ${tookOver.pid}, which is no longer running`);
-        return holdLock(lockPath, myText);
-      }
+      if (await createExclusive(lockPath, myText)) return { tookOver };
     } catch (error) {
       throw new OutputError(`cannot create the journal lock ${lockPath}: ${(error as Error).message}`);
     }
@@ -129,13 +159,14 @@ export async function acquireJournalLock(journal: string, onNotice?: (message: s
           'if no import or --resume is running on this journal, delete that file and run again',
       );
     }
-    if (holder.host !== me.host || processIsAlive(holder.pid)) throw inUse(journal, holder);
+    if (holder.host !== me.host || holderIsRunning(holder, text)) throw inUse(journal, lockPath, holder, me.host);
 
     // Stale: the holder died on this host. Claim this exact lock, so only one run replaces it.
     const claimPath = claimPathOf(lockPath, text);
     if (!(await createExclusive(claimPath, myText))) {
-      const claimer = parseHolder((await readSettled(claimPath)) ?? '');
-      if (claimer !== undefined && claimer.host === me.host && !processIsAlive(claimer.pid)) {
+      const claimText = (await readSettled(claimPath)) ?? '';
+      const claimer = parseHolder(claimText);
+      if (claimer !== undefined && claimer.host === me.host && !holderIsRunning(claimer, claimText)) {
         throw new JournalError(
           `journal ${journal}: a takeover of its stale lock by pid ${claimer.pid} was interrupted; ` +
             `if no import or --resume is running on this journal, delete ${lockPath} and ${claimPath}, then run again`,
@@ -177,6 +208,7 @@ function holdLock(lockPath: string, myText: string): JournalLock {
       process.off('exit', onExit);
       const text = await readFile(lockPath, 'utf8').catch(() => undefined);
       if (text === myText) await unlink(lockPath).catch(() => undefined);
+      ownText(myText, -1);
     },
   };
 }

@@ -21,7 +21,10 @@ const JOURNAL_MODULE = resolve('src/pipeline/journal.ts');
  * A second process (node with tsx) that runs `body` with `openJournal` in scope and prints
  * what it says on stdout; it keeps running until its stdin closes, unless `body` exits.
  */
-export function journalChild(body: string): { child: ChildProcess; lines: AsyncIterator<string>; exited: Promise<number | null> } {
+export function journalChild(
+  body: string,
+  limits: { readonly fileSizeKb?: number } = {},
+): { child: ChildProcess; lines: AsyncIterator<string>; exited: Promise<number | null> } {
   const script = `
     import { openJournal } from ${JSON.stringify(JOURNAL_MODULE)};
     const say = (text) => process.stdout.write(text + '\\n');
@@ -29,7 +32,12 @@ export function journalChild(body: string): { child: ChildProcess; lines: AsyncI
     process.stdin.on('end', () => process.exit(0));
     ${body}
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const node = [process.execPath, '--import', 'tsx', '--input-type=module', '-e', script];
+  // A file size limit makes writes past it fail part-way (EFBIG), as a full disk does.
+  const child =
+    limits.fileSizeKb === undefined
+      ? spawn(node[0] as string, node.slice(1), { stdio: ['pipe', 'pipe', 'inherit'] })
+      : spawn('bash', ['-c', `ulimit -f ${limits.fileSizeKb}; exec "$0" "$@"`, ...node], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   async function* readLines(): AsyncGenerator<string> {
     let buffered = '';

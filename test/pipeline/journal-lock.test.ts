@@ -64,10 +64,20 @@ describe('one run owns a journal', () => {
     const { journalPath, options } = await journalSetup();
     const pid = await deadPid();
     await writeFile(`${journalPath}.lock`, JSON.stringify({ pid, host: 'other-machine.example', startedAt: '2026-01-01T00:00:00.000Z' }));
-    await expect(openJournal(journalPath, options(false))).rejects.toThrow(
-      `journal ${journalPath} is in use by pid ${pid} on host other-machine.example since 2026-01-01T00:00:00.000Z`,
-    );
+    const opening = openJournal(journalPath, options(false));
+    await expect(opening).rejects.toThrow(`journal ${journalPath} is in use by pid ${pid} on host other-machine.example since 2026-01-01T00:00:00.000Z`);
+    await expect(opening).rejects.toThrow(`if no import or --resume is running on other-machine.example, delete ${journalPath}.lock and run again`);
     expect(await exists(`${journalPath}.lock`)).toBe(true);
+  });
+
+  it('a lock naming this process\'s pid that this process never took (an earlier process with the same pid) is stale', async () => {
+    const { journalPath, options } = await journalSetup();
+    await writeFile(`${journalPath}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    const notices: string[] = [];
+    const journal = await openJournal(journalPath, options(false, notices));
+    expect(notices).toEqual([`journal ${journalPath}: took over the lock of pid ${process.pid}, which is no longer running`]);
+    await expect(openJournal(journalPath, options(true))).rejects.toThrow(`in use by pid ${process.pid}`);
+    await journal.close();
   });
 
   it('a lock whose content is not ours is treated as held, and the message names the file to delete', async () => {

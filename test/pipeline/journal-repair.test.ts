@@ -2,7 +2,7 @@ import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { JournalError } from '../../src/errors.js';
 import { openJournal, readJournal } from '../../src/pipeline/journal.js';
-import { journalSetup } from './journal-helpers.js';
+import { journalChild, journalSetup, nextLine } from './journal-helpers.js';
 
 /** A journal of one run: row 2 updated (with its before-image) and done, row 3 being created. */
 async function journalWithRows() {
@@ -128,6 +128,42 @@ describe('a damaged journal is repaired or refused, never ignored', () => {
     const { runs, state } = await readJournal(journalPath);
     expect(runs).toHaveLength(1);
     expect(state.inFlight.size).toBe(0);
+  });
+});
+
+describe('a write that fails part-way (disk full)', () => {
+  it('is refused to its caller and cut back, so the next record starts on a clean line and the journal stays whole', async () => {
+    const { journalPath, options } = await journalSetup();
+    const { child, lines, exited } = journalChild(
+      `
+      process.on('SIGXFSZ', () => {}); // past the limit, writes fail with EFBIG instead of killing the process
+      const journal = await openJournal(${JSON.stringify(journalPath)}, ${JSON.stringify(options(false))});
+      await journal.sending(2, 'PUT', { name: 'small' });
+      try {
+        await journal.sending(3, 'PUT', { note: 'x'.repeat(300000) });
+        say('accepted');
+      } catch (error) {
+        say('refused: ' + error.message);
+      }
+      await journal.sending(4, 'POST');
+      await journal.close();
+      say('closed');
+    `,
+      { fileSizeKb: 256 },
+    );
+    expect(await nextLine(lines)).toMatch(new RegExp(`^refused: cannot write the journal ${journalPath}: .*EFBIG`));
+    expect(await nextLine(lines)).toBe('closed');
+    child.stdin?.end();
+    await exited;
+    const text = await readFile(journalPath, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const { state } = await readJournal(journalPath);
+    expect([...state.inFlight.keys()].sort()).toEqual([2, 4]);
+    expect([...state.befores.keys()]).toEqual([2]);
+    const notices: string[] = [];
+    const resumed = await openJournal(journalPath, options(true, notices));
+    expect(notices).toEqual([]);
+    await resumed.close();
   });
 });
 

@@ -7,6 +7,8 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import yazl from 'yazl';
 
 export const benchDir = join(tmpdir(), 'plannr-bench');
 
@@ -99,6 +101,46 @@ export async function casesXlsx(rows: number): Promise<string> {
   }
   sheet.commit();
   await workbook.commit();
+  await rename(`${path}.part`, path);
+  return path;
+}
+
+/** A distinct text per index, ~45 characters: what an Excel-saved column of references looks like. */
+export const sharedTextFor = (i: number): string => `Client reference ${i} ${uuidFor(i, 7)}`;
+
+/**
+ * An XLSX as Excel saves text: every text cell a shared string (`t="s"`), here `rows` distinct
+ * ones (column A) beside a number (column B). Written straight as SpreadsheetML with yazl:
+ * exceljs's writer needs over a GB of memory to build a shared string table this size.
+ */
+export async function sharedStringsXlsx(rows: number): Promise<string> {
+  await mkdir(benchDir, { recursive: true });
+  const path = join(benchDir, `shared-strings-${rows}.xlsx`);
+  if (existsSync(path)) return path;
+  const main = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+  const rel = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const batches = function* (make: (i: number) => string, head: string, tail: string): Generator<string> {
+    yield head;
+    for (let start = 0; start < rows; start += 1000) {
+      let text = '';
+      for (let i = start; i < Math.min(rows, start + 1000); i++) text += make(i);
+      yield text;
+    }
+    yield tail;
+  };
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>`), '[Content_Types].xml');
+  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`), '_rels/.rels');
+  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="${main}" xmlns:r="${rel}"><sheets><sheet name="References" sheetId="1" r:id="rId1"/></sheets></workbook>`), 'xl/workbook.xml');
+  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/><Relationship Id="rId3" Type="${rel}/styles" Target="styles.xml"/></Relationships>`), 'xl/_rels/workbook.xml.rels');
+  // Windows Excel's order: the sheet before the shared strings and styles.
+  zip.addReadStream(Readable.from(batches((i) => `<row r="${i + 2}"><c r="A${i + 2}" t="s"><v>${i}</v></c><c r="B${i + 2}"><v>${i % 100_000}.${i % 100}</v></c></row>`, `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="${main}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Reference</t></is></c><c r="B1" t="inlineStr"><is><t>Amount</t></is></c></row>`, '</sheetData></worksheet>')), 'xl/worksheets/sheet1.xml');
+  zip.addReadStream(Readable.from(batches((i) => `<si><t>${sharedTextFor(i)}</t></si>`, `<?xml version="1.0" encoding="UTF-8"?><sst xmlns="${main}" count="${rows}" uniqueCount="${rows}">`, '</sst>')), 'xl/sharedStrings.xml');
+  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="${main}"><cellXfs count="1"><xf numFmtId="0"/></cellXfs></styleSheet>`), 'xl/styles.xml');
+  zip.end();
+  const out = createWriteStream(`${path}.part`);
+  zip.outputStream.pipe(out);
+  await once(out, 'finish');
   await rename(`${path}.part`, path);
   return path;
 }

@@ -97,7 +97,29 @@ async function barePhones(): Promise<number> {
   return rows;
 }
 
+/**
+ * What the shared string table costs in memory per distinct value: the heap after opening the
+ * sheet (which reads the whole table) minus the heap before, both after a full GC, ÷ the
+ * number of strings. Needs node --expose-gc (bench/run.ts passes it).
+ */
+const extra: Record<string, number> = {};
+async function sharedStringsHeap(): Promise<number> {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect === undefined) throw new Error('run with node --expose-gc');
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  const sheet = await openSheet(file, {});
+  collect();
+  const after = process.memoryUsage().heapUsed;
+  let rows = 0;
+  for await (const _ of sheet.rows) rows++;
+  extra.heapPerSharedStringBytes = Math.round((after - before) / rows);
+  extra.sharedStringsHeapMB = Math.round((after - before) / 1_048_576);
+  return rows;
+}
+
 const tasks: Record<string, () => Promise<number>> = {
+  'shared-strings-heap': sharedStringsHeap,
   'papaparse': bareCsv,
   'papaparse-step': bareCsvStep,
   'papaparse-parser': bareCsvParser,
@@ -116,4 +138,4 @@ const started = performance.now();
 const rows = await run();
 const ms = performance.now() - started;
 const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
-process.stdout.write(`${JSON.stringify({ task, rows, ms: Math.round(ms), rowsPerSec: Math.round(rows / (ms / 1000)), peakRssMB })}\n`);
+process.stdout.write(`${JSON.stringify({ task, rows, ms: Math.round(ms), rowsPerSec: Math.round(rows / (ms / 1000)), peakRssMB, ...extra })}\n`);

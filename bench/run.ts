@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { casesCsv, casesXlsx, phonesCsv } from './generate.js';
+import { casesCsv, casesXlsx, phonesCsv, sharedStringsXlsx } from './generate.js';
 import { measureRateLimited, measureUnlimited } from './import.js';
 
 const { values } = parseArgs({
@@ -21,11 +21,11 @@ const { values } = parseArgs({
 });
 const only = new Set(values.only.split(','));
 
-interface Measured { task: string; rows: number; ms: number; rowsPerSec: number; peakRssMB: number }
+interface Measured { task: string; rows: number; ms: number; rowsPerSec: number; peakRssMB: number; heapPerSharedStringBytes?: number; sharedStringsHeapMB?: number }
 
 /** Runs bench/measure.ts in a fresh process (its peak RSS is its own); it measures dist/, built above. */
 function measure(task: string, file: string, entity = 'cases'): Measured {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'measure.ts'), task, file, entity], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'measure.ts'), task, file, entity], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Measured;
 }
 
@@ -66,8 +66,15 @@ if (only.has('xlsx')) {
   const xlsx = await casesXlsx(Number(values['xlsx-rows']));
   const bare = measure('exceljs-read', xlsx);
   add(bare);
-  add(measure('read', xlsx), bare);
+  add({ ...measure('read', xlsx), task: 'read (inline strings)' }, bare);
   add(measure('validate', xlsx), bare);
+  // As Excel saves text: every cell a shared string, all distinct (the table is held in memory).
+  const shared = await sharedStringsXlsx(Number(values['xlsx-rows']));
+  const bareShared = { ...measure('exceljs-read', shared), task: 'exceljs-read (shared strings)' };
+  add(bareShared);
+  add({ ...measure('read', shared), task: 'read (shared strings)' }, bareShared);
+  const heap = measure('shared-strings-heap', shared);
+  console.log(`shared strings: ${heap.heapPerSharedStringBytes} bytes of heap per distinct value (${heap.sharedStringsHeapMB} MB for ${heap.rows}; each text ~45 characters)`);
 }
 
 const importLines: string[] = [];

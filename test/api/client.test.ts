@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApiClient, MAX_RESPONSE_BYTES, parseRetryAfter } from '../../src/api/client.js';
 import { TransportError } from '../../src/api/errors.js';
@@ -202,6 +202,26 @@ describe('createApiClient', () => {
       expect(error).toMatchObject({ kind: 'reset', mayHaveReachedServer: false });
       expect(error.message).toMatch(/not sent/);
     } finally {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+  });
+
+  it('says a request that timed out while its body was still being written was not sent', async () => {
+    // A server that accepts the connection and never reads: a 32 MB body cannot all be handed
+    // to the operating system, so the whole request never left.
+    const sockets: Socket[] = [];
+    const tcp: TcpServer = createTcpServer((socket) => {
+      sockets.push(socket);
+      socket.pause();
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (tcp.address() as AddressInfo).port;
+      const client = createApiClient(testConfig(`http://127.0.0.1:${port}`, 300));
+      const error = await transportErrorOf(client.send({ method: 'POST', path: '/api/v1/cases', body: { notes: 'x'.repeat(32 * 1024 * 1024) } }));
+      expect(error).toMatchObject({ kind: 'timeout', mayHaveReachedServer: false });
+    } finally {
+      for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     }
   });

@@ -23,11 +23,15 @@ export interface HeaderMapping {
   readonly unknownHeaders: readonly string[];
 }
 
+/** In --mapping, `"*": null` ignores every column that matches no field, without listing them. */
+export const IGNORE_OTHER_COLUMNS = '*';
+
 /** `--mapping FILE`: header → field name (or null to ignore it), or field → {constant}. */
-export const mappingFileSchema = z.record(
-  z.string(),
-  z.union([z.string(), z.null(), z.object({ constant: z.string() }).strict()]),
-);
+export const mappingFileSchema = z
+  .record(z.string(), z.union([z.string(), z.null(), z.object({ constant: z.string() }).strict()]))
+  .refine((mapping) => mapping[IGNORE_OTHER_COLUMNS] === undefined || mapping[IGNORE_OTHER_COLUMNS] === null, {
+    message: `"${IGNORE_OTHER_COLUMNS}" can only be null: it ignores every column that matches no field`,
+  });
 export type MappingOverrides = z.infer<typeof mappingFileSchema>;
 
 /** Columns our own reports, plans and revert files add; ignored without a warning when re-imported. */
@@ -78,6 +82,7 @@ export function mapHeaders(
   };
 
   for (const [name, target] of Object.entries(overrides)) {
+    if (name === IGNORE_OTHER_COLUMNS) continue;
     const index = headerIndexByKey.get(headerKey(name));
     if (target !== null && typeof target === 'object') {
       const column = columnForName(entity, name);
@@ -96,11 +101,12 @@ export function mapHeaders(
   }
 
   const unknownHeaders: string[] = [];
+  const ignoreOthers = overrides[IGNORE_OTHER_COLUMNS] === null;
   headers.forEach((header, index) => {
     if (overridden.has(index) || header === '') return;
     const column = byKey.get(headerKey(header));
     if (column === undefined) {
-      if (!reportColumns.has(headerKey(header)) && !exportOnlyKeys.has(headerKey(header))) unknownHeaders.push(header);
+      if (!ignoreOthers && !reportColumns.has(headerKey(header)) && !exportOnlyKeys.has(headerKey(header))) unknownHeaders.push(header);
       return;
     }
     claim({ column, columnIndex: index, header });
@@ -139,10 +145,11 @@ const LISTED_HEADERS = 8;
  * Stops a run whose file is not what --entity says: validating a contact-details file as
  * cases would otherwise read its one or two shared columns (UUID, Name), ignore the rest and
  * report every row valid. Refused (MappingError, exit 2) when fewer than half of the columns
- * are read as fields of `entity`, or when another importable entity reads at least two more
- * columns and half as many again. Columns --mapping maps count as read, columns it maps to
- * null are left out, and so are our own report and export bookkeeping columns; each entity
- * is scored with the same header matching mapHeaders uses.
+ * are read as fields of `entity` (unless --mapping has `"*": null`), or when another
+ * importable entity reads at least two more columns and half as many again. Columns
+ * --mapping maps count as read, columns it maps to null are left out, and so are our own
+ * report and export bookkeeping columns; each entity is scored with the same header matching
+ * mapHeaders uses.
  */
 export function checkEntityFits(
   headers: readonly string[],
@@ -154,7 +161,7 @@ export function checkEntityFits(
   const overridden = new Map<number, string | null>();
   const headerIndexByKey = new Map(headers.map((h, i) => [headerKey(h), i] as const));
   for (const [name, target] of Object.entries(overrides)) {
-    const index = headerIndexByKey.get(headerKey(name));
+    const index = name === IGNORE_OTHER_COLUMNS ? undefined : headerIndexByKey.get(headerKey(name));
     if (index !== undefined && (target === null || typeof target === 'string')) overridden.set(index, target);
   }
   const exportOnlyKeys = new Set((entity.exportOnly ?? []).map((c) => headerKey(c.header)));
@@ -182,7 +189,8 @@ export function checkEntityFits(
     .reduce<EntityFit | undefined>((top, fit) => (top === undefined || fit.matched > top.matched ? fit : top), undefined);
 
   const total = considered.length;
-  const mostUnread = chosen.matched * 2 < total;
+  // `"*": null` in --mapping: the user has said the columns that match nothing are extra.
+  const mostUnread = chosen.matched * 2 < total && overrides[IGNORE_OTHER_COLUMNS] !== null;
   const clearlyBetter = best !== undefined && best.matched >= chosen.matched + 2 && best.matched * 2 >= chosen.matched * 3;
   if (!mostUnread && !clearlyBetter) return;
 
@@ -199,6 +207,6 @@ export function checkEntityFits(
   throw new MappingError(
     `${place}: only ${chosen.matched} of ${total} columns match ${entity.name} (not matched: ${listed}): check --entity ` +
       `(${[entity.name, ...others.filter((o) => o.name !== entity.name).map((o) => o.name)].join(', ')}); ` +
-      `if the file is right and these columns are extra, ignore them with --mapping (e.g. {"${unread[0] ?? ''}": null})`,
+      `if the file is right and these columns are extra, ignore them with --mapping: {"${unread[0] ?? ''}": null} for one, {"${IGNORE_OTHER_COLUMNS}": null} for every column that matches no field`,
   );
 }

@@ -3,7 +3,7 @@ import { cases } from '../../src/entities/cases.js';
 import { contactDetails } from '../../src/entities/contact-details.js';
 import { mpdxPhones } from '../../src/entities/mpdx-phones.js';
 import { MappingError } from '../../src/errors.js';
-import { checkEntityFits, headerKey, mapHeaders } from '../../src/pipeline/mapping.js';
+import { checkEntityFits, headerKey, mapHeaders, mappingFileSchema } from '../../src/pipeline/mapping.js';
 
 const where = { file: 'cases.csv' };
 
@@ -77,7 +77,26 @@ describe('checkEntityFits (the wrong --entity guard)', () => {
   it('stops a file most of whose columns match nothing, and says how to ignore extra columns', () => {
     const run = () => checkEntityFits(['Case Name', 'Colour', 'Shoe Size', 'Pet'], cases, importable, { file: 'odd.xlsx', sheet: 'Sheet1' });
     expect(run).toThrow(MappingError);
-    expect(run).toThrow(/^odd\.xlsx, sheet "Sheet1": only 1 of 4 columns match cases \(not matched: "Colour", "Shoe Size", "Pet"\): check --entity \(cases, contact-details, mpdx-phones\); .*--mapping \(e\.g\. \{"Colour": null\}\)$/);
+    expect(run).toThrow(
+      'odd.xlsx, sheet "Sheet1": only 1 of 4 columns match cases (not matched: "Colour", "Shoe Size", "Pet"): check --entity (cases, contact-details, mpdx-phones); ' +
+        'if the file is right and these columns are extra, ignore them with --mapping: {"Colour": null} for one, {"*": null} for every column that matches no field',
+    );
+  });
+
+  it('lets `"*": null` in --mapping say that the columns matching nothing are extra', () => {
+    const headers = ['Case ID', 'Case Name', ...Array.from({ length: 50 }, (_, i) => `Legacy Field ${i}`)];
+    expect(() => checkEntityFits(headers, cases, importable, where)).toThrow('only 2 of 52 columns match cases');
+    expect(() => checkEntityFits(headers, cases, importable, where, { '*': null })).not.toThrow();
+    expect(mapHeaders(headers, cases, where, { '*': null }).unknownHeaders).toEqual([]);
+  });
+
+  it('still stops a file that fits another entity clearly better, even with `"*": null`', () => {
+    expect(() => checkEntityFits(contactHeaders, cases, importable, where, { '*': null })).toThrow('use --entity contact-details');
+  });
+
+  it('accepts "*" in a --mapping file only as null', () => {
+    expect(mappingFileSchema.safeParse({ '*': null }).success).toBe(true);
+    expect(mappingFileSchema.safeParse({ '*': 'name' }).success).toBe(false);
   });
 
   it('accepts a file with a few extra columns', () => {

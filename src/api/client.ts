@@ -257,8 +257,10 @@ export function createApiClient(config: ApiConfig, options: ApiClientOptions = {
           error instanceof TooLarge
             ? new TransportError('too-large', true, `${label}: ${error.message}`)
             : classifyFailure(error, { label, timeoutMs: config.timeoutMs, timedOut, callerAborted, written });
-        // A Node message could quote what we sent: nothing the token is in leaves this function.
-        reject(failure.message.includes(config.token) ? new TransportError(failure.kind, failure.mayHaveReachedServer, redact(failure.message)) : failure);
+        // A Node message could quote what we sent: nothing the token is in leaves this function
+        // (a redacted error drops its cause, which could hold the token too).
+        const message = redact(failure.message);
+        reject(message === failure.message ? failure : new TransportError(failure.kind, failure.mayHaveReachedServer, message));
       };
       const stop = (reason: Error): void => {
         fail(reason);

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { settled } from '../pipeline/counts.js';
 import { runImport, type ImportResult } from '../pipeline/import.js';
+import { DEFAULT_READ_BACK_WINDOW_MS } from '../pipeline/read-back.js';
 import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile, threadsFlag, threadsFrom } from './options.js';
 import { createProgress } from './progress.js';
 import { defaultReportPath } from './validate.js';
@@ -38,6 +39,20 @@ export const poolFlags = {
   maxRetries: new Option('--max-retries <n>', `retries for 5xx, timeouts and network errors (default ${DEFAULT_POOL_OPTIONS.maxRetries})`).argParser(positiveInt('--max-retries')),
 };
 
+/** `--read-back-window 60` (seconds, decimals allowed) → milliseconds. */
+export function parseSeconds(name: string) {
+  return (text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} "${text}": expected a number of seconds, e.g. 60`);
+    return Math.round(n * 1000);
+  };
+}
+
+export const readBackWindowFlag = new Option(
+  '--read-back-window <seconds>',
+  `after a write whose answer was lost, how long to keep reading the record back before calling the row unknown (default ${DEFAULT_READ_BACK_WINDOW_MS / 1000})`,
+).argParser(parseSeconds('--read-back-window'));
+
 export function importCommand(): Command<[string], Record<string, unknown>> {
   return new Command('import')
     .description('validate every row, send the valid ones to Plannr, journal each outcome, write a report')
@@ -49,7 +64,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
     .option('--resume', 'continue the run in the journal: rows already done are not sent again')
     .option('--overwrite', 're-import of an export or plan: write records changed in the CRM since then anyway (default: report them as conflicts)')
     .option('--revert <file>', 'revert workbook: the before-image of every field an update changed, importable as is (default: <file>.revert.xlsx in the current folder)')
-    .option('--no-revert', 'write no revert workbook (saves one read per updated row)')
+    .option('--no-revert', 'write no revert workbook (the journal still keeps the before-image of every update)')
     .option('--log <file>', 'write JSON logs here (token and personal data redacted)')
     .addOption(apiFlags.baseUrl)
     .addOption(apiFlags.accountUuid)
@@ -57,6 +72,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
     .addOption(poolFlags.concurrency)
     .addOption(poolFlags.ratePerMinute)
     .addOption(poolFlags.maxRetries)
+    .addOption(readBackWindowFlag)
     .addOption(inputFlags.sheet)
     .addOption(inputFlags.encoding)
     .addOption(inputFlags.delimiter)
@@ -94,6 +110,8 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
           revert: flags.revert === false ? undefined : typeof flags.revert === 'string' ? flags.revert : defaultReportPath(file, 'revert'),
           api,
           pool: { concurrency: flags.concurrency, ratePerMinute: flags.rate, maxRetries: flags.maxRetries },
+          readBackWindowMs: flags.readBackWindow,
+          onNotice: (message) => process.stderr.write(`plannr-bulk: ${message}\n`),
           sheet: flags.sheet,
           encoding: flags.encoding,
           delimiter: flags.delimiter,
@@ -115,6 +133,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
       const { counts } = result;
       const lines = [
         `${counts.read} rows read: ${counts.sent} sent, ${counts.invalid} invalid, ${counts.failed} failed, ${counts.skipped} skipped` +
+          (counts.unknown > 0 ? `, ${counts.unknown} unknown` : '') +
           (flags.dryRun ? ` (dry run: ${counts.valid} valid, nothing sent)` : ''),
       ];
       if (result.pool) lines.push(`${result.pool.requests} requests, ${result.pool.retries} retries, ${result.pool.rateLimited429} rate-limited (429)`);
@@ -122,9 +141,19 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
       lines.push(`report: ${report}`);
       if (result.unchanged) lines.push(`${result.unchanged} rows unchanged since the export (skipped)`);
       if (result.revertPath !== undefined) lines.push(`to undo the updates: plannr-bulk import ${result.revertPath} --entity ${flags.entity}`);
-      if (result.interrupted || counts.failed > 0) {
-        lines.push(`to ${result.interrupted ? 'finish' : 'retry failed rows'}: plannr-bulk import ${file} --entity ${flags.entity} --resume` +
-          (flags.journal ? ` --journal ${flags.journal}` : ''));
+      if (result.revertError !== undefined) lines.push(`warning: ${result.revertError}`);
+      const resume = `plannr-bulk import ${file} --entity ${flags.entity} --resume` + (flags.journal ? ` --journal ${flags.journal}` : '');
+      if (result.stopped !== undefined) {
+        lines.push(`stopped: the API refused the token (HTTP ${result.stopped.status}) after the run started, so nothing more was sent`);
+        lines.push(`fix the token, then run the same command with --resume: ${resume}`);
+      }
+      if (counts.unknown > 0) {
+        lines.push(`${counts.unknown} rows have an unknown outcome (the API's answer was lost and reading back did not settle it): the report's Results sheet says what to check for each; --resume reads them back again first and never sends them blindly`);
+      }
+      const retryable = result.retryable ?? 0;
+      if (result.stopped === undefined && (result.interrupted || retryable > 0 || counts.unknown > 0)) {
+        const what = result.interrupted ? 'finish' : retryable > 0 ? `retry the ${retryable} rows that failed for a passing cause` : 'read back the unknown rows';
+        lines.push(`to ${what}: ${resume}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       process.exitCode = result.exitCode;

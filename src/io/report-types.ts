@@ -12,8 +12,11 @@ export type RowAction = 'create' | 'update' | 'none';
  * sent     the API accepted it
  * failed   the API rejected it (or retries ran out)
  * skipped  not sent on purpose (duplicate key, unchanged, done in an earlier run)
+ * unknown  sent, but whether it was applied could not be told (the answer was lost and reading
+ *          the record back did not settle it): the message says what to check; never re-sent
+ *          blindly, and `--resume` reads it back again first
  */
-export type RowStatus = 'valid' | 'invalid' | 'sent' | 'failed' | 'skipped';
+export type RowStatus = 'valid' | 'invalid' | 'sent' | 'failed' | 'skipped' | 'unknown';
 
 export interface CellProblem {
   /** Index into the input headers (the column the value came from); -1 if not tied to one column. */
@@ -38,6 +41,8 @@ export interface RowOutcome {
   /** Normalised values per mapped field, as displayed (what was or would be sent). */
   readonly normalised: Readonly<Record<string, string | number | boolean | null>>;
   readonly problems: readonly CellProblem[];
+  /** True when `--resume` sends this row again (failed for a passing cause, or not sent). */
+  readonly retry?: boolean | undefined;
 }
 
 export interface ReportLayout {

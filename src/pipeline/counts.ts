@@ -1,6 +1,6 @@
 /**
  * The row-accounting invariant (DESIGN.md): every row read ends in exactly one bucket.
- * read = valid + invalid + sent + failed + skipped. A run whose counts do not add up fails loudly.
+ * read = sent + valid + invalid + failed + skipped + unknown. A run whose counts do not add up fails loudly.
  */
 import { AccountingError } from '../errors.js';
 import type { RowStatus } from '../io/report-types.js';
@@ -8,15 +8,15 @@ import type { RowStatus } from '../io/report-types.js';
 export type RowCounts = Record<RowStatus | 'read', number>;
 
 export function emptyCounts(): RowCounts {
-  return { read: 0, valid: 0, invalid: 0, sent: 0, failed: 0, skipped: 0 };
+  return { read: 0, valid: 0, invalid: 0, sent: 0, failed: 0, skipped: 0, unknown: 0 };
 }
 
 export function settled(counts: RowCounts): number {
-  return counts.valid + counts.invalid + counts.sent + counts.failed + counts.skipped;
+  return counts.valid + counts.invalid + counts.sent + counts.failed + counts.skipped + counts.unknown;
 }
 
 export function equationOf(counts: RowCounts): string {
-  const parts = (['sent', 'valid', 'invalid', 'failed', 'skipped'] as const)
+  const parts = (['sent', 'valid', 'invalid', 'failed', 'skipped', 'unknown'] as const)
     .filter((k) => counts[k] > 0 || k === 'invalid')
     .map((k) => `${counts[k]} ${k}`);
   return `${counts.read} read = ${parts.join(' + ')}`;

@@ -2,32 +2,36 @@
  * Import: validate each row, send the valid ones through the dispatch pool, journal every
  * outcome, and write the report. `runImport(config)` is what the CLI and the tests call.
  *
- * Safety rules this file keeps:
- * - a row's intent is on disk before its request leaves; its outcome before it counts as done;
- * - a request whose outcome is unknown (crash, lost response) is looked up before it is sent
- *   again, so resume never creates a record twice or re-applies an update;
+ * Safety rules this file keeps (issue 9; the decisions per row are in send-row.ts):
+ * - outputs (journal, report, revert) are probed for writing before the first request;
+ * - one run owns the journal (a lock); a row's intent, and an update's before-image, is on
+ *   disk before its request leaves; its outcome before it counts as done;
+ * - a write whose answer was lost is read back, never guessed; if that cannot tell, the row
+ *   ends `unknown` (exit 1) and `--resume` reads it back again first;
+ * - after a 401/403 nothing more is sent; the journal and report are written; exit 2;
+ * - the revert workbook is built from the journal: it undoes every update of every run;
  * - every row read ends in exactly one bucket, and the counts must add up.
  */
+import { tmpdir } from 'node:os';
 import { basename } from 'node:path';
-import { createApiClient, type ApiRequest } from '../api/client.js';
+import { createApiClient } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
 import { describeApiError } from '../api/errors.js';
-import { backoffDelay, createDispatchPool, type DispatchPool, type DispatchPoolOptions, type DispatchResult, type PoolStats } from '../api/pool.js';
-import type { Entity, PlannedRequest } from '../entities/entity.js';
-import { asRecord, recordHolds } from '../entities/record.js';
+import { createDispatchPool, type DispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
+import type { Entity } from '../entities/entity.js';
 import { ApiUnavailableError, InputError, UsageError } from '../errors.js';
 import { createReport } from '../io/report.js';
-import type { CellProblem, RowOutcome, RowStatus } from '../io/report-types.js';
-import type { SourceRow } from '../io/rows.js';
+import type { RowOutcome } from '../io/report-types.js';
 import type { Logger } from '../log.js';
-import type { RowCheck } from './check-row.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
-import { fingerprintFile, openJournal, type Journal } from './journal.js';
-import type { FieldSource } from './mapping.js';
-import { openInput, type InputConfig, type OpenedInput } from './open-input.js';
+import { fingerprintFile, openJournal } from './journal.js';
+import { openInput, type InputConfig } from './open-input.js';
 import { inSequence } from './ordered.js';
-import { lookup } from './lookup.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
+import { probeOutputs } from './outputs.js';
+import { createClaims, DEFAULT_READ_BACK_WINDOW_MS } from './read-back.js';
+import { writeRevertFromJournal } from './revert.js';
+import { beforeImageOf, refusedMessage, sendRow, type SendContext } from './send-row.js';
 import { runValidate, type ValidateResult } from './validate.js';
 import { openRoundTrip } from './round-trip-import.js';
 import { apiDirectory, createNameResolver } from './names.js';
@@ -46,15 +50,22 @@ export interface ImportConfig extends InputConfig {
   readonly api: ApiConfig;
   /** Concurrency, rate, retries: see DispatchPoolOptions for each default. */
   readonly pool?: Omit<DispatchPoolOptions, 'signal'> | undefined;
+  /**
+   * How long after a write whose answer was lost its record is read back before the row is
+   * called unknown (or, shown absent, sent again). Default 60,000 ms.
+   */
+  readonly readBackWindowMs?: number | undefined;
   /** Aborting stops sending new rows; rows in flight finish; the report and journal are written. */
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Called once the file has been read through (before anything is sent), with its row count. */
   readonly onStart?: ((info: { rows: number }) => void) | undefined;
+  /** Things to tell the user that do not stop the run (a stale journal lock taken over, a torn record cut off). */
+  readonly onNotice?: ((message: string) => void) | undefined;
   readonly log?: Logger | undefined;
   /** Re-import of an export: write records changed in the CRM since the export anyway. Default false. */
   readonly overwrite?: boolean | undefined;
-  /** Revert workbook (before-image of every field an update changed); undefined writes none. */
+  /** Revert workbook (before-image of every field an update changed, from the journal); undefined writes none. */
   readonly revert?: string | undefined;
 }
 
@@ -71,21 +82,24 @@ export interface ImportResult {
   readonly reportPath: string | undefined;
   readonly unknownHeaders: readonly string[];
   readonly durationMs: number;
-  /** 0 every row sent (or already done); 1 some rows invalid, failed or not sent. */
-  readonly exitCode: 0 | 1;
-  /** The revert workbook, when updates landed and one was asked for. */
+  /**
+   * 0 every row sent (or already done); 1 some rows invalid, failed, unknown or not sent;
+   * 2 the API refused the token after the run started, so it could not go on.
+   */
+  readonly exitCode: 0 | 1 | 2;
+  /** The revert workbook, when updates landed (in any run of the journal) and one was asked for. */
   readonly revertPath?: string | undefined;
+  /** Why the revert workbook could not be written (the before-images are still in the journal). */
+  readonly revertError?: string | undefined;
   /** Rows of an exported workbook skipped because nothing in them was edited (part of `skipped`). */
   readonly unchanged?: number | undefined;
+  /** Rows `--resume` will send again (failed for a passing cause, or not sent). */
+  readonly retryable?: number | undefined;
+  /** Set when a 401/403 stopped the run. */
+  readonly stopped?: { readonly status: number; readonly message: string } | undefined;
 }
 
-/** Tries for a write whose response was lost or was a 500/502/504 (each checked by reading back first). */
-const UNKNOWN_OUTCOME_ATTEMPTS = 6;
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Fields that are concurrency bookkeeping, not data: a landed write changes them. */
-const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
+const INTERRUPTED = 'not sent: the run was interrupted; run again with --resume to send it';
 
 export async function runImport(config: ImportConfig): Promise<ImportResult> {
   if (config.dryRun) return fromValidate(await runValidate({ ...config, onProgress: undefined }));
@@ -99,19 +113,29 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
   if (!entity.canImport) throw new UsageError(`${entity.name} cannot be imported (export only)`);
   const log = config.log;
   const journalPath = config.journal ?? `${config.file}.journal`;
+  const readBackWindowMs = config.readBackWindowMs ?? DEFAULT_READ_BACK_WINDOW_MS;
+  if (!Number.isFinite(readBackWindowMs) || readBackWindowMs < 0) throw new UsageError(`the read-back window must be a number of seconds ≥ 0 (got ${readBackWindowMs / 1000})`);
+  // Rule 6: a folder we cannot write to stops the run here, before any request, naming it.
+  await probeOutputs({ journal: journalPath, report: config.report, revert: config.revert, spoolDir: tmpdir() });
   const journal = await openJournal(journalPath, {
     fingerprint: await fingerprintFile(config.file),
     entity: entity.name,
     file: basename(config.file),
     resume: config.resume ?? false,
+    onNotice: (message) => {
+      log?.warn({ journal: journalPath }, message);
+      config.onNotice?.(message);
+    },
   });
   const pool = createDispatchPool(createApiClient(config.api), {
     ...config.pool,
     signal: config.signal,
     onEvent: (event) => log?.info({ event }, 'pool'),
   });
+  let roundTrip: Awaited<ReturnType<typeof openRoundTrip>>;
   try {
     await checkCredentials(entity, pool);
+    roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite });
   } catch (error) {
     await journal.close();
     throw error;
@@ -119,13 +143,26 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
   log?.info({ file: basename(config.file), entity: entity.name, resume: config.resume ?? false }, 'import started');
   // Names and emails in reference columns become uuids before a row's request is built.
   const names = createNameResolver(entity, apiDirectory(pool, config.signal), input.mapping.sources);
-  const roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite, revert: config.revert });
+  const context: SendContext = {
+    entity,
+    pool,
+    journal,
+    claims: createClaims(journal.previous.claimed),
+    readBackWindowMs,
+    normalise: config.normalise,
+    sources: input.mapping.sources,
+    backoffBaseMs: config.pool?.backoffBaseMs,
+    signal: config.signal,
+    log,
+  };
 
   const counts = emptyCounts();
+  let retryable = 0;
   const report = config.report !== undefined ? await createReport(config.report, input.layout) : undefined;
   let lastProgress = 0;
   const ordered = inSequence<RowOutcome>(async (outcome) => {
     counts[outcome.status]++;
+    if (outcome.retry === true) retryable++;
     await report?.add(outcome);
     if (config.onProgress !== undefined && Date.now() - lastProgress > 200) {
       lastProgress = Date.now();
@@ -137,32 +174,53 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
   const pending = new Set<Promise<void>>();
   let interrupted = false;
   let seq = 0;
+  /** A row that will not be sent because the API refused the token: --resume sends it. */
+  const notSentRefused = (outcome: RowOutcome, stop: { status: number; message: string }): RowOutcome =>
+    ({ ...outcome, status: 'failed', message: refusedMessage(stop, false), problems: [], retry: true });
 
   try {
     for await (const row of input.sheet.rows) {
       counts.read++;
       const mySeq = seq++;
       const check = markDuplicates(row, input.check(row));
-      const earlier = journal.previous.done.get(row.position.row);
+      const rowNo = row.position.row;
+      const earlier = journal.previous.done.get(rowNo);
+      const stop = pool.stopped();
       if (check.problems.length > 0) {
         await ordered.put(mySeq, outcomeOf(row, check, 'invalid'));
       } else if (earlier !== undefined && earlier.retry !== true) {
         await ordered.put(mySeq, {
-          ...outcomeOf(row, { ...check, key: earlier.key || check.key }, earlier.status as RowStatus, `${earlier.msg || earlier.status} (in an earlier run)`),
+          ...outcomeOf(row, { ...check, key: earlier.key || check.key }, earlier.status, `${earlier.msg || earlier.status} (in an earlier run)`),
           httpStatus: earlier.http,
         });
+      } else if (stop !== undefined) {
+        await ordered.put(mySeq, notSentRefused(outcomeOf(row, check, 'failed'), stop));
       } else if (config.signal?.aborted) {
         interrupted = true;
-        await ordered.put(mySeq, outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it'));
+        await ordered.put(mySeq, { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true });
       } else {
         while (pending.size >= maxPending) await Promise.race(pending);
+        const inFlight = journal.previous.inFlight.get(rowNo);
+        const earlierAttempt = inFlight === undefined ? undefined : { at: inFlight.at, before: beforeImageOf(journal.previous.befores.get(rowNo)) };
         const task = names.resolveNames(check)
-          .then((resolved) => resolved.problems.length > 0
-            ? outcomeOf(row, resolved, 'invalid')
-            : roundTrip.send(row, resolved, (toSend, onLanded) => sendRow(row, toSend, input, journal, pool, journal.previous.inFlight.get(row.position.row)?.at, log, onLanded)))
+          .then((resolved) => {
+            const stopped = pool.stopped();
+            // A name lookup refused after the stop says nothing about the row itself.
+            if (stopped !== undefined) return notSentRefused(outcomeOf(row, resolved, 'failed'), stopped);
+            if (resolved.problems.length > 0) return outcomeOf(row, resolved, 'invalid');
+            return roundTrip.send(
+              row,
+              resolved,
+              (toSend, before) => sendRow(context, { row, check: toSend, before, earlier: earlierAttempt }),
+              earlierAttempt?.before,
+            );
+          })
           .then((outcome) => {
             // Only a stop skips a row here by accident; unchanged rows of an export or plan are skipped on purpose.
-            if (outcome.status === 'skipped' && config.signal?.aborted === true) interrupted = true;
+            if (outcome.status === 'skipped' && config.signal?.aborted === true) {
+              interrupted = true;
+              return ordered.put(mySeq, { ...outcome, retry: true });
+            }
             return ordered.put(mySeq, outcome);
           })
           .finally(() => pending.delete(task));
@@ -176,11 +234,29 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     await Promise.allSettled(pending);
     await journal.close();
     await report?.discard();
-    await roundTrip.discard();
     throw error;
   }
   await journal.close();
-  const revertPath = await roundTrip.close();
+  // Rule 5: the revert workbook comes from the journal, so it covers every run of it. Written
+  // before the report, and a failure to write it never loses the report: the journal keeps the
+  // before-images and --resume writes the workbook again.
+  let revertPath: string | undefined;
+  let revertError: string | undefined;
+  let withoutBefore: readonly number[] = [];
+  if (config.revert !== undefined) {
+    try {
+      const written = await writeRevertFromJournal({ journal: journalPath, path: config.revert, entity, file: config.file, normalise: config.normalise });
+      if (written !== undefined) {
+        revertPath = config.revert;
+        withoutBefore = written.withoutBefore;
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      revertError = `the revert workbook ${config.revert} could not be written (${reason}); the before-image of every update is in the journal ${journalPath}: run the same command with --resume to write it again`;
+      log?.error({ revert: config.revert, reason }, 'revert workbook not written');
+    }
+  }
+  const stopped = pool.stopped();
   const stats = pool.stats();
   config.onProgress?.({ counts, pool: stats });
   const durationMs = Date.now() - started;
@@ -200,20 +276,26 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
       ['Invalid (not sent)', counts.invalid],
       ['Failed', counts.failed],
       ['Skipped', counts.skipped],
+      ['Unknown (answer lost: check these in Plannr)', counts.unknown],
       ['Unchanged since the export (skipped)', roundTrip.unchanged],
-      ['Revert file', revertPath ?? '(none: no update landed, or none asked for)'],
+      ['Rows --resume sends again', retryable],
+      ['Revert file', revertPath ?? revertError ?? (config.revert === undefined ? '(none asked for)' : '(none: no update landed)')],
+      ...(withoutBefore.length > 0 ? [['Updates the revert file cannot undo', `rows ${withoutBefore.join(', ')} (journal written by an older version, without before-images)`] as const] : []),
       ['Rows add up', `${equationOf(counts)} ✓`],
       ['Requests', stats.requests],
       ['Retries', stats.retries],
       ['429 Too Many Requests', stats.rateLimited429],
       ['Network errors', stats.transportErrors],
       ['Server errors (5xx)', stats.serverErrors],
+      ['Read-back window (s)', readBackWindowMs / 1000],
+      ['Stopped by the API', stopped !== undefined ? `yes: HTTP ${stopped.status} (${stopped.message}); fix the token, then run the same command with --resume` : 'no'],
       ['Interrupted', interrupted ? 'yes: run the same command with --resume to finish' : 'no'],
       ['Journal', journalPath],
       ['Blank rows ignored', input.sheet.stats.blankRows],
       ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],
     ],
   });
+  const notOk = counts.invalid + counts.failed + counts.unknown + counts.skipped - roundTrip.unchanged;
   return {
     counts,
     pool: stats,
@@ -222,9 +304,12 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     reportPath: config.report,
     unknownHeaders: input.mapping.unknownHeaders,
     durationMs,
-    exitCode: counts.invalid + counts.failed + counts.skipped - roundTrip.unchanged > 0 ? 1 : 0,
+    exitCode: stopped !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
     revertPath,
+    revertError,
     unchanged: roundTrip.unchanged,
+    retryable,
+    stopped,
   };
 }
 
@@ -248,129 +333,5 @@ export async function checkCredentials(entity: Entity, pool: DispatchPool): Prom
     throw new ApiUnavailableError(`the API refused the credentials (HTTP ${result.response.status}): ${describeApiError(result.response.status, result.response.body).message}`);
   }
   if (result.kind === 'failed' || result.kind === 'unknown') throw new ApiUnavailableError(`cannot reach the API: ${result.error}`);
+  if (result.kind === 'stopped') throw new ApiUnavailableError(`the API refused the credentials: ${result.reason}`);
 }
-
-async function sendRow(
-  row: SourceRow,
-  check: RowCheck,
-  input: OpenedInput,
-  journal: Journal,
-  pool: DispatchPool,
-  inFlightSince: string | undefined,
-  log: Logger | undefined,
-  onLanded?: (body: unknown) => void,
-): Promise<RowOutcome> {
-  const { entity } = input;
-  const planned = entity.toRequest(check.values);
-  const request: ApiRequest = { method: planned.method, path: planned.path, body: planned.body, contentType: planned.contentType };
-  const rowNo = row.position.row;
-
-  // The earlier run died with this row in flight: did it land?
-  if (inFlightSince !== undefined) {
-    const found = await findLanded(entity, planned, check, pool, inFlightSince);
-    if (found !== undefined) return record(found, 'already applied (found after an interrupted run; not sent again)');
-  }
-  for (let attempt = 1; ; attempt++) {
-    const sentAt = new Date().toISOString();
-    await journal.sending(rowNo, planned.method);
-    // Writes go as non-idempotent even when they are PUTs: after a lost response the pool hands
-    // the row back ('unknown') instead of re-sending, and it is read back before any second try,
-    // so a write is applied once, not merely to the same effect twice.
-    const result: DispatchResult = await pool.run(request, { idempotent: false });
-    if (result.kind === 'aborted') {
-      return outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it');
-    }
-    if (result.kind === 'unknown') {
-      // The request may have landed (e.g. a dropped connection after the server wrote it).
-      const found = await findLanded(entity, planned, check, pool, sentAt);
-      if (found !== undefined) return record(found, 'applied (the response was lost; confirmed by reading it back)');
-      if (attempt < UNKNOWN_OUTCOME_ATTEMPTS) {
-        await delay(backoffDelay(attempt, 500, 10_000));
-        continue;
-      }
-      return record({ status: 'failed', key: check.key, http: result.response?.status, message: `not applied after ${attempt} tries: ${result.error}`, retry: true });
-    }
-    if (result.kind === 'failed') {
-      return record({ status: 'failed', key: check.key, message: `${result.error} (gave up after ${result.attempts} attempts)`, retry: true });
-    }
-    const response = result.response;
-    if (response.status >= 200 && response.status < 300) {
-      onLanded?.(response.body);
-      const created = planned.method === 'POST' ? createdKey(response.body) : check.key;
-      return record({ status: 'sent', key: created ?? check.key, http: response.status, message: planned.method === 'POST' ? `created ${created ?? ''}`.trim() : 'updated' });
-    }
-    const described = describeApiError(response.status, response.body);
-    return record({
-      status: 'failed',
-      key: check.key,
-      http: response.status,
-      message: described.message,
-      problems: fieldProblems(described.fieldErrors, input.mapping.sources),
-      retry: response.status >= 500,
-    });
-  }
-
-  async function record(
-    result: { status: 'sent' | 'failed'; key: string; http?: number | undefined; message: string; problems?: CellProblem[]; retry?: boolean },
-    note?: string,
-  ): Promise<RowOutcome> {
-    const message = note ?? result.message;
-    await journal.done({ row: rowNo, status: result.status, action: check.action, key: result.key, http: result.http, msg: message, retry: result.retry });
-    if (result.status === 'failed') log?.warn({ row: rowNo, http: result.http, message }, 'row failed');
-    return {
-      ...outcomeOf(row, { ...check, key: result.key, problems: result.problems ?? [] }, result.status, message),
-      httpStatus: result.http,
-    };
-  }
-}
-
-/** Plannr returns the created record ({uuid}, or {data: {uuid}}); JSON:API returns {data: {id}}. */
-function createdKey(body: unknown): string | undefined {
-  const top = asRecord(body);
-  const data = asRecord(top.data);
-  const key = top.uuid ?? data.uuid ?? data.id;
-  return typeof key === 'string' ? key : undefined;
-}
-
-/** Field errors from a 422 ("account_uuids.0") mapped back to the spreadsheet column they came from. */
-function fieldProblems(fieldErrors: Readonly<Record<string, readonly string[]>>, sources: readonly FieldSource[]): CellProblem[] {
-  return Object.entries(fieldErrors).map(([key, messages]) => {
-    const field = key.split('.')[0] ?? key;
-    const source = sources.find((s) => s.column.field === field);
-    return { columnIndex: source?.columnIndex ?? -1, column: source?.header ?? key, message: messages.join(' ') };
-  });
-}
-
-/**
- * Whether a write already landed: an update whose record already holds every value it sets,
- * or a create whose record exists (made since `since`, holding the row's values).
- * Returns how to record the row, or undefined when it did not land (or cannot be told).
- */
-async function findLanded(
-  entity: Entity,
-  planned: PlannedRequest,
-  check: RowCheck,
-  pool: DispatchPool,
-  since: string,
-): Promise<{ status: 'sent'; key: string; message: string } | undefined> {
-  const body = asRecord(planned.contentType.includes('vnd.api') ? asRecord(asRecord(planned.body).data).attributes : planned.body);
-  const wanted = Object.fromEntries(Object.entries(body).filter(([k]) => !bookkeeping.has(k) && k !== 'type'));
-  if (planned.method === 'PUT') {
-    const records = await lookup(pool, entity.recordRequest(check.values));
-    const current = records[0];
-    if (current === undefined) return undefined;
-    return recordHolds(wanted, entity.fromRecord(current)) ? { status: 'sent', key: check.key, message: 'already applied' } : undefined;
-  }
-  const query = entity.findCreated?.(body);
-  if (query === undefined) return undefined;
-  const earliest = Date.parse(since) - 60_000; // allow for clock skew between us and the API
-  for (const candidate of await lookup(pool, { ...query, query: { ...query.query, per_page: '500' } })) {
-    const createdAt = Date.parse(String(asRecord(candidate).created_at ?? ''));
-    const values = entity.fromRecord(candidate);
-    if ((Number.isNaN(createdAt) || createdAt >= earliest) && recordHolds(wanted, values) && typeof values.uuid === 'string') {
-      return { status: 'sent', key: values.uuid, message: 'already created' };
-    }
-  }
-  return undefined;
-}
-

@@ -96,6 +96,9 @@ describe('import against the sandbox over loopback HTTP', () => {
     const result = await runImport({
       file, entity: 'cases', api: apiFor(sandbox), normalise,
       pool: { concurrency: 8, backoffBaseMs: 5, backoffMaxMs: 50 },
+      // A 500 on a write is an unknown outcome: it is read back until this window closes
+      // (the sandbox's lists never lag), and re-sent only once shown not applied.
+      readBackWindowMs: 300,
     });
     expect(result.counts).toMatchObject({ read: 80, sent: 80, failed: 0 });
     expect(result.pool?.rateLimited429).toBeGreaterThanOrEqual(15);
@@ -115,6 +118,7 @@ describe('import against the sandbox over loopback HTTP', () => {
     const result = await runImport({
       file, entity: 'cases', api: apiFor(sandbox), normalise,
       pool: { backoffBaseMs: 5, backoffMaxMs: 50 },
+      readBackWindowMs: 300,
     });
     expect(result.counts.sent + result.counts.failed).toBe(30);
     for (let i = 0; i < 30; i++) {

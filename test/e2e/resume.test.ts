@@ -39,7 +39,9 @@ describe('a run killed with SIGKILL and resumed', () => {
     const journal = join(dir, 'cases.journal');
     const report = join(dir, 'report.xlsx');
     const env = { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
-    const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--revert', join(dir, 'revert.xlsx'), '--rate', 'off', '--concurrency', '8'];
+    // A row killed in flight is read back on resume until the read-back window after its
+    // attempt has closed: 2 s keeps a request that never left from holding the test for a minute.
+    const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--revert', join(dir, 'revert.xlsx'), '--rate', 'off', '--concurrency', '8', '--read-back-window', '2'];
 
     const first = runCli(args, env);
     const started = Date.now();

@@ -1,0 +1,239 @@
+/**
+ * Sending one valid row, exactly once (issue 9, rules 3, 4, 5 and 7):
+ * - the intent (and an update's before-image) is durable in the journal before the request;
+ * - a 2xx counts only when its body is the record; anything else is an unknown outcome;
+ * - an unknown outcome is read back over the read-back window, never guessed: found → sent;
+ *   shown absent after the window closed → re-sent (at most maxRetries times); otherwise the row
+ *   ends `unknown`, saying what to check, and `--resume` reads it back again first;
+ * - a request that certainly never reached the server is re-sent, at most maxRetries times;
+ * - after a 401/403 the pool sends nothing more: the row fails, to be retried by `--resume`.
+ */
+import type { ApiRequest } from '../api/client.js';
+import { describeApiError } from '../api/errors.js';
+import { backoffDelay, type DispatchPool } from '../api/pool.js';
+import type { Entity, PlannedRequest } from '../entities/entity.js';
+import type { CellProblem, RowOutcome } from '../io/report-types.js';
+import type { SourceRow } from '../io/rows.js';
+import type { Logger } from '../log.js';
+import type { NormaliseOptions } from '../normalise/result.js';
+import type { RowCheck } from './check-row.js';
+import type { Journal, JsonObject } from './journal.js';
+import type { FieldSource } from './mapping.js';
+import { outcomeOf } from './outcome.js';
+import { readBack, recordInResponse, type BeforeImage, type Claims, type ReadBackVerdict } from './read-back.js';
+import { currentRecordOf } from './round-trip.js';
+
+const INTERRUPTED = 'not sent: the run was interrupted; run again with --resume to send it';
+
+export interface SendContext {
+  readonly entity: Entity;
+  readonly pool: DispatchPool;
+  readonly journal: Pick<Journal, 'sending' | 'done'>;
+  readonly claims: Claims;
+  readonly readBackWindowMs: number;
+  readonly normalise: NormaliseOptions;
+  readonly sources: readonly FieldSource[];
+  /** First pause before re-sending a request that never reached the server. Default 500 ms. */
+  readonly backoffBaseMs?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly log?: Logger | undefined;
+}
+
+/** An earlier run's attempt at this row whose outcome was never told (journal.previous.inFlight). */
+export interface EarlierAttempt {
+  readonly at: string;
+  /** Its before-image (updates), from the journal. */
+  readonly before?: BeforeImage | undefined;
+}
+
+export interface RowToSend {
+  readonly row: SourceRow;
+  readonly check: RowCheck;
+  /** An update's before-image, read just before: required to send a PUT (rule 5). */
+  readonly before?: BeforeImage | undefined;
+  readonly earlier?: EarlierAttempt | undefined;
+}
+
+/** A failed row's message when the pool stopped after a 401/403: the same for every row. */
+export function refusedMessage(stop: { status: number; message: string }, sent: boolean): string {
+  return `${sent ? 'refused' : 'not sent'}: the API refused the token (HTTP ${stop.status}: ${stop.message}); fix the token, then run the same command with --resume`;
+}
+
+export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOutcome> {
+  const { entity, pool, journal } = ctx;
+  const { row, check } = input;
+  const rowNo = row.position.row;
+  const planned = entity.toRequest(check.values);
+  const request: ApiRequest = { method: planned.method, path: planned.path, body: planned.body, contentType: planned.contentType };
+  // The image of the record before this row's first attempt: a resumed row keeps the journal's.
+  const before = input.earlier?.before ?? input.before;
+  if (planned.method === 'PUT' && before === undefined) {
+    return finish({ status: 'failed', key: check.key, message: `not sent: the ${entity.noun} could not be read first, so the change would have no undo`, retry: true });
+  }
+  let resends = 0;
+  const mayResend = (reason: string): boolean => {
+    if (resends >= pool.maxRetries) return false;
+    resends += 1;
+    pool.noteRetry(reason);
+    return true;
+  };
+
+  if (input.earlier !== undefined) {
+    // Only the journaled image can show the earlier attempt did not land: the record as read
+    // now is the record after it, if it did.
+    const verdict = await readBackFrom(input.earlier.at, input.earlier.before);
+    if (verdict.kind === 'landed') return landed(verdict, 'already applied: found by reading it back after an earlier run left it unconfirmed; not sent again');
+    if (verdict.kind === 'unknown') return unknown('an earlier run did not hear whether it was applied', verdict.why);
+    // Shown absent after the window: it never landed, so sending it now is its first landing.
+    mayResend('an earlier attempt was shown not applied by reading it back');
+  }
+
+  for (;;) {
+    const stop = pool.stopped();
+    if (stop !== undefined) return finish({ status: 'failed', key: check.key, message: refusedMessage(stop, false), retry: true });
+    if (ctx.signal?.aborted === true) return { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
+    const at = new Date().toISOString();
+    await journal.sending(rowNo, planned.method, planned.method === 'PUT' ? before : undefined);
+    // Writes go as non-idempotent, PUTs too: after a lost answer the pool hands the row back
+    // ('unknown') instead of re-sending, so a write is applied once, not merely twice to the same effect.
+    const result = await pool.run(request, { idempotent: false });
+    if (result.kind === 'aborted') return { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
+    if (result.kind === 'stopped') {
+      const why = pool.stopped() ?? { status: 401, message: result.reason };
+      return finish({ status: 'failed', key: check.key, message: refusedMessage(why, false), retry: true });
+    }
+    if (result.kind === 'failed') {
+      // It certainly never reached the server: safe to send again, within the retry bound.
+      if (mayResend(result.error)) {
+        await pause(backoffDelay(resends, ctx.backoffBaseMs ?? 500, 10_000), ctx.signal);
+        continue;
+      }
+      return finish({ status: 'failed', key: check.key, message: `not sent: ${result.error} (gave up after ${resends + 1} tries)`, retry: true });
+    }
+    let cause: string;
+    if (result.kind === 'unknown') {
+      cause = result.response !== undefined ? `HTTP ${result.response.status}` : result.error;
+    } else {
+      const { status, body } = result.response;
+      if (status >= 200 && status < 300) {
+        const verdict = recordInResponse(entity, planned, check, status, body);
+        if (verdict.kind === 'record') {
+          if (planned.method === 'POST' && !ctx.claims.claim(verdict.key, rowNo)) {
+            return unknown(`the API answered with ${verdict.key}, a record another row of this journal already holds`, 'the two rows may share one record');
+          }
+          return landed({ key: verdict.key, record: verdict.record }, planned.method === 'POST' ? `created ${verdict.key}` : 'updated', status);
+        }
+        cause = verdict.why;
+      } else if (status >= 500) {
+        cause = `HTTP ${status}`;
+      } else {
+        return refused(status, body);
+      }
+    }
+    // The answer was lost or was not the record: read it back, never guess (rule 3).
+    const verdict = await readBackFrom(at, before);
+    if (verdict.kind === 'landed') return landed(verdict, `${planned.method === 'POST' ? `created ${verdict.key}` : 'updated'} (the API's answer was lost: ${cause}; confirmed by reading it back)`);
+    if (verdict.kind === 'unknown') return unknown(`the API's answer was lost (${cause})`, verdict.why);
+    if (mayResend(`${cause}; shown not applied by reading it back`)) continue;
+    return finish({ status: 'failed', key: check.key, message: `not applied (${cause}; shown by reading it back) after ${resends + 1} tries`, retry: true });
+  }
+
+  function readBackFrom(attemptAt: string, proof: BeforeImage | undefined): Promise<ReadBackVerdict> {
+    return readBack({
+      entity, pool, planned, check, row: rowNo, attemptAt, windowMs: ctx.readBackWindowMs, claims: ctx.claims,
+      before: proof, normalise: ctx.normalise, signal: ctx.signal,
+    });
+  }
+
+  function landed(found: { key: string; record: unknown }, message: string, http?: number): Promise<RowOutcome> {
+    return finish({ status: 'sent', key: found.key, http, message, after: planned.method === 'PUT' ? afterImage(found.record) : undefined });
+  }
+
+  function unknown(what: string, why: string): Promise<RowOutcome> {
+    const label = describeRow(entity, planned, check);
+    const question = planned.method === 'POST'
+      ? `check in Plannr whether ${entity.noun} ${label} (row ${rowNo}) was created`
+      : `check in Plannr whether ${entity.noun} ${check.key} (row ${rowNo}) now holds the values sent`;
+    return finish({ status: 'unknown', key: check.key, message: `${what}; ${why}; ${question}; --resume reads it back again first` });
+  }
+
+  function refused(status: number, body: unknown): Promise<RowOutcome> {
+    const described = describeApiError(status, body);
+    // 401/403 and a 429 past its budget say nothing about the row: --resume sends it again.
+    const retry = status === 401 || status === 403 || status === 429;
+    return finish({
+      status: 'failed',
+      key: check.key,
+      http: status,
+      message: status === 401 || status === 403 ? refusedMessage({ status, message: described.message }, true) : described.message,
+      problems: fieldProblems(described.fieldErrors, ctx.sources),
+      retry,
+    });
+  }
+
+  function afterImage(record: unknown): JsonObject | undefined {
+    if (record === undefined) return undefined;
+    const extra = entity.name === 'mpdx-phones' ? { contact_id: check.values.contact_id, person_id: check.values.person_id } : {};
+    const state = currentRecordOf(entity, record, extra, ctx.normalise);
+    return { updatedAt: state.updatedAt, hash: state.hash, values: state.values };
+  }
+
+  async function finish(result: {
+    status: 'sent' | 'failed' | 'unknown';
+    key: string;
+    message: string;
+    http?: number | undefined;
+    problems?: CellProblem[];
+    retry?: boolean;
+    after?: JsonObject | undefined;
+  }): Promise<RowOutcome> {
+    await journal.done({
+      row: rowNo, status: result.status, action: check.action, key: result.key, msg: result.message,
+      ...(result.http !== undefined ? { http: result.http } : {}),
+      ...(result.retry === true ? { retry: true } : {}),
+      ...(result.after !== undefined ? { after: result.after } : {}),
+    });
+    if (result.status !== 'sent') ctx.log?.warn({ row: rowNo, http: result.http, status: result.status, message: result.message }, `row ${result.status}`);
+    return {
+      ...outcomeOf(row, { ...check, key: result.key, problems: result.problems ?? [] }, result.status, result.message),
+      httpStatus: result.http,
+      ...(result.retry === true ? { retry: true } : {}),
+    };
+  }
+}
+
+/** How a person finds a created record in Plannr: its name (or value), quoted. */
+function describeRow(entity: Entity, planned: PlannedRequest, check: RowCheck): string {
+  const label = check.values.name ?? check.values.value ?? check.values.number;
+  return typeof label === 'string' || typeof label === 'number' ? `'${String(label)}'` : `made from ${planned.method} ${planned.path}`;
+}
+
+/** Field errors from a 422 ("account_uuids.0") mapped back to the spreadsheet column they came from. */
+export function fieldProblems(fieldErrors: Readonly<Record<string, readonly string[]>>, sources: readonly FieldSource[]): CellProblem[] {
+  return Object.entries(fieldErrors).map(([key, messages]) => {
+    const field = key.split('.')[0] ?? key;
+    const source = sources.find((s) => s.column.field === field);
+    return { columnIndex: source?.columnIndex ?? -1, column: source?.header ?? key, message: messages.join(' ') };
+  });
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0 || signal?.aborted === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A before-image as the journal stored it, if it has the shape this module wrote. */
+export function beforeImageOf(stored: JsonObject | undefined): BeforeImage | undefined {
+  if (stored === undefined) return undefined;
+  const values = stored.values;
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) return undefined;
+  return { updatedAt: typeof stored.updatedAt === 'string' ? stored.updatedAt : '', values: values as Record<string, unknown> };
+}

@@ -20,7 +20,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { JournalError, OutputError, UsageError } from '../errors.js';
@@ -121,7 +121,7 @@ export async function fingerprintFile(path: string): Promise<string> {
 type JournalRecord = z.infer<typeof lineSchema>;
 
 /** Folds records, oldest first, into what a resumed run and the revert workbook need. */
-export function journalStateOf(records: Iterable<JournalRecord>): { runs: JournalRun[]; state: JournalState } {
+function stateFolder(): { add(record: JournalRecord): void; readonly runs: JournalRun[]; readonly state: JournalState } {
   const runs: JournalRun[] = [];
   const done = new Map<number, JournalDone>();
   const inFlight = new Map<number, InFlightRow>();
@@ -129,35 +129,45 @@ export function journalStateOf(records: Iterable<JournalRecord>): { runs: Journa
   const claimed = new Map<string, number>();
   const lastSend = new Map<number, { method: 'PUT' | 'POST'; at: string }>();
   let runAt = '';
-  for (const record of records) {
-    if (record.t === 'run') {
-      runs.push(record);
-      runAt = record.at;
-    } else if (record.t === 'send') {
-      lastSend.set(record.row, { method: record.m, at: record.at });
-      // The latest record wins: a row re-sent by a resume is in flight again, whatever came before.
-      done.delete(record.row);
-      inFlight.set(record.row, { method: record.m, at: record.at });
-      if (record.before !== undefined) befores.set(record.row, record.before);
-    } else if (record.status === 'unknown') {
-      done.delete(record.row);
-      const send = lastSend.get(record.row);
-      inFlight.set(record.row, {
-        method: send?.method ?? (record.action === 'create' ? 'POST' : 'PUT'),
-        at: send?.at ?? runAt,
-        ...(record.key !== '' ? { key: record.key } : {}),
-      });
-    } else {
-      inFlight.delete(record.row);
-      done.set(record.row, record);
-      // First claim wins: a later row naming the same record does not take it over.
-      if (record.status === 'sent' && record.key !== '' && record.action !== 'none') {
-        const key = record.key.toLowerCase();
-        if (!claimed.has(key)) claimed.set(key, record.row);
+  return {
+    runs,
+    state: { done, inFlight, befores, claimed },
+    add(record) {
+      if (record.t === 'run') {
+        runs.push(record);
+        runAt = record.at;
+      } else if (record.t === 'send') {
+        lastSend.set(record.row, { method: record.m, at: record.at });
+        // The latest record wins: a row re-sent by a resume is in flight again, whatever came before.
+        done.delete(record.row);
+        inFlight.set(record.row, { method: record.m, at: record.at });
+        if (record.before !== undefined) befores.set(record.row, record.before);
+      } else if (record.status === 'unknown') {
+        done.delete(record.row);
+        const send = lastSend.get(record.row);
+        inFlight.set(record.row, {
+          method: send?.method ?? (record.action === 'create' ? 'POST' : 'PUT'),
+          at: send?.at ?? runAt,
+          ...(record.key !== '' ? { key: record.key } : {}),
+        });
+      } else {
+        inFlight.delete(record.row);
+        done.set(record.row, record);
+        // First claim wins: a later row naming the same record does not take it over.
+        if (record.status === 'sent' && record.key !== '' && record.action !== 'none') {
+          const key = record.key.toLowerCase();
+          if (!claimed.has(key)) claimed.set(key, record.row);
+        }
       }
-    }
-  }
-  return { runs, state: { done, inFlight, befores, claimed } };
+    },
+  };
+}
+
+/** What records (oldest first) say, as a resumed run and the revert workbook need it. */
+export function journalStateOf(records: Iterable<JournalRecord>): { runs: JournalRun[]; state: JournalState } {
+  const folder = stateFolder();
+  for (const record of records) folder.add(record);
+  return { runs: folder.runs, state: folder.state };
 }
 
 function emptyState(): JournalState {
@@ -166,9 +176,12 @@ function emptyState(): JournalState {
 
 const NEWLINE = 0x0a;
 
-/** A journal's records, and where its last whole record ends (bytes) when a torn one follows it. */
+/** What a journal's bytes say, and where its last whole record ends when a torn one follows it. */
 export interface ParsedJournal {
-  readonly records: readonly JournalRecord[];
+  readonly runs: JournalRun[];
+  readonly state: JournalState;
+  /** Bytes read. */
+  readonly size: number;
   /** The last record was torn: it starts on this 1-based line, and the file should end at `keepBytes`. */
   readonly torn?: { readonly line: number; readonly keepBytes: number } | undefined;
 }
@@ -189,52 +202,66 @@ export function damaged(path: string, line: number, problem: string): JournalErr
 }
 
 /**
- * Parses a journal's bytes. Only the last record may be torn (no newline after it, or the
- * last line is not JSON): a crash or a full disk stops a write part-way, and such a record
- * was never acknowledged, so nothing was sent on its strength. Any other bad line is damage.
+ * Parses a journal, chunk by chunk (only the state is kept, never the whole file). Only the
+ * last record may be torn (no newline after it, or the last line is not JSON): a crash or a
+ * full disk stops a write part-way, and such a record was never acknowledged, so nothing was
+ * sent on its strength. Any other bad line is damage.
  */
-export function parseJournal(bytes: Buffer, path: string): ParsedJournal {
-  const records: JournalRecord[] = [];
-  const lastNewline = bytes.lastIndexOf(NEWLINE);
-  const bodyEnd = lastNewline + 1;
-  // Whole lines: [start, end) byte ranges, without their newline.
-  const lines: Array<{ start: number; end: number }> = [];
-  for (let start = 0; start < bodyEnd; ) {
-    const end = bytes.indexOf(NEWLINE, start);
-    lines.push({ start, end });
-    start = end + 1;
-  }
-  const tailIsTorn = bodyEnd < bytes.length;
-  let lastNonBlank = -1;
-  lines.forEach((line, index) => {
-    if (bytes.toString('utf8', line.start, line.end).trim() !== '') lastNonBlank = index;
-  });
-  let torn: ParsedJournal['torn'];
-  if (tailIsTorn) torn = { line: lines.length + 1, keepBytes: bodyEnd };
-  for (let index = 0; index < lines.length; index += 1) {
-    const line = lines[index] as { start: number; end: number };
-    const text = bytes.toString('utf8', line.start, line.end);
-    if (text.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      if (index === lastNonBlank && !tailIsTorn) {
-        torn = { line: index + 1, keepBytes: line.start };
-        break;
+export async function parseJournal(chunks: AsyncIterable<Buffer>, path: string): Promise<ParsedJournal> {
+  const folder = stateFolder();
+  let carry: Buffer = Buffer.alloc(0);
+  let carryStart = 0; // file offset of carry[0]
+  let line = 0; // 1-based number of the last whole line seen
+  /** A whole line that is not JSON: torn only if no other record follows it. */
+  let notJson: { line: number; start: number; problem: string } | undefined;
+  for await (const chunk of chunks) {
+    const bytes = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    let start = 0;
+    for (let end = bytes.indexOf(NEWLINE, start); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
+      line += 1;
+      const text = bytes.toString('utf8', start, end);
+      const lineStart = carryStart + start;
+      start = end + 1;
+      if (text.trim() === '') continue;
+      if (notJson !== undefined) throw damaged(path, notJson.line, notJson.problem);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        notJson = { line, start: lineStart, problem: describeProblem(error) };
+        continue;
       }
-      throw damaged(path, index + 1, describeProblem(error));
+      const record = lineSchema.safeParse(json);
+      if (!record.success) throw damaged(path, line, describeProblem(record.error));
+      folder.add(record.data);
     }
-    const record = lineSchema.safeParse(json);
-    if (!record.success) throw damaged(path, index + 1, describeProblem(record.error));
-    records.push(record.data);
+    carry = bytes.subarray(start);
+    carryStart += start;
   }
-  return { records, torn };
+  const size = carryStart + carry.length;
+  let torn: ParsedJournal['torn'];
+  if (carry.length > 0) {
+    // The last line has no newline: torn, whatever it holds. A bad whole line before it is damage.
+    if (notJson !== undefined) throw damaged(path, notJson.line, notJson.problem);
+    torn = { line: line + 1, keepBytes: carryStart };
+  } else if (notJson !== undefined) {
+    torn = { line: notJson.line, keepBytes: notJson.start };
+  }
+  return { runs: folder.runs, state: folder.state, size, torn };
+}
+
+async function* bytesOf(path: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+  } catch (error) {
+    throw new OutputError(`cannot read the journal ${path}: ${(error as Error).message}`);
+  }
 }
 
 /** Read-only, takes no lock: for the revert workbook and reports. A torn last record is left out (not cut). */
 export async function readJournal(path: string): Promise<{ runs: JournalRun[]; state: JournalState }> {
-  return journalStateOf(parseJournal(await readFile(path), path).records);
+  const { runs, state } = await parseJournal(bytesOf(path), path);
+  return { runs, state };
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -274,15 +301,16 @@ export async function openJournal(path: string, run: OpenJournalOptions): Promis
   const lock = await acquireJournalLock(path, run.onNotice);
   let handle: FileHandle | undefined;
   try {
-    let bytes: Buffer | undefined;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      if (errorCode(error) !== 'ENOENT') throw new OutputError(`cannot read the journal ${path}: ${(error as Error).message}`);
-    }
-    if (run.resume && bytes === undefined) throw new UsageError(`--resume: journal ${path} does not exist; run without --resume to start`);
-    const parsed = bytes === undefined ? { records: [], torn: undefined } : parseJournal(bytes, path);
-    const { runs, state } = journalStateOf(parsed.records);
+    const exists = await stat(path).then(
+      () => true,
+      (error: unknown) => {
+        if (errorCode(error) === 'ENOENT') return false;
+        throw new OutputError(`cannot read the journal ${path}: ${(error as Error).message}`);
+      },
+    );
+    if (run.resume && !exists) throw new UsageError(`--resume: journal ${path} does not exist; run without --resume to start`);
+    const parsed: ParsedJournal = exists ? await parseJournal(bytesOf(path), path) : { runs: [], state: emptyState(), size: 0 };
+    const { runs, state } = parsed;
     const rows = recordedRows(state);
     if (run.resume) {
       checkResumable(path, runs, run);
@@ -294,8 +322,8 @@ export async function openJournal(path: string, run: OpenJournalOptions): Promis
     }
 
     handle = await open(path, 'a');
-    if (bytes === undefined) await syncFolder(path);
-    let size = bytes?.length ?? 0;
+    if (!exists) await syncFolder(path);
+    let size = parsed.size;
     // A plain run keeps nothing of a journal that records no rows (earlier runs stopped before sending).
     const keepBytes = !run.resume ? 0 : parsed.torn?.keepBytes;
     if (keepBytes !== undefined && keepBytes < size) {

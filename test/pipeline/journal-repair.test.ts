@@ -1,7 +1,7 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { JournalError } from '../../src/errors.js';
-import { openJournal, readJournal } from '../../src/pipeline/journal.js';
+import { openJournal, parseJournal, readJournal } from '../../src/pipeline/journal.js';
 import { journalChild, journalSetup, nextLine } from './journal-helpers.js';
 
 /** A journal of one run: row 2 updated (with its before-image) and done, row 3 being created. */
@@ -40,6 +40,22 @@ describe('a damaged journal is repaired or refused, never ignored', () => {
       expect(runs).toHaveLength(2);
       expect([...state.inFlight.keys()]).toEqual([4]);
       expect(state.befores.get(2)).toEqual({ name: 'Old name' });
+    }
+  });
+
+  it('reads the same records and finds the same torn record whatever the chunks the file arrives in', async () => {
+    const { journalPath, bytes } = await journalWithRows();
+    const torn = Buffer.concat([bytes, Buffer.from('{"t":"done","row":3,"status":"sent","acti')]);
+    async function* inChunks(size: number) {
+      for (let at = 0; at < torn.length; at += size) yield torn.subarray(at, at + size);
+    }
+    for (const size of [1, 2, 7, 64, torn.length]) {
+      const parsed = await parseJournal(inChunks(size), journalPath);
+      expect(parsed.torn, `chunks of ${size}`).toEqual({ line: 5, keepBytes: bytes.length });
+      expect(parsed.size).toBe(torn.length);
+      expect(parsed.state.done.get(2)?.key).toBe('A0000000-0000-4000-8000-000000000001');
+      expect(parsed.state.inFlight.get(3)?.method).toBe('POST');
+      expect(parsed.state.befores.get(2)).toEqual({ name: 'Old name' });
     }
   });
 

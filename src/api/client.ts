@@ -208,6 +208,9 @@ function constantHeaders(config: ApiConfig): (contentType: string, hasBody: bool
   };
 }
 
+/** How long an idle keep-alive connection is kept (undici's, so fetch's, default too). */
+const IDLE_SOCKET_TIMEOUT_MS = 4_000;
+
 class TooLarge extends Error {
   override name = 'TooLarge';
 }
@@ -217,8 +220,12 @@ export function createApiClient(config: ApiConfig, options: ApiClientOptions = {
   const secure = new URL(baseUrl).protocol === 'https:';
   const maxSockets = options.maxSockets ?? Infinity;
   // Keep-alive: one TCP (and TLS) handshake per connection, not per request. Idle sockets are
-  // unref'd by the agent, so they never keep the process alive.
-  const agent = secure ? new HttpsAgent({ keepAlive: true, maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets });
+  // unref'd by the agent, so they never keep the process alive, and closed after
+  // IDLE_SOCKET_TIMEOUT_MS (or a second before the server's own Keep-Alive timeout): reusing a
+  // socket the server is closing ends in a reset after the request was written, which for a
+  // write means an unknown outcome and a read-back.
+  const agentOptions = { keepAlive: true, maxSockets, timeout: IDLE_SOCKET_TIMEOUT_MS };
+  const agent = secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   const sendRaw = secure ? httpsRequest : httpRequest;
   const headersFor = constantHeaders(config);
   const redact = (text: string): string => redactSecret(text, config.token);

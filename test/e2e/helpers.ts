@@ -1,5 +1,6 @@
 /** Shared set-up for end-to-end tests: a real sandbox on loopback and small files on disk. */
 import ExcelJS from 'exceljs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,4 +98,95 @@ export async function editWorkbook(path: string, edits: ReadonlyArray<{ key: str
     if (!found) throw new Error(`no row ${edit.key}`);
   }
   await workbook.xlsx.writeFile(path);
+}
+
+/** What a CLI child process did. */
+export interface CliRun {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The built CLI as a child process (`node dist/cli/main.js ...args`), its env on top of ours.
+ * `done` settles when it exits; a child still running after `guardMs` is killed (a hang fails the test).
+ */
+export function startCli(args: readonly string[], env: Record<string, string>, options: { cwd?: string; guardMs?: number } = {}): {
+  child: ChildProcess;
+  done: Promise<CliRun>;
+} {
+  const child = spawn(process.execPath, [cliEntry, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const guard = setTimeout(() => child.kill('SIGKILL'), options.guardMs ?? 120_000);
+  const done = new Promise<CliRun>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+  return { child, done };
+}
+
+export function runCli(args: readonly string[], env: Record<string, string>, options: { cwd?: string; guardMs?: number } = {}): Promise<CliRun> {
+  return startCli(args, env, options).done;
+}
+
+/** The environment that points the CLI at a sandbox. */
+export function sandboxEnv(sandbox: RunningSandbox, token = SANDBOX_TOKEN): Record<string, string> {
+  return { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: token, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
+}
+
+/** Polls until `condition` holds (or throws after `timeoutMs`, naming what was awaited). */
+export async function waitFor(what: string, condition: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** A report's Summary sheet as label → value text. */
+export async function summaryOf(report: string): Promise<Map<string, string>> {
+  return new Map((await readSheet(report, 'Summary')).map((row) => [row[0] ?? '', row[1] ?? '']));
+}
+
+/**
+ * The Summary's "Rows add up" equation ("12 read = 9 sent + 0 invalid + 3 unknown ✓") as numbers,
+ * checked to add up: each part by its bucket name.
+ */
+export function equationOf(text: string): { read: number; parts: Record<string, number> } {
+  const match = /^(\d+) read = (.+?)\s*✓?$/.exec(text.trim());
+  if (match === null) throw new Error(`not a row-accounting equation: "${text}"`);
+  const parts: Record<string, number> = {};
+  for (const part of match[2]!.split('+')) {
+    const m = /^\s*(\d+) (\w+)\s*$/.exec(part);
+    if (m === null) throw new Error(`not a term "<n> <bucket>": "${part}" in "${text}"`);
+    parts[m[2]!] = Number(m[1]);
+  }
+  return { read: Number(match[1]), parts };
+}
+
+/** How many times each value occurs. */
+export function tally<T>(values: Iterable<T>): Map<T, number> {
+  const counts = new Map<T, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return counts;
+}
+
+/** Applied creates per `name` in a sandbox write log (the ground truth for duplicates). */
+export function createsByName(writes: ReadonlyArray<{ method: string; body: unknown }>): Map<string, number> {
+  return tally(writes.filter((w) => w.method === 'POST').map((w) => String((w.body as { name?: unknown } | null)?.name)));
+}
+
+/** Applied updates per record uuid. */
+export function updatesByUuid(writes: ReadonlyArray<{ method: string; uuid: string }>): Map<string, number> {
+  return tally(writes.filter((w) => w.method === 'PUT').map((w) => w.uuid));
 }

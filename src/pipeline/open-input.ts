@@ -60,7 +60,8 @@ export async function openInput(config: InputConfig): Promise<OpenedInput> {
     headers: sheet.headers,
     fields: mapping.sources.map((s) => ({ field: s.column.field, header: s.header, columnIndex: s.columnIndex })),
   };
-  const normalise: NormaliseOptions = { ...config.normalise, date1904: date1904Of(sheet) };
+  // The workbook's own date system (CSV: never 1904) decides how serial numbers read.
+  const normalise: NormaliseOptions = { ...config.normalise, date1904: sheet.date1904 === true };
   return { entity, sheet, mapping, layout, normalise, check: makeRowChecker(entity, mapping, sheet.headers, normalise) };
 }
 
@@ -68,10 +69,3 @@ function importableEntities(): Entity[] {
   return Object.values(entities).filter((e) => e.canImport);
 }
 
-/**
- * Whether the workbook counts dates from 1904 (its workbookPr says so; CSV never does).
- * Read defensively until every reader sets OpenedSheet.date1904.
- */
-function date1904Of(sheet: OpenedSheet): boolean {
-  return (sheet as { readonly date1904?: boolean }).date1904 === true;
-}

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { OpenedSheet, SourceRow } from '../../src/io/rows.js';
 import { defaultNormaliseOptions } from '../../src/normalise/result.js';
 
-function sheetOf(date1904: boolean | undefined): OpenedSheet & { date1904?: boolean } {
+function sheetOf(date1904: boolean | undefined): OpenedSheet {
   return {
     file: 'mac.xlsx',
     format: 'xlsx',

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactDetails } from '../../src/entities/contact-details.js';
 import { MappingError } from '../../src/errors.js';
@@ -66,5 +67,34 @@ describe('openInput: the wrong --entity guard', () => {
       await expect(open(file, 'cases')).rejects.toThrow('only 0 of 4 columns match cases');
       await expect(open(file, 'cases', { Ref: 'uuid', Matter: 'name', Colour: null, 'Shoe Size': null })).resolves.toMatchObject({ entity: { name: 'cases' } });
     });
+  });
+});
+
+describe('openInput: a workbook in the 1904 date system', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'open-input-1904-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [true, '2025-01-01T00:00:00+00:00'], // 1904 system: 0 = 1904-01-01, so 44196 = 2025-01-01
+    [false, '2020-12-31T00:00:00+00:00'], // 1900 system: 45658 = 2025-01-01, so 44196 = 2020-12-31
+  ])('with date1904 %s reads the serial number 44196 in a General cell as %s', async (date1904, expected) => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.properties.date1904 = date1904;
+    const sheet = workbook.addWorksheet('Cases');
+    sheet.addRow(['Case ID', 'Case Name', 'Review Date']);
+    sheet.addRow(['', 'A case', 44196]);
+    const file = join(dir, `serial-${date1904}.xlsx`);
+    await workbook.xlsx.writeFile(file);
+
+    const input = await open(file, 'cases');
+    expect(input.normalise.date1904).toBe(date1904);
+    const reviewDates: unknown[] = [];
+    for await (const row of input.sheet.rows) reviewDates.push(input.check(row).values['review_at']);
+    expect(reviewDates).toEqual([expected]);
   });
 });

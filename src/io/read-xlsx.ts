@@ -12,7 +12,7 @@ import { InputError, type Location } from '../errors.js';
 import { checkHeaders, checkRow, columnName, headerText, isBlankRow } from './read-common.js';
 import type { CellValue, OpenedSheet, SourceRow } from './rows.js';
 import { readSharedStrings } from './xlsx/shared-strings.js';
-import { CellRefused, SheetXmlRefused, sheetRows, type SheetRow } from './xlsx/sheet.js';
+import { CellRefused, SheetXmlRefused, sheetRowBatches, type SheetRow } from './xlsx/sheet.js';
 import { parseDateStyles } from './xlsx/styles.js';
 import { chooseSheet, parseContentTypes, parseRelationships, parseWorkbookIndex, relationshipKind, relationshipsPartOf, type WorkbookIndex } from './xlsx/workbook.js';
 import { XmlRefused, decodeXmlBytes } from './xlsx/xml.js';
@@ -131,7 +131,7 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
     throw problem(fileWhere, '', error);
   }
   let handedOver = false;
-  let sheet: AsyncGenerator<SheetRow> | undefined;
+  let sheet: AsyncGenerator<SheetRow[]> | undefined;
   try {
     const { index } = await locateWorkbook(archive, fileWhere);
     const choice = chooseSheet(index, source.sheet);
@@ -153,17 +153,18 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
       }
     }
 
-    sheet = sheetRows(decodeXmlBytes(archive.streamPart(sheetPart, MAX_SHEET_BYTES)), { sharedStrings, dateStyles, date1904: index.date1904 });
-    let first: IteratorResult<SheetRow>;
+    sheet = sheetRowBatches(decodeXmlBytes(archive.streamPart(sheetPart, MAX_SHEET_BYTES)), { sharedStrings, dateStyles, date1904: index.date1904 });
+    let firstBatch: IteratorResult<SheetRow[]>;
     try {
-      first = await sheet.next();
+      firstBatch = await sheet.next();
     } catch (error) {
       throw problem({ ...where, row: 1 }, sheetPart, error);
     }
-    if (first.done === true || first.value.number !== 1 || isBlankRow(first.value.cells)) {
+    const first = firstBatch.done === true ? undefined : firstBatch.value[0];
+    if (first === undefined || first.number !== 1 || isBlankRow(first.cells)) {
       throw new InputError({ ...where, row: 1 }, 'row 1 (the header row) is empty');
     }
-    const headers = first.value.cells.map(headerCellText);
+    const headers = first.cells.map(headerCellText);
     while (headers.length > 0 && headers[headers.length - 1] === '') headers.pop();
     checkHeaders(headers, { ...where, row: 1 });
     const stats = { blankRows: 0 };
@@ -172,26 +173,32 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
 
     async function* rows(): AsyncGenerator<SourceRow> {
       let lastRow = 1;
+      let batch: readonly SheetRow[] = firstBatch.done === true ? [] : firstBatch.value;
+      let at = 1; // the header row is done
       try {
         for (;;) {
-          let next: IteratorResult<SheetRow>;
+          for (; at < batch.length; at++) {
+            const { number, cells } = batch[at] as SheetRow;
+            const position = { file: source.displayName, sheet: chosen.name, row: number };
+            // Rows missing from the file are rows the user sees as blank.
+            if (number > lastRow + 1) stats.blankRows += number - lastRow - 1;
+            lastRow = number;
+            if (isBlankRow(cells)) {
+              stats.blankRows++;
+              continue;
+            }
+            checkRow(cells, headers, position);
+            yield { position, cells };
+          }
+          let next: IteratorResult<SheetRow[]>;
           try {
             next = await sheetRowsOnce.next();
           } catch (error) {
             throw problem({ ...where, row: lastRow + 1 }, sheetPart ?? '', error, headers);
           }
           if (next.done === true) return;
-          const { number, cells } = next.value;
-          const position = { file: source.displayName, sheet: chosen.name, row: number };
-          // Rows missing from the file are rows the user sees as blank.
-          if (number > lastRow + 1) stats.blankRows += number - lastRow - 1;
-          lastRow = number;
-          if (isBlankRow(cells)) {
-            stats.blankRows++;
-            continue;
-          }
-          checkRow(cells, headers, position);
-          yield { position, cells };
+          batch = next.value;
+          at = 0;
         }
       } finally {
         await sheetRowsOnce.return(undefined).catch(() => undefined);

@@ -207,8 +207,11 @@ export class SheetXmlRefused extends XmlRefused {
   }
 }
 
-/** The rows of a sheet, from its XML as text chunks. */
-export async function* sheetRows(texts: AsyncIterable<string>, context: SheetContext): AsyncGenerator<SheetRow> {
+/**
+ * The rows of a sheet, from its XML as text chunks, in batches (the rows each chunk finished):
+ * one async step per chunk, not per row.
+ */
+export async function* sheetRowBatches(texts: AsyncIterable<string>, context: SheetContext): AsyncGenerator<SheetRow[]> {
   let ready: SheetRow[] = [];
   const parser = sheetParser(context, (row) => ready.push(row));
   for await (const text of texts) {
@@ -217,16 +220,19 @@ export async function* sheetRows(texts: AsyncIterable<string>, context: SheetCon
     } catch (error) {
       // The rows finished before the problem are good: give them first, so the problem is
       // reported when the reader reaches it (with the header row known), not before.
-      yield* ready;
+      if (ready.length > 0) yield ready;
       throw error instanceof XmlRefused ? new SheetXmlRefused(error, parser.row()) : error;
     }
     if (ready.length > 0) {
-      const rows = ready;
+      yield ready;
       ready = [];
-      yield* rows;
     }
   }
   parser.end();
-  yield* ready;
+  if (ready.length > 0) yield ready;
 }
 
+/** The rows of a sheet one by one (for tests and small uses). */
+export async function* sheetRows(texts: AsyncIterable<string>, context: SheetContext): AsyncGenerator<SheetRow> {
+  for await (const batch of sheetRowBatches(texts, context)) yield* batch;
+}

@@ -195,7 +195,8 @@ export function checkEntityFits(
   if (!mostUnread && !clearlyBetter) return;
 
   const place = describeLocation(where);
-  if (best !== undefined && best.matched > chosen.matched) {
+  // Name another entity only when it really reads the file: clearly better, or at least half of it.
+  if (best !== undefined && best.matched > chosen.matched && (clearlyBetter || best.matched * 2 >= total)) {
     throw new MappingError(
       `${place}: its headers look like ${best.entity.name} (${best.matched} of ${total} columns match ${best.entity.name}, ` +
         `${chosen.matched} of ${total} match ${entity.name}): use --entity ${best.entity.name}`,

@@ -99,6 +99,12 @@ describe('checkEntityFits (the wrong --entity guard)', () => {
     expect(mappingFileSchema.safeParse({ '*': 'name' }).success).toBe(false);
   });
 
+  it('names no other entity when that one would not read the file either', () => {
+    // contact-details reads Name and Mobile (2 of 5), cases only Name (1 of 5): neither fits.
+    const run = () => checkEntityFits(['Name', 'Mobile', 'Colour', 'Shoe Size', 'Pet'], cases, importable, where);
+    expect(run).toThrow('only 1 of 5 columns match cases (not matched: "Mobile", "Colour", "Shoe Size", "Pet")');
+  });
+
   it('accepts a file with a few extra columns', () => {
     expect(() => checkEntityFits(['Case ID', 'Case Name', 'Clients', 'Notes'], cases, importable, where)).not.toThrow();
   });

@@ -5,7 +5,7 @@
  * - an unknown outcome is read back over the read-back window, never guessed: found → sent;
  *   shown absent after the window closed → re-sent (at most maxRetries times); otherwise the row
  *   ends `unknown`, saying what to check, and `--resume` reads it back again first;
- * - a request that certainly never reached the server is re-sent, at most maxRetries times;
+ * - a request that certainly never reached the server is re-sent by the pool (--max-retries);
  * - after a 401/403 the pool sends nothing more: the row fails, to be retried by `--resume`.
  */
 import type { ApiRequest } from '../api/client.js';
@@ -33,7 +33,7 @@ export interface SendContext {
   readonly readBackWindowMs: number;
   readonly normalise: NormaliseOptions;
   readonly sources: readonly FieldSource[];
-  /** First pause before re-sending a request that never reached the server. Default 500 ms. */
+  /** First pause (jittered, doubling) before re-sending a write shown not applied. Default 500 ms. */
   readonly backoffBaseMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: Logger | undefined;
@@ -103,12 +103,8 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
       return finish({ status: 'failed', key: check.key, message: refusedMessage(why, false), retry: true });
     }
     if (result.kind === 'failed') {
-      // It certainly never reached the server: safe to send again, within the retry bound.
-      if (mayResend(result.error)) {
-        await pause(backoffDelay(resends, ctx.backoffBaseMs ?? 500, 10_000), ctx.signal);
-        continue;
-      }
-      return finish({ status: 'failed', key: check.key, message: `not sent: ${result.error} (gave up after ${resends + 1} tries)`, retry: true });
+      // It certainly never reached the server, and the pool already re-sent it --max-retries times.
+      return finish({ status: 'failed', key: check.key, message: `not applied: ${result.error} (it never reached the API in ${result.attempts} tries); --resume sends it again`, retry: true });
     }
     let cause: string;
     if (result.kind === 'unknown') {
@@ -134,7 +130,10 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
     const verdict = await readBackFrom(at, before);
     if (verdict.kind === 'landed') return landed(verdict, `${planned.method === 'POST' ? `created ${verdict.key}` : 'updated'} (the API's answer was lost: ${cause}; confirmed by reading it back)`);
     if (verdict.kind === 'unknown') return unknown(`the API's answer was lost (${cause})`, verdict.why);
-    if (mayResend(`${cause}; shown not applied by reading it back`)) continue;
+    if (mayResend(`${cause}; shown not applied by reading it back`)) {
+      await pause(backoffDelay(resends, ctx.backoffBaseMs ?? 500, 10_000), ctx.signal);
+      continue;
+    }
     return finish({ status: 'failed', key: check.key, message: `not applied (${cause}; shown by reading it back) after ${resends + 1} tries`, retry: true });
   }
 

@@ -252,7 +252,8 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     signal: AbortSignal,
     runSignal: AbortSignal | undefined,
   ): Promise<DispatchResult> {
-    const name = label(request);
+    // Only for events, which are rare: not built for every request.
+    const name = (): RequestLabel => label(request);
     let attempts = 0;
     let retries = 0;
     let rateLimitedAttempts = 0;
@@ -266,11 +267,11 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
       // and a struggling server sees less load.
       retries += 1;
       counts.retries += 1;
-      emit({ type: 'retry', request: name, attempt: attempts + 1, delayMs, reason });
+      emit({ type: 'retry', request: name(), attempt: attempts + 1, delayMs, reason });
       return sleep(delayMs, signal);
     };
     const giveUp = <T extends DispatchResult>(result: T, reason: string): T => {
-      emit({ type: 'gave-up', request: name, attempts, reason });
+      emit({ type: 'gave-up', request: name(), attempts, reason });
       return result;
     };
 
@@ -320,7 +321,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
         rateLimitWaitedMs += pauseMs;
         // One pause for the whole pool: every worker would otherwise meet its own 429.
         limiter.pauseFor(pauseMs);
-        emit({ type: 'rate-limited', request: name, pauseMs, retryAfterSeconds: response.retryAfterSeconds });
+        emit({ type: 'rate-limited', request: name(), pauseMs, retryAfterSeconds: response.retryAfterSeconds });
         continue;
       }
 

@@ -135,7 +135,11 @@ const tasks: Record<string, () => Promise<number>> = {
 const run = tasks[task];
 if (run === undefined) throw new Error(`unknown task ${task}; tasks: ${Object.keys(tasks).join(', ')}`);
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
 const rows = await run();
 const ms = performance.now() - started;
+// CPU time (user + system, every thread) as well as wall time: on a loaded machine it is the steadier figure.
+const cpu = process.cpuUsage(cpuBefore);
+extra.cpuMs = Math.round((cpu.user + cpu.system) / 1000);
 const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
 process.stdout.write(`${JSON.stringify({ task, rows, ms: Math.round(ms), rowsPerSec: Math.round(rows / (ms / 1000)), peakRssMB, ...extra })}\n`);

@@ -213,7 +213,10 @@ export function tokenEchoBody(authorization: string, jsonApi: boolean): string {
       `{"status":"422","title":"Invalid Attribute","detail":${url},"meta":{"link":${slashed}}}` +
       `]}`;
   }
-  return `{"message":${quoted(`The request was rejected (Authorization: ${forms.raw}).`)},` +
+  // The message carries every form (a client shows it): raw; JSON-escaped; HTML entities; URL-encoded twice over.
+  const message = `"The request was rejected (Authorization: ${quoted(forms.raw).slice(1, -1)}; echoed: Authorization: ${forms.jsonEscaped}; ` +
+    `${quoted(forms.htmlEntities).slice(1, -1)}; ${quoted(forms.urlEncoded).slice(1, -1)}; ${forms.percentEveryByte})."`;
+  return `{"message":${message},` +
     `"errors":{"name":[${escaped},${html}],"value":[${url},${slashed}]},` +
     `"debug":{"headers":{"authorization":${quoted(forms.raw)},"authorization_html":${html}},"link":${slashed}}}`;
 }

@@ -12,9 +12,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INJECTION_PAYLOADS, readZipEntries } from '../../scripts/make-bad-fixtures.js';
+import { echoForms } from '../../src/sandbox/faults.js';
 import { createSeedState, SANDBOX_ACCOUNT_UUID } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, clientUuids, tempDir, writeCsv } from './helpers.js';
+import { cliEntry, clientUuids, column, readSheet, tempDir, writeCsv } from './helpers.js';
 
 
 /** Distinctive, so a grep cannot match anything else; the sandbox accepts it. */
@@ -79,6 +80,40 @@ async function everythingWritten(dir: string, runs: readonly CliRun[]): Promise<
 function expectNoToken(texts: ReadonlyArray<{ where: string; text: string }>): void {
   for (const { where, text } of texts) {
     for (const fragment of TOKEN_FRAGMENTS) expect(text.includes(fragment), `token fragment "${fragment}" in ${where}`).toBe(false);
+  }
+}
+
+/** Undoes one layer of each encoding a server (or our own XML writer) may have put on a text. */
+function decodeOnce(text: string): string {
+  return text
+    .replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    .replace(/\\\//g, '/')
+    .replace(/&#x([0-9a-fA-F]+);/g, (_, hex: string) => String.fromCodePoint(parseInt(hex, 16)))
+    .replace(/&#(\d+);/g, (_, dec: string) => String.fromCodePoint(Number(dec)))
+    .replace(/&(amp|lt|gt|quot|apos);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" })[name] ?? '')
+    .replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+/**
+ * No fragment of the token in any text, in any form a server may echo it (raw, JSON \\u and \\/
+ * escapes, HTML entities, URL encoding), nor after undoing those encodings (layered too).
+ */
+function expectNoTokenInAnyForm(texts: ReadonlyArray<{ where: string; text: string }>): void {
+  for (const { where, text } of texts) {
+    let decoded = text;
+    for (let layer = 0; layer < 4; layer++) {
+      for (const fragment of TOKEN_FRAGMENTS) {
+        expect(decoded.includes(fragment), `token fragment "${fragment}" in ${where} (after ${layer} decodings)`).toBe(false);
+      }
+      const next = decodeOnce(decoded);
+      if (next === decoded) break;
+      decoded = next;
+    }
+    for (const fragment of TOKEN_FRAGMENTS) {
+      for (const [form, encoded] of Object.entries(echoForms(fragment))) {
+        expect(text.includes(encoded), `token fragment "${fragment}" ${form} in ${where}`).toBe(false);
+      }
+    }
   }
 }
 
@@ -185,6 +220,53 @@ describe('the token appears in no output of a full run', { timeout: 240_000 }, (
     // before its first log line, so its log may be empty.
     for (const log of ['full.log', 'export.log']) expect((await stat(join(dir, log))).size, log).toBeGreaterThan(0);
     expectNoToken(await everythingWritten(dir, runs));
+  });
+});
+
+describe('a server that echoes the Authorization header back in every encoding', { timeout: 240_000 }, () => {
+  it('raw, JSON-escaped, HTML-entity- and URL-encoded echoes reach no output: stdout, stderr, report, journal, revert, log', async () => {
+    const echoDir = await tempDir('plannr-security-echo-');
+    const echoRuns: CliRun[] = [];
+    const before = sandbox.injected().tokenEcho ?? 0;
+    try {
+      // Every write of the cases import meets the echo (a 422), as does the MPDX import's.
+      sandbox.setFaults({ tokenEchoNext: 4 });
+      const caseIds = Object.keys(sandbox.state.cases);
+      const file = await writeCsv(echoDir, 'cases.csv', [
+        ['Case ID', 'Case Name', 'Clients'],
+        ...caseIds.slice(60, 63).map((id, i) => [id, `Echo update ${i}`, '']),
+        ['', 'Echo create', clientUuids(sandbox.state)[0]!],
+      ]);
+      const cases = await runCli(
+        ['import', file, '--entity', 'cases', '--rate', 'off', '--concurrency', '1', '--report', join(echoDir, 'echo.xlsx'), '--journal', join(echoDir, 'echo.journal'),
+          '--revert', join(echoDir, 'echo-revert.xlsx'), '--log', join(echoDir, 'echo.log')],
+        echoDir,
+        env,
+      );
+      echoRuns.push(cases);
+      expect(cases.code, cases.stderr).toBe(1);
+      // Not vacuous: the echoing message did reach the report (with the token taken out).
+      const messages = column(await readSheet(join(echoDir, 'echo.xlsx'), 'Results'), 'Message');
+      expect(messages.filter((m) => m.includes('The request was rejected'))).toHaveLength(4);
+
+      sandbox.setFaults({ tokenEchoNext: 3 });
+      const mpdxLines = (await readFile(join(import.meta.dirname, '../../samples/mpdx-phones.csv'), 'utf8')).split(/\r?\n/).slice(0, 4).join('\r\n');
+      const mpdx = join(echoDir, 'mpdx.csv');
+      await import('node:fs/promises').then((fs) => fs.writeFile(mpdx, `${mpdxLines}\r\n`));
+      const phones = await runCli(
+        ['import', mpdx, '--entity', 'mpdx-phones', '--rate', 'off', '--concurrency', '1', '--report', join(echoDir, 'mpdx.xlsx'), '--journal', join(echoDir, 'mpdx.journal'),
+          '--log', join(echoDir, 'mpdx.log')],
+        echoDir,
+        env,
+      );
+      echoRuns.push(phones);
+      expect([1, 2]).toContain(phones.code);
+    } finally {
+      sandbox.setFaults({});
+    }
+    expect((sandbox.injected().tokenEcho ?? 0) - before, 'the server echoed the token to every write').toBeGreaterThanOrEqual(5);
+    expect((await stat(join(echoDir, 'echo.log'))).size).toBeGreaterThan(0);
+    expectNoTokenInAnyForm(await everythingWritten(echoDir, echoRuns));
   });
 });
 

@@ -224,3 +224,41 @@ describe('which sheet is read', () => {
     expect(cellsOf(rows)).toEqual([['Ann']]);
   });
 });
+
+describe('what the package is', () => {
+  const data = `${header('Name')}<row r="2"><c r="A2" t="inlineStr"><is><t>Ann</t></is></c></row>`;
+  const withContentType = (type: string) =>
+    minimalWorkbook({ sheetData: data }).map(([name, content]): [string, string | Buffer] => [name, name === '[Content_Types].xml' ? String(content).replace(/ContentType="[^"]*main\+xml"/, `ContentType="${type}"`) : content]);
+
+  it('refuses an Excel binary workbook (.xlsb) by its content type', async () => {
+    const path = temp.write('binary.xlsb', await zipOf(withContentType('application/vnd.ms-excel.sheet.binary.macroEnabled.main')));
+    await expectInputError(openSheet(path, {}), { file: 'binary.xlsb' }, /Excel Binary Workbook \(\.xlsb\).*save it as \.xlsx or CSV/);
+  });
+
+  it('reads a macro-enabled workbook (.xlsm) like any other', async () => {
+    const path = temp.write('macros.xlsm', await zipOf(withContentType('application/vnd.ms-excel.sheet.macroEnabled.main+xml')));
+    expect(cellsOf((await readAll(path)).rows)).toEqual([['Ann']]);
+  });
+
+  it('says a part whose bytes do not match their checksum is corrupt', async () => {
+    const zip = await zipOf(minimalWorkbook({ sheetData: data }), { compress: false });
+    const at = zip.indexOf('Ann</t>');
+    zip[at] = 'B'.charCodeAt(0); // stored uncompressed: the text changes, the CRC-32 no longer matches
+    const path = temp.write('bad-crc.xlsx', zip);
+    const opened = await openSheet(path, {});
+    await expectInputError(
+      (async () => {
+        for await (const _ of opened.rows);
+      })(),
+      { file: 'bad-crc.xlsx', sheet: 'Data' },
+      /the workbook is damaged \(.*fails its checksum \(CRC-32\)/,
+    );
+  });
+
+  it('says when every worksheet is hidden, and reads one by name', async () => {
+    const parts = minimalWorkbook({ sheetData: data }).map(([name, content]): [string, string | Buffer] => [name, name === 'xl/workbook.xml' ? String(content).replace('name="Data"', 'name="Data" state="hidden"') : content]);
+    const path = temp.write('all-hidden.xlsx', await zipOf(parts));
+    await expectInputError(openSheet(path, {}), { file: 'all-hidden.xlsx' }, /every worksheet is hidden \("Data"\): name the one to read with --sheet/);
+    expect(cellsOf((await readAll(path, { sheet: 'data' })).rows)).toEqual([['Ann']]);
+  });
+});

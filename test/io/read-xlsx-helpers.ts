@@ -8,10 +8,12 @@ import yazl from 'yazl';
 
 export type Part = readonly [name: string, content: string | Buffer];
 
-/** A zip of `parts`, stored in the order given. */
-export function zipOf(parts: readonly Part[]): Promise<Buffer> {
+/** A zip of `parts`, in the order given; `compress: false` stores them as they are. */
+export function zipOf(parts: readonly Part[], options: { compress?: boolean } = {}): Promise<Buffer> {
   const zip = new yazl.ZipFile();
-  for (const [name, content] of parts) zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name, { mtime: new Date(Date.UTC(2024, 0, 1)) });
+  for (const [name, content] of parts) {
+    zip.addBuffer(Buffer.isBuffer(content) ? content : Buffer.from(content), name, { mtime: new Date(Date.UTC(2024, 0, 1)), compress: options.compress ?? true });
+  }
   zip.end();
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {

@@ -77,7 +77,8 @@ const INFLATE_CHUNK_BYTES = 128 * 1024;
 /** The entry's bytes as stored; we inflate them ourselves, in bigger chunks than yauzl would. */
 function openRawEntry(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, { decompress: false, decrypt: null, start: null, end: null }, (error, stream) => {
+    // decodeFileData (yauzl 3.3+; @types/yauzl predates it): the bytes as stored, compressed or not.
+    zip.openReadStream(entry, { decodeFileData: false } as unknown as yauzl.ZipFileOptions, (error, stream) => {
       if (error !== null) reject(new ZipDamage(`${entry.fileName} cannot be read (${describeYauzlError(error)})`));
       else resolve(stream);
     });

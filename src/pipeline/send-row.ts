@@ -97,7 +97,10 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
     // Writes go as non-idempotent, PUTs too: after a lost answer the pool hands the row back
     // ('unknown') instead of re-sending, so a write is applied once, not merely twice to the same effect.
     const result = await pool.run(request, { idempotent: false });
-    if (result.kind === 'aborted') return { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
+    if (result.kind === 'aborted') {
+      // The pool stopped it before it left: journaled as not sent, so --resume sends it without reading back first.
+      return finish({ status: 'skipped', key: check.key, message: INTERRUPTED, retry: true });
+    }
     if (result.kind === 'stopped') {
       const why = pool.stopped() ?? { status: 401, message: result.reason };
       return finish({ status: 'failed', key: check.key, message: refusedMessage(why, false), retry: true });
@@ -178,7 +181,7 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
   }
 
   async function finish(result: {
-    status: 'sent' | 'failed' | 'unknown';
+    status: 'sent' | 'failed' | 'unknown' | 'skipped';
     key: string;
     message: string;
     http?: number | undefined;

@@ -211,10 +211,6 @@ function constantHeaders(config: ApiConfig): (contentType: string, hasBody: bool
 /** How long an idle keep-alive connection is kept (undici's, so fetch's, default too). */
 const IDLE_SOCKET_TIMEOUT_MS = 4_000;
 
-class TooLarge extends Error {
-  override name = 'TooLarge';
-}
-
 export function createApiClient(config: ApiConfig, options: ApiClientOptions = {}): ApiClient {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
   const secure = new URL(baseUrl).protocol === 'https:';
@@ -261,14 +257,16 @@ export function createApiClient(config: ApiConfig, options: ApiClientOptions = {
         if (settled) return;
         cleanUp();
         const failure =
-          error instanceof TooLarge
-            ? new TransportError('too-large', true, `${label}: ${error.message}`)
+          error instanceof TransportError
+            ? error
             : classifyFailure(error, { label, timeoutMs: config.timeoutMs, timedOut, callerAborted, written });
         // A Node message could quote what we sent: nothing the token is in leaves this function
         // (a redacted error drops its cause, which could hold the token too).
         const message = redact(failure.message);
         reject(message === failure.message ? failure : new TransportError(failure.kind, failure.mayHaveReachedServer, message));
       };
+      const tooLarge = (what: string): TransportError =>
+        new TransportError('too-large', true, `${label}: ${what}, over the ${MAX_RESPONSE_BYTES}-byte limit`);
       const stop = (reason: Error): void => {
         fail(reason);
         req.destroy();
@@ -298,7 +296,7 @@ export function createApiClient(config: ApiConfig, options: ApiClientOptions = {
           response = res;
           const declared = Number(res.headers['content-length']);
           if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
-            stop(new TooLarge(`the answer is ${declared} bytes, over the ${MAX_RESPONSE_BYTES}-byte limit`));
+            stop(tooLarge(`the answer is ${declared} bytes`));
             return;
           }
           const chunks: Buffer[] = [];
@@ -306,7 +304,7 @@ export function createApiClient(config: ApiConfig, options: ApiClientOptions = {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > MAX_RESPONSE_BYTES) {
-              stop(new TooLarge(`the answer passed the ${MAX_RESPONSE_BYTES}-byte limit`));
+              stop(tooLarge(`the answer passed ${MAX_RESPONSE_BYTES} bytes`));
               return;
             }
             chunks.push(chunk);

@@ -16,7 +16,7 @@ import { CellRefused, SheetXmlRefused, sheetRowBatches, type SheetRow } from './
 import { parseDateStyles } from './xlsx/styles.js';
 import { chooseSheet, parseContentTypes, parseRelationships, parseWorkbookIndex, relationshipKind, relationshipsPartOf, type WorkbookIndex } from './xlsx/workbook.js';
 import { XmlRefused, decodeXmlBytes } from './xlsx/xml.js';
-import { ZipDamage, ZipTooLarge, openArchive, type ZipArchive } from './xlsx/zip.js';
+import { ZipTooLarge, openArchive, type ZipArchive } from './xlsx/zip.js';
 
 export { excelSerialToDate } from './xlsx/cells.js';
 export { isDateFormat } from './xlsx/styles.js';

@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, open, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { OutputError } from '../errors.js';
 
 /** Paths this process must remove if it exits before removing them itself. */
 const leftovers = new Set<string>();
@@ -134,7 +135,12 @@ export interface SpoolFolder {
 /** A fresh spool folder named after this process, after clearing those of dead processes. */
 export async function createSpoolFolder(prefix: SpoolPrefix, folder: string = tmpdir()): Promise<SpoolFolder> {
   await removeStaleSpools(folder);
-  const path = await mkdtemp(join(folder, `${prefix}${process.pid}-`));
+  let path: string;
+  try {
+    path = await mkdtemp(join(folder, `${prefix}${process.pid}-`));
+  } catch (error) {
+    throw new OutputError(`cannot write temporary files in ${folder}: ${(error as Error).message}`);
+  }
   track(path);
   return {
     path,

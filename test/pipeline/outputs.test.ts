@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.js';
 import { openXlsxWriter } from '../../src/io/write-xlsx.js';
-import { partialPathOf, probeOutputs } from '../../src/pipeline/outputs.js';
+import { createSpoolFolder, partialPathOf, probeOutputs, removeStaleSpools } from '../../src/pipeline/outputs.js';
 import { readBack, sheetOf } from '../io/write-test-helpers.js';
 import { deadPid } from './journal-helpers.js';
 
@@ -117,5 +117,27 @@ describe('a workbook killed half-way', () => {
     await writer.addSheet('Data').addRow(['x']);
     await writer.close();
     expect((await readdir(dir)).sort()).toEqual([living.slice(dir.length + 1), 'report.xlsx'].sort());
+  });
+});
+
+describe('spool folders', () => {
+  it('carry the pid, are removed by their run, and those of dead processes by the next run (never a live one, nor a stranger)', async () => {
+    const dir = await folder();
+    const dead = await deadPid();
+    const names = [`plannr-bulk-meta-${dead}-aB3dE9`, `plannr-bulk-report-${process.ppid}-Zz0000`, 'plannr-bulk-report-nopid1', 'someone-else'];
+    for (const name of names) await mkdir(join(dir, name));
+    const spool = await createSpoolFolder('plannr-bulk-meta-', dir);
+    expect(spool.path.startsWith(join(dir, `plannr-bulk-meta-${process.pid}-`))).toBe(true);
+    expect((await readdir(dir)).sort()).toEqual([...names.slice(1), spool.path.slice(dir.length + 1)].sort());
+    await spool.remove();
+    expect(await removeStaleSpools(dir)).toEqual([]);
+    expect((await readdir(dir)).sort()).toEqual(names.slice(1).sort());
+  });
+
+  it('a temp folder that cannot be written is an output error naming it', async () => {
+    const dir = await folder();
+    await writeFile(join(dir, 'file'), 'x');
+    await expect(createSpoolFolder('plannr-bulk-report-', join(dir, 'file'))).rejects.toThrow(OutputError);
+    await expect(createSpoolFolder('plannr-bulk-report-', join(dir, 'file'))).rejects.toThrow(`cannot write temporary files in ${join(dir, 'file')}`);
   });
 });

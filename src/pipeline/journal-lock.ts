@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { JournalError, OutputError } from '../errors.js';
+import { JournalError, OutputError, PlannrBulkError } from '../errors.js';
 import { isRunning as processIsAlive } from '../io/atomic-file.js';
 
 export interface LockHolder {
@@ -138,7 +138,8 @@ export async function acquireJournalLock(journal: string, onNotice?: (message: s
     return holdLock(lockPath, myText);
   } catch (error) {
     ownText(myText, -1);
-    throw error;
+    if (error instanceof PlannrBulkError) throw error;
+    throw new OutputError(`cannot use the journal lock ${lockPath}: ${(error as Error).message}`);
   }
 }
 

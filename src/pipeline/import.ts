@@ -151,7 +151,6 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     readBackWindowMs,
     normalise: config.normalise,
     sources: input.mapping.sources,
-    backoffBaseMs: config.pool?.backoffBaseMs,
     signal: config.signal,
     log,
   };

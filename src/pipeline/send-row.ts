@@ -3,14 +3,16 @@
  * - the intent (and an update's before-image) is durable in the journal before the request;
  * - a 2xx counts only when its body is the record; anything else is an unknown outcome;
  * - an unknown outcome is read back over the read-back window, never guessed: found → sent;
- *   shown absent after the window closed → re-sent (at most maxRetries times); otherwise the row
- *   ends `unknown`, saying what to check, and `--resume` reads it back again first;
+ *   otherwise the row ends `unknown`, saying what to check; in this run it is never sent again;
+ * - `--resume` reads an unknown (or killed in-flight) row back first: found → sent; shown absent
+ *   by a read after the window closed (a create not there, an update's record still as its
+ *   journaled before-image) → sent again; otherwise unknown again;
  * - a request that certainly never reached the server is re-sent by the pool (--max-retries);
  * - after a 401/403 the pool sends nothing more: the row fails, to be retried by `--resume`.
  */
 import type { ApiRequest } from '../api/client.js';
 import { describeApiError } from '../api/errors.js';
-import { backoffDelay, type DispatchPool } from '../api/pool.js';
+import type { DispatchPool } from '../api/pool.js';
 import type { Entity, PlannedRequest } from '../entities/entity.js';
 import type { CellProblem, RowOutcome } from '../io/report-types.js';
 import type { SourceRow } from '../io/rows.js';
@@ -33,8 +35,6 @@ export interface SendContext {
   readonly readBackWindowMs: number;
   readonly normalise: NormaliseOptions;
   readonly sources: readonly FieldSource[];
-  /** First pause (jittered, doubling) before re-sending a write shown not applied. Default 500 ms. */
-  readonly backoffBaseMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly log?: Logger | undefined;
 }
@@ -70,75 +70,65 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
   if (planned.method === 'PUT' && before === undefined) {
     return finish({ status: 'failed', key: check.key, message: `not sent: the ${entity.noun} could not be read first, so the change would have no undo`, retry: true });
   }
-  let resends = 0;
-  const mayResend = (reason: string): boolean => {
-    if (resends >= pool.maxRetries) return false;
-    resends += 1;
-    pool.noteRetry(reason);
-    return true;
-  };
-
   if (input.earlier !== undefined) {
     // Only the journaled image can show the earlier attempt did not land: the record as read
     // now is the record after it, if it did.
     const verdict = await readBackFrom(input.earlier.at, input.earlier.before);
     if (verdict.kind === 'landed') return landed(verdict, 'already applied: found by reading it back after an earlier run left it unconfirmed; not sent again');
     if (verdict.kind === 'unknown') return unknown('an earlier run did not hear whether it was applied', verdict.why);
-    // Shown absent after the window: it never landed, so sending it now is its first landing.
-    mayResend('an earlier attempt was shown not applied by reading it back');
+    // Shown absent by a read after the window closed: the earlier attempt never landed, so this
+    // send is its first landing. Counted as a retry: it is one, from the API's side.
+    pool.noteRetry('an earlier attempt was shown not applied by reading it back');
   }
 
-  for (;;) {
-    const stop = pool.stopped();
-    if (stop !== undefined) return finish({ status: 'failed', key: check.key, message: refusedMessage(stop, false), retry: true });
-    if (ctx.signal?.aborted === true) return { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
-    const at = new Date().toISOString();
-    await journal.sending(rowNo, planned.method, planned.method === 'PUT' ? before : undefined);
-    // Writes go as non-idempotent, PUTs too: after a lost answer the pool hands the row back
-    // ('unknown') instead of re-sending, so a write is applied once, not merely twice to the same effect.
-    const result = await pool.run(request, { idempotent: false });
-    if (result.kind === 'aborted') {
-      // The pool stopped it before it left: journaled as not sent, so --resume sends it without reading back first.
-      return finish({ status: 'skipped', key: check.key, message: INTERRUPTED, retry: true });
-    }
-    if (result.kind === 'stopped') {
-      const why = pool.stopped() ?? { status: 401, message: result.reason };
-      return finish({ status: 'failed', key: check.key, message: refusedMessage(why, false), retry: true });
-    }
-    if (result.kind === 'failed') {
-      // It certainly never reached the server, and the pool already re-sent it --max-retries times.
-      return finish({ status: 'failed', key: check.key, message: `not applied: ${result.error} (it never reached the API in ${result.attempts} tries); --resume sends it again`, retry: true });
-    }
-    let cause: string;
-    if (result.kind === 'unknown') {
-      cause = result.response !== undefined ? `HTTP ${result.response.status}` : result.error;
-    } else {
-      const { status, body } = result.response;
-      if (status >= 200 && status < 300) {
-        const verdict = recordInResponse(entity, planned, check, status, body);
-        if (verdict.kind === 'record') {
-          if (planned.method === 'POST' && !ctx.claims.claim(verdict.key, rowNo)) {
-            return unknown(`the API answered with ${verdict.key}, a record another row of this journal already holds`, 'the two rows may share one record');
-          }
-          return landed({ key: verdict.key, record: verdict.record }, planned.method === 'POST' ? `created ${verdict.key}` : 'updated', status);
-        }
-        cause = verdict.why;
-      } else if (status >= 500) {
-        cause = `HTTP ${status}`;
-      } else {
-        return refused(status, body);
-      }
-    }
-    // The answer was lost or was not the record: read it back, never guess (rule 3).
-    const verdict = await readBackFrom(at, before);
-    if (verdict.kind === 'landed') return landed(verdict, `${planned.method === 'POST' ? `created ${verdict.key}` : 'updated'} (the API's answer was lost: ${cause}; confirmed by reading it back)`);
-    if (verdict.kind === 'unknown') return unknown(`the API's answer was lost (${cause})`, verdict.why);
-    if (mayResend(`${cause}; shown not applied by reading it back`)) {
-      await pause(backoffDelay(resends, ctx.backoffBaseMs ?? 500, 10_000), ctx.signal);
-      continue;
-    }
-    return finish({ status: 'failed', key: check.key, message: `not applied (${cause}; shown by reading it back) after ${resends + 1} tries`, retry: true });
+  const stop = pool.stopped();
+  if (stop !== undefined) return finish({ status: 'failed', key: check.key, message: refusedMessage(stop, false), retry: true });
+  if (ctx.signal?.aborted === true) return { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
+  const at = new Date().toISOString();
+  await journal.sending(rowNo, planned.method, planned.method === 'PUT' ? before : undefined);
+  // Writes go as non-idempotent, PUTs too: after a lost answer the pool hands the row back
+  // ('unknown') instead of re-sending, so a write is applied once, not merely twice to the same effect.
+  const result = await pool.run(request, { idempotent: false });
+  if (result.kind === 'aborted') {
+    // The pool stopped it before it left: journaled as not sent, so --resume sends it without reading back first.
+    return finish({ status: 'skipped', key: check.key, message: INTERRUPTED, retry: true });
   }
+  if (result.kind === 'stopped') {
+    const why = pool.stopped() ?? { status: 401, message: result.reason };
+    return finish({ status: 'failed', key: check.key, message: refusedMessage(why, false), retry: true });
+  }
+  if (result.kind === 'failed') {
+    // It certainly never reached the server, and the pool already re-sent it --max-retries times.
+    return finish({ status: 'failed', key: check.key, message: `not applied: ${result.error} (it never reached the API in ${result.attempts} tries); --resume sends it again`, retry: true });
+  }
+  let cause: string;
+  if (result.kind === 'unknown') {
+    cause = result.response !== undefined ? `HTTP ${result.response.status}` : result.error;
+  } else {
+    const { status, body } = result.response;
+    if (status >= 200 && status < 300) {
+      const verdict = recordInResponse(entity, planned, check, status, body);
+      if (verdict.kind === 'record') {
+        if (planned.method === 'POST' && !ctx.claims.claim(verdict.key, rowNo)) {
+          return unknown(`the API answered with ${verdict.key}, a record another row of this journal already holds`, 'the two rows may share one record');
+        }
+        return landed({ key: verdict.key, record: verdict.record }, planned.method === 'POST' ? `created ${verdict.key}` : 'updated', status);
+      }
+      cause = verdict.why;
+    } else if (status >= 500) {
+      cause = `HTTP ${status}`;
+    } else {
+      return refused(status, body);
+    }
+  }
+  // The answer was lost or was not the record: read it back, never guess (rule 3).
+  const verdict = await readBackFrom(at, before);
+  if (verdict.kind === 'landed') return landed(verdict, `${planned.method === 'POST' ? `created ${verdict.key}` : 'updated'} (the API's answer was lost: ${cause}; confirmed by reading it back)`);
+  if (verdict.kind === 'unknown') return unknown(`the API's answer was lost (${cause})`, verdict.why);
+  // Shown absent after the window, but a list may lag longer than any window and a backend may
+  // commit later still: in this run it is never sent again. --resume reads it back once more and
+  // sends it only if it is still absent then.
+  return unknown(`the API's answer was lost (${cause})`, `reading it back for ${ctx.readBackWindowMs / 1000} s did not find it applied`);
 
   function readBackFrom(attemptAt: string, proof: BeforeImage | undefined): Promise<ReadBackVerdict> {
     return readBack({
@@ -216,19 +206,6 @@ export function fieldProblems(fieldErrors: Readonly<Record<string, readonly stri
     const field = key.split('.')[0] ?? key;
     const source = sources.find((s) => s.column.field === field);
     return { columnIndex: source?.columnIndex ?? -1, column: source?.header ?? key, message: messages.join(' ') };
-  });
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || signal?.aborted === true) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
   });
 }
 

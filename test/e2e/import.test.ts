@@ -88,21 +88,29 @@ describe('import against the sandbox over loopback HTTP', () => {
     expect(sandbox.writes).toHaveLength(0);
   });
 
-  it('with 10% injected 500s and a burst of 429s every valid row still lands exactly once', async () => {
+  it('with 10% injected 500s and a burst of 429s every valid row lands exactly once: a 500 on a write ends unknown, and --resume settles it', async () => {
     const { sandbox, dir, caseIds, clients } = await setUp({ faults: { errorRate: 0.1, burst429: 15 } });
     const updates = caseIds.slice(0, 60).map((id, i) => [id, `Chaos ${i}`, `${i}.99`, '', '']);
     const creates = Array.from({ length: 20 }, (_, i) => ['', `Created under fire ${i}`, '', '', clients[i % clients.length]!]);
     const file = await writeCsv(dir, 'cases.csv', [header, ...updates, ...creates]);
-    const result = await runImport({
+    const options = {
       file, entity: 'cases', api: apiFor(sandbox), normalise,
       pool: { concurrency: 8, backoffBaseMs: 5, backoffMaxMs: 50 },
-      // A 500 on a write is an unknown outcome: it is read back until this window closes
-      // (the sandbox's lists never lag), and re-sent only once shown not applied.
+      // A 500 on a write may come after the write was applied: it is read back until this
+      // window closes (the sandbox's lists never lag), and never sent again in the same run.
       readBackWindowMs: 300,
-    });
-    expect(result.counts).toMatchObject({ read: 80, sent: 80, failed: 0 });
+    } as const;
+    const result = await runImport(options);
+    expect(result.counts).toMatchObject({ read: 80, failed: 0 });
+    expect(result.counts.sent + result.counts.unknown).toBe(80);
+    expect(result.exitCode).toBe(result.counts.unknown > 0 ? 1 : 0);
     expect(result.pool?.rateLimited429).toBeGreaterThanOrEqual(15);
     expect(result.pool?.serverErrors).toBeGreaterThan(0);
+
+    sandbox.setFaults({});
+    const resumed = await runImport({ ...options, resume: true });
+    expect(resumed.counts).toMatchObject({ read: 80, sent: 80 });
+    expect(resumed.exitCode).toBe(0);
     const writesPerCase = new Map<string, number>();
     for (const w of sandbox.writes) writesPerCase.set(w.uuid, (writesPerCase.get(w.uuid) ?? 0) + 1);
     for (const id of caseIds.slice(0, 60)) expect(writesPerCase.get(id)).toBe(1);
@@ -111,19 +119,21 @@ describe('import against the sandbox over loopback HTTP', () => {
     }
   });
 
-  it('dropped connections after the write never create a duplicate: the create is looked up first', async () => {
+  it('dropped connections after the write never create a duplicate: the create is read back, and --resume settles the rest', async () => {
     const { sandbox, dir, clients } = await setUp({ faults: { dropRate: 0.3 } });
     const creates = Array.from({ length: 30 }, (_, i) => ['', `Lost response ${i}`, '£1', '', clients[i % clients.length]!]);
     const file = await writeCsv(dir, 'cases.csv', [header, ...creates]);
-    const result = await runImport({
-      file, entity: 'cases', api: apiFor(sandbox), normalise,
-      pool: { backoffBaseMs: 5, backoffMaxMs: 50 },
-      readBackWindowMs: 300,
-    });
-    expect(result.counts.sent + result.counts.failed).toBe(30);
+    const options = { file, entity: 'cases', api: apiFor(sandbox), normalise, pool: { backoffBaseMs: 5, backoffMaxMs: 50 }, readBackWindowMs: 300 } as const;
+    const result = await runImport(options);
+    expect(result.counts.sent + result.counts.unknown).toBe(30);
     for (let i = 0; i < 30; i++) {
       expect(Object.values(sandbox.state.cases).filter((c) => c.name === `Lost response ${i}`).length).toBeLessThanOrEqual(1);
     }
-    expect(result.counts.sent).toBe(30);
+    sandbox.setFaults({});
+    const resumed = await runImport({ ...options, resume: true });
+    expect(resumed.counts.sent).toBe(30);
+    for (let i = 0; i < 30; i++) {
+      expect(Object.values(sandbox.state.cases).filter((c) => c.name === `Lost response ${i}`)).toHaveLength(1);
+    }
   });
 });

@@ -70,7 +70,7 @@ function journalSpy() {
 }
 
 function context(pool: DispatchPool, journal: SendContext['journal'], claims: Claims = createClaims(), windowMs = 200): SendContext {
-  return { entity: cases, pool, journal, claims, readBackWindowMs: windowMs, normalise, sources: [], backoffBaseMs: 1 };
+  return { entity: cases, pool, journal, claims, readBackWindowMs: windowMs, normalise, sources: [] };
 }
 
 const rowAt = (n: number): SourceRow => ({ position: { file: 'cases.csv', row: n }, cells: [] });
@@ -107,43 +107,28 @@ describe('a create whose answer was lost', () => {
     expect(events.at(-1)).toMatchObject({ t: 'done', row: 12, status: 'unknown' });
   });
 
-  it('is re-sent only after a read made once the window closed shows it absent, and the re-send counts as a retry', async () => {
-    const { pool, sent, writes, retries } = scriptedPool({
-      POST: [lost(502), response(201, caseRecord(NEW_Y, 'Annual review'))],
-      GET: () => list([]),
-    });
-    const { journal } = journalSpy();
+  it('is never sent again in the run, even when every read made after the window shows it absent', async () => {
+    const { pool, sent, writes } = scriptedPool({ POST: [lost(502)], GET: () => list([]) });
+    const { journal, events } = journalSpy();
     const outcome = await sendRow(context(pool, journal, createClaims(), 300), { row: rowAt(2), check: createCheck() });
-    expect(writes()).toHaveLength(2);
-    // Empty reads inside the window proved nothing: more than one read came between the two POSTs.
-    const methods = sent.map((r) => r.method);
-    expect(methods[0]).toBe('POST');
-    expect(methods.at(-1)).toBe('POST');
-    expect(methods.slice(1, -1).filter((m) => m === 'GET').length).toBeGreaterThan(1);
-    expect(retries).toHaveLength(1);
-    expect(outcome).toMatchObject({ status: 'sent', key: NEW_Y });
+    expect(writes()).toHaveLength(1);
+    // It kept reading until the window closed: empty reads inside it proved nothing.
+    expect(sent.filter((r) => r.method === 'GET').length).toBeGreaterThan(1);
+    expect(outcome.status).toBe('unknown');
+    expect(outcome.message).toMatch(/did not find it applied/);
+    expect(events.at(-1)).toMatchObject({ t: 'done', status: 'unknown' });
   });
 
-  it('is not re-sent past --max-retries: shown absent every time, it ends failed for --resume', async () => {
-    const { pool, writes } = scriptedPool({ POST: [lost(), lost(), lost()], GET: () => list([]) }, { maxRetries: 1 });
-    const { journal, events } = journalSpy();
-    const outcome = await sendRow(context(pool, journal, createClaims(), 50), { row: rowAt(2), check: createCheck() });
-    expect(writes()).toHaveLength(2);
-    expect(outcome.status).toBe('failed');
-    expect(outcome.retry).toBe(true);
-    expect(events.at(-1)).toMatchObject({ status: 'failed', retry: true });
-  });
+
 
   it('never takes a record made before the attempt for this row\'s', async () => {
     const old = new Date(Date.now() - 10 * 60_000).toISOString();
     // An identical case made ten minutes ago is all the list ever shows.
-    const { pool, writes } = scriptedPool({
-      POST: [lost(), response(201, caseRecord(NEW_Y, 'Annual review'))],
-      GET: () => list([caseRecord(NEW_X, 'Annual review', old)]),
-    });
+    const { pool, writes } = scriptedPool({ POST: [lost()], GET: () => list([caseRecord(NEW_X, 'Annual review', old)]) });
     const outcome = await sendRow(context(pool, journalSpy().journal), { row: rowAt(2), check: createCheck() });
-    expect(writes()).toHaveLength(2);
-    expect(outcome).toMatchObject({ status: 'sent', key: NEW_Y });
+    expect(writes()).toHaveLength(1);
+    expect(outcome.status).toBe('unknown');
+    expect(outcome.key).not.toBe(NEW_X);
   });
 
   it('two matching records made since the attempt are ambiguous: unknown, not a guess', async () => {
@@ -161,26 +146,22 @@ describe('two identical create rows', () => {
     const first = scriptedPool({ POST: [response(201, caseRecord(NEW_X, 'Annual review'))], GET: () => list([]) });
     const a = await sendRow(context(first.pool, journalSpy().journal, claims), { row: rowAt(2), check: createCheck() });
     // Row 3's POST got a 500 that created nothing; the list shows only row 2's record.
-    const second = scriptedPool({
-      POST: [lost(500), response(201, caseRecord(NEW_Y, 'Annual review'))],
-      GET: () => list([caseRecord(NEW_X, 'Annual review')]),
-    });
+    const second = scriptedPool({ POST: [lost(500)], GET: () => list([caseRecord(NEW_X, 'Annual review')]) });
     const b = await sendRow(context(second.pool, journalSpy().journal, claims), { row: rowAt(3), check: createCheck() });
     expect(a).toMatchObject({ status: 'sent', key: NEW_X });
-    expect(b).toMatchObject({ status: 'sent', key: NEW_Y });
-    expect(second.writes()).toHaveLength(2);
+    expect(b.status).toBe('unknown');
+    expect(b.key).not.toBe(NEW_X);
+    expect(second.writes()).toHaveLength(1);
   });
 
   it('a record claimed by a row of an earlier run of the journal is never taken either', async () => {
     const claims = createClaims(new Map([[NEW_X, 7]]));
-    const { pool, writes } = scriptedPool({
-      POST: [lost(500), response(201, caseRecord(NEW_Y, 'Annual review'))],
-      GET: () => list([caseRecord(NEW_X, 'Annual review')]),
-    });
+    const { pool } = scriptedPool({ POST: [lost(500)], GET: () => list([caseRecord(NEW_X, 'Annual review')]) });
     const outcome = await sendRow(context(pool, journalSpy().journal, claims), { row: rowAt(2), check: createCheck() });
-    expect(writes()).toHaveLength(2);
-    expect(outcome).toMatchObject({ status: 'sent', key: NEW_Y });
+    expect(outcome.status).toBe('unknown');
+    expect(outcome.key).not.toBe(NEW_X);
   });
+
 });
 
 describe('a 2xx counts only when its body is the record', () => {
@@ -230,14 +211,18 @@ describe('an update', () => {
     expect(outcome).toMatchObject({ status: 'failed', retry: true });
   });
 
-  it('whose answer was lost is re-sent only when the record still holds the before-image after the window', async () => {
-    const { pool, writes } = scriptedPool({
-      PUT: [lost(502), response(200, caseRecord(CASE, 'New name'))],
-      GET: () => list([caseRecord(CASE, 'Old name')]),
-    });
+  it('whose answer was lost is not sent again in the run; --resume sends it once the record still holds the before-image', async () => {
+    const { pool, writes } = scriptedPool({ PUT: [lost(502)], GET: () => list([caseRecord(CASE, 'Old name')]) });
     const outcome = await sendRow(context(pool, journalSpy().journal), { row: rowAt(2), check: updateCheck('New name'), before });
-    expect(writes()).toHaveLength(2);
-    expect(outcome.status).toBe('sent');
+    expect(writes()).toHaveLength(1);
+    expect(outcome.status).toBe('unknown');
+
+    const resumed = scriptedPool({ PUT: [response(200, caseRecord(CASE, 'New name'))], GET: () => list([caseRecord(CASE, 'Old name')]) });
+    const at = new Date(Date.now() - 10 * 60_000).toISOString();
+    const again = await sendRow(context(resumed.pool, journalSpy().journal), { row: rowAt(2), check: updateCheck('New name'), before, earlier: { at, before } });
+    expect(resumed.writes()).toHaveLength(1);
+    expect(again.status).toBe('sent');
+    expect(resumed.retries).toHaveLength(1);
   });
 
   it('whose answer was lost and whose record holds neither the new nor the old value ends unknown', async () => {

@@ -11,7 +11,7 @@
 import { InputError, type Location } from '../errors.js';
 import { checkHeaders, checkRow, columnName, headerText, isBlankRow } from './read-common.js';
 import type { CellValue, OpenedSheet, SourceRow } from './rows.js';
-import { readSharedStrings } from './xlsx/shared-strings.js';
+import { readSharedStrings, sharedStringTable, type SharedStrings } from './xlsx/shared-strings.js';
 import { CellRefused, SheetXmlRefused, sheetRowBatches, type SheetRow } from './xlsx/sheet.js';
 import { parseDateStyles } from './xlsx/styles.js';
 import { chooseSheet, parseContentTypes, parseRelationships, parseWorkbookIndex, relationshipKind, relationshipsPartOf, type WorkbookIndex } from './xlsx/workbook.js';
@@ -144,7 +144,7 @@ export async function openXlsx(source: XlsxSource): Promise<OpenedSheet> {
     const stylesPart = index.stylesPart === undefined ? undefined : archive.find(index.stylesPart);
     const dateStyles = stylesPart === undefined ? parseDateStyles(undefined) : parseOrDamaged(where, stylesPart, parseDateStyles, await readPart(archive, stylesPart, where));
     const sharedPart = index.sharedStringsPart === undefined ? undefined : archive.find(index.sharedStringsPart);
-    let sharedStrings: string[] = [];
+    let sharedStrings: SharedStrings = sharedStringTable();
     if (sharedPart !== undefined) {
       try {
         sharedStrings = await readSharedStrings(decodeXmlBytes(archive.streamPart(sharedPart, MAX_SHARED_STRINGS_BYTES)));

@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { excelSerialToDate, isDateFormat } from '../../src/io/read-xlsx.js';
+import { sharedStringTable } from '../../src/io/xlsx/shared-strings.js';
 import { sheetRows } from '../../src/io/xlsx/sheet.js';
 import { parseRelationships, parseWorkbookIndex } from '../../src/io/xlsx/workbook.js';
 import { openSheet } from '../../src/io/read.js';
@@ -301,7 +302,7 @@ describe('XLSX helpers', () => {
       for (let i = 0; i < 20; i++) yield chunk;
     }
     const drain = async () => {
-      for await (const _ of sheetRows(bomb(), { sharedStrings: [], dateStyles: new Uint8Array(0), date1904: false }));
+      for await (const _ of sheetRows(bomb(), { sharedStrings: sharedStringTable(), dateStyles: new Uint8Array(0), date1904: false }));
     };
     await expect(drain()).rejects.toThrow(/inflates to more than 8 MB of text uncompressed/);
   });
@@ -310,7 +311,7 @@ describe('XLSX helpers', () => {
     const xml = '<worksheet><sheetData><row r="2"><c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>';
     for (let cut = 1; cut < xml.length; cut++) {
       const rows = [];
-      for await (const row of sheetRows(toAsync([xml.slice(0, cut), xml.slice(cut)]), { sharedStrings: [], dateStyles: new Uint8Array(0), date1904: false })) rows.push(row);
+      for await (const row of sheetRows(toAsync([xml.slice(0, cut), xml.slice(cut)]), { sharedStrings: sharedStringTable(), dateStyles: new Uint8Array(0), date1904: false })) rows.push(row);
       expect(rows).toEqual([{ number: 2, cells: ['Bold and plain', 'x'] }]);
     }
   });
@@ -330,6 +331,16 @@ describe('XLSX helpers', () => {
   it('turns a serial into the same wall-clock date in either date system', () => {
     expect(excelSerialToDate(serial2024_01_15, false)).toEqual(new Date(Date.UTC(2024, 0, 15)));
     expect(excelSerialToDate(serial2024_01_15 - 1462, true)).toEqual(new Date(Date.UTC(2024, 0, 15)));
+  });
+
+  it('keeps every shared string whole and in place across the table\'s internal blocks', () => {
+    const entries = ['', 'a', 'x'.repeat(700_000), 'y'.repeat(700_000), '', 'z'.repeat(2_500_000), 'Zoë €5', '東京'];
+    const table = sharedStringTable();
+    for (const entry of entries) table.add(entry);
+    table.finish();
+    expect(table.count).toBe(entries.length);
+    entries.forEach((entry, index) => expect(table.get(index) === entry, `entry ${index}`).toBe(true));
+    expect([table.get(-1), table.get(entries.length), table.get(1.5)]).toEqual([undefined, undefined, undefined]);
   });
 
   it('recognises date number formats but not plain number formats', () => {

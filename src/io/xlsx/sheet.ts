@@ -17,7 +17,7 @@
 import { MAX_COLUMNS } from '../read-common.js';
 import type { CellValue } from '../rows.js';
 import { columnLetters, columnOfReference, decodeXstring, excelSerialToDate, isDateSerial, parseIsoCellDate } from './cells.js';
-import { stringItemCollector } from './shared-strings.js';
+import { stringItemCollector, type SharedStrings } from './shared-strings.js';
 import type { DateStyles } from './styles.js';
 import { XmlRefused, xmlFeed, type XmlFeed } from './xml.js';
 
@@ -29,7 +29,7 @@ export interface SheetRow {
 }
 
 export interface SheetContext {
-  readonly sharedStrings: readonly string[];
+  readonly sharedStrings: SharedStrings;
   readonly dateStyles: DateStyles;
   readonly date1904: boolean;
 }
@@ -89,7 +89,7 @@ export function sheetParser(context: SheetContext, onRow: (row: SheetRow) => voi
       }
       case 's': {
         if (value === undefined || value === '') return null;
-        const text = sharedStrings[Number(value)];
+        const text = sharedStrings.get(Number(value));
         if (text === undefined) refuse(`the cell points to shared string ${value}, which the workbook does not have: the workbook is damaged`);
         return text;
       }

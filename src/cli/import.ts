@@ -123,7 +123,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
             progress.stop();
             progress = createProgress({ label: 'importing', total: rows });
           },
-          onProgress: ({ counts }) => progress.update({ done: settled(counts), problems: counts.invalid + counts.failed }),
+          onProgress: ({ counts }) => progress.update({ done: settled(counts), problems: counts.invalid + counts.failed + counts.unknown }),
         });
       } finally {
         progress.stop();

@@ -1,6 +1,7 @@
 /**
  * plannr-bulk: a thin CLI. Each command is a plain async function in its own module; errors
- * become exit codes here and only here (0 ok, 1 some rows invalid or failed, 2 could not run).
+ * become exit codes here and only here (0 ok, 1 some rows invalid, failed or unknown, 2 could not run);
+ * an import stopped by a 401/403 sets exit 2 itself (its journal and report are written first).
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
   program.addCommand(sandboxCommand());
   program.addCommand(demoCommand());
   program.addHelpText('after', `
-Exit codes: 0 every row ok, 1 some rows invalid or failed, 2 could not run (bad flags, unreadable file, missing columns, bad credentials).
+Exit codes: 0 every row ok, 1 some rows invalid, failed or unknown (the API's answer was lost: the report says what to check), 2 could not run (bad flags, unreadable file, missing columns, bad credentials, an output folder not writable, or the API refused the token during the run: fix it, then --resume).
 Environment: PLANNR_BASE_URL (default https://api.plannrcrm.com), PLANNR_TOKEN, PLANNR_ACCOUNT_UUID.`);
   return program;
 }

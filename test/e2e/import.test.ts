@@ -1,9 +1,10 @@
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApiUnavailableError } from '../../src/errors.js';
 import { runImport } from '../../src/pipeline/import.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { apiFor, clientUuids, column, normalise, readSheet, tempDir, writeCsv } from './helpers.js';
+import { apiFor, clientUuids, column, normalise, readSheet, summaryOf, tempDir, writeCsv } from './helpers.js';
 
 const header = ['Case ID', 'Case Name', 'Case Value (£)', 'Review Date', 'Clients'];
 let sandbox: RunningSandbox | undefined;
@@ -135,5 +136,36 @@ describe('import against the sandbox over loopback HTTP', () => {
     for (let i = 0; i < 30; i++) {
       expect(Object.values(sandbox.state.cases).filter((c) => c.name === `Lost response ${i}`)).toHaveLength(1);
     }
+  });
+
+  it('a revert workbook that cannot be written once updates landed still leaves the report, and says how --resume writes it from the journal', async () => {
+    const { sandbox, dir, caseIds } = await setUp();
+    const originals = caseIds.slice(0, 3).map((id) => sandbox.state.cases[id]!.name);
+    const file = await writeCsv(dir, 'cases.csv', [header, ...caseIds.slice(0, 3).map((id, i) => [id, `Renamed ${i}`, '', '', ''])]);
+    const report = join(dir, 'report.xlsx');
+    const revert = join(dir, 'revert.xlsx');
+    const options = { file, entity: 'cases', report, revert, api: apiFor(sandbox), normalise } as const;
+    let blocked = false;
+    const result = await runImport({
+      ...options,
+      // After the outputs were probed, something takes the revert file's name (a folder now stands there).
+      onProgress: () => {
+        if (!blocked) mkdirSync(revert);
+        blocked = true;
+      },
+    });
+    expect(blocked).toBe(true);
+    expect(result.counts).toMatchObject({ read: 3, sent: 3 });
+    expect(result.revertPath).toBeUndefined();
+    expect(result.revertError).toMatch(/journal .*--resume to write it again/);
+    expect(result.exitCode).toBe(1);
+    expect((await summaryOf(report)).get('Revert file')).toMatch(/could not be written.*--resume/);
+
+    rmdirSync(revert);
+    const resumed = await runImport({ ...options, resume: true });
+    expect(resumed.revertPath).toBe(revert);
+    expect(sandbox.writes).toHaveLength(3);
+    // The revert rebuilt from the journal holds every original name.
+    expect(column(await readSheet(revert, `revert cases`), 'Name').sort()).toEqual([...originals].sort());
   });
 });

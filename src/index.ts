@@ -60,4 +60,11 @@ export type { TransportErrorKind } from './api/errors.js';
 // The local API emulator, to try a script or test against without an account or a network.
 export { startSandbox } from './sandbox/server.js';
 export type { RunningSandbox, SandboxOptions } from './sandbox/server.js';
-export { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from './sandbox/seed.js';
+// Re-bound with a declared type rather than re-exported: a re-export makes index.d.ts load
+// sandbox/seed.d.ts, whose helpers' types come from luxon, and @types/luxon is only a
+// devDependency here, so a user's `tsc` (without skipLibCheck) would stop on it.
+import { SANDBOX_ACCOUNT_UUID as sandboxAccountUuid, SANDBOX_TOKEN as sandboxToken } from './sandbox/seed.js';
+/** The token every sandbox accepts. */
+export const SANDBOX_TOKEN: string = sandboxToken;
+/** The account the sandbox's seeded data belongs to. */
+export const SANDBOX_ACCOUNT_UUID: string = sandboxAccountUuid;

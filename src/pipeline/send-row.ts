@@ -101,11 +101,15 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
     // It certainly never reached the server, and the pool already re-sent it --max-retries times.
     return finish({ status: 'failed', key: check.key, message: `not applied: ${result.error} (it never reached the API in ${result.attempts} tries); --resume sends it again`, retry: true });
   }
+  /** What made the outcome unknown, for the row's message; the HTTP status when there was one. */
   let cause: string;
+  let http: number | undefined;
   if (result.kind === 'unknown') {
-    cause = result.response !== undefined ? `HTTP ${result.response.status}` : result.error;
+    http = result.response?.status;
+    cause = http !== undefined ? `the API's answer was lost (HTTP ${http})` : `the API's answer was lost (${result.error})`;
   } else {
     const { status, body } = result.response;
+    http = status;
     if (status >= 200 && status < 300) {
       const verdict = recordInResponse(entity, planned, check, status, body);
       if (verdict.kind === 'record') {
@@ -114,21 +118,21 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
         }
         return landed({ key: verdict.key, record: verdict.record }, planned.method === 'POST' ? `created ${verdict.key}` : 'updated', status);
       }
-      cause = verdict.why;
+      cause = `the API's answer was not the record: ${verdict.why}`;
     } else if (status >= 500) {
-      cause = `HTTP ${status}`;
+      cause = `the API's answer was lost (HTTP ${status})`;
     } else {
       return refused(status, body);
     }
   }
   // The answer was lost or was not the record: read it back, never guess (rule 3).
   const verdict = await readBackFrom(at, before);
-  if (verdict.kind === 'landed') return landed(verdict, `${planned.method === 'POST' ? `created ${verdict.key}` : 'updated'} (the API's answer was lost: ${cause}; confirmed by reading it back)`);
-  if (verdict.kind === 'unknown') return unknown(`the API's answer was lost (${cause})`, verdict.why);
+  if (verdict.kind === 'landed') return landed(verdict, `${planned.method === 'POST' ? `created ${verdict.key}` : 'updated'} (${cause}; confirmed by reading it back)`, http);
+  if (verdict.kind === 'unknown') return unknown(cause, verdict.why, http);
   // Shown absent after the window, but a list may lag longer than any window and a backend may
   // commit later still: in this run it is never sent again. --resume reads it back once more and
   // sends it only if it is still absent then.
-  return unknown(`the API's answer was lost (${cause})`, `reading it back for ${ctx.readBackWindowMs / 1000} s did not find it applied`);
+  return unknown(cause, `reading it back for ${ctx.readBackWindowMs / 1000} s did not find it applied`, http);
 
   function readBackFrom(attemptAt: string, proof: BeforeImage | undefined): Promise<ReadBackVerdict> {
     return readBack({
@@ -141,12 +145,12 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
     return finish({ status: 'sent', key: found.key, http, message, after: planned.method === 'PUT' ? afterImage(found.record) : undefined });
   }
 
-  function unknown(what: string, why: string): Promise<RowOutcome> {
+  function unknown(what: string, why: string, http?: number): Promise<RowOutcome> {
     const label = describeRow(entity, planned, check);
     const question = planned.method === 'POST'
       ? `check in Plannr whether ${entity.noun} ${label} (row ${rowNo}) was created`
       : `check in Plannr whether ${entity.noun} ${check.key} (row ${rowNo}) now holds the values sent`;
-    return finish({ status: 'unknown', key: check.key, message: `${what}; ${why}; ${question}; --resume reads it back again first` });
+    return finish({ status: 'unknown', key: check.key, http, message: `${what}; ${why}; ${question}; --resume reads it back again first` });
   }
 
   function refused(status: number, body: unknown): Promise<RowOutcome> {

@@ -108,15 +108,22 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly guardMs?: number;
+  /** The script node runs instead of the built CLI (an installed copy's bin, a user's script). */
+  readonly entry?: string;
+}
+
 /**
  * The built CLI as a child process (`node dist/cli/main.js ...args`), its env on top of ours.
  * `done` settles when it exits; a child still running after `guardMs` is killed (a hang fails the test).
  */
-export function startCli(args: readonly string[], env: Record<string, string>, options: { cwd?: string; guardMs?: number } = {}): {
+export function startCli(args: readonly string[], env: Record<string, string>, options: CliOptions = {}): {
   child: ChildProcess;
   done: Promise<CliRun>;
 } {
-  const child = spawn(process.execPath, [cliEntry, ...args], {
+  const child = spawn(process.execPath, [options.entry ?? cliEntry, ...args], {
     cwd: options.cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,7 +142,7 @@ export function startCli(args: readonly string[], env: Record<string, string>, o
   return { child, done };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string>, options: { cwd?: string; guardMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliRun> {
   return startCli(args, env, options).done;
 }
 

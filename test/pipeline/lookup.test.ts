@@ -3,7 +3,7 @@ import { createApiClient } from '../../src/api/client.js';
 import { createDispatchPool } from '../../src/api/pool.js';
 import { getEntity } from '../../src/entities/index.js';
 import { asRecord } from '../../src/entities/record.js';
-import { createRecordReader, lookup, RECORDS_PER_READ } from '../../src/pipeline/lookup.js';
+import { createRecordReader, lookup, readRecords, RecordReadError, RECORDS_PER_READ } from '../../src/pipeline/lookup.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { apiFor } from '../e2e/helpers.js';
 
@@ -65,5 +65,31 @@ describe('reading records for plan and round-trip import', () => {
     const read = createRecordReader(pool);
     const found = await Promise.all(uuids.map((uuid) => read(cases.recordRequest({ uuid }))));
     expect(found).toEqual([[], [], []]);
+  });
+});
+
+describe('reading back: a failed read is never "not there"', () => {
+  it('with failedReads: reject, a read the API answers with 500 rejects, while a missing record is still an empty answer', async () => {
+    const uuid = Object.keys(sandbox.state.cases)[0]!;
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const strictPool = createDispatchPool(createApiClient(apiFor(sandbox)), { ratePerMinute: 0, maxRetries: 0 });
+    const read = createRecordReader(strictPool, { failedReads: 'reject' });
+    expect(await read(cases.recordRequest({ uuid: missing }))).toEqual([]);
+    sandbox.setFaults({ errorRate: 1 });
+    try {
+      await expect(read(cases.recordRequest({ uuid }))).rejects.toBeInstanceOf(RecordReadError);
+      const result = await readRecords(strictPool, cases.recordRequest({ uuid }));
+      expect(result.ok).toBe(false);
+    } finally {
+      sandbox.setFaults({});
+    }
+  });
+
+  it('a list with further pages says so, so "not on this page" is not taken for "not there"', async () => {
+    const pool = freshPool();
+    const paged = await readRecords(pool, { path: '/api/v1/cases', query: { per_page: '1' }, pick: 'data' });
+    expect(paged).toMatchObject({ ok: true, more: true });
+    const all = await readRecords(pool, { path: '/api/v1/cases', query: { per_page: '500' }, pick: 'data' });
+    expect(all).toMatchObject({ ok: true, more: false });
   });
 });

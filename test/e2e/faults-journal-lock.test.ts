@@ -19,8 +19,8 @@ async function fortyUpdates(sandbox: Awaited<ReturnType<typeof setUp>>['sandbox'
 
 describe('one run owns a journal', () => {
   it('a second import and a --resume while the first still runs exit 2 naming the holder; no write is duplicated', async () => {
-    // Slow enough (40 rows, 2 at a time, 300 ms each: about 6 s) that the others start while it runs.
-    const { sandbox, dir } = await setUp({ latencyMs: 300 });
+    // Slow enough (40 rows, 2 at a time, 400 ms each: about 8 s) that the others start while it runs, even on a busy machine.
+    const { sandbox, dir } = await setUp({ latencyMs: 400 });
     const { caseIds, args } = await fortyUpdates(sandbox, dir);
 
     const first = startCli(args('first'), sandboxEnv(sandbox));

@@ -12,7 +12,8 @@ const setUp = sandboxPerTest('plannr-faults-revert-');
 
 describe('the revert workbook after a killed and resumed update run', () => {
   it('undoes every update of both runs: it holds each before-image, and importing it restores the original records', async () => {
-    const { sandbox, dir } = await setUp({ latencyMs: 15 });
+    // Slow enough that the kill lands mid-run, well before the 60th update.
+    const { sandbox, dir } = await setUp({ latencyMs: 40 });
     // Cases that hold a value: an empty before-value is a separate matter (the revert workbook
     // notes it must be cleared in Plannr); this test is about covering every update of every run.
     const caseIds = Object.values(sandbox.state.cases).filter((c) => c.value !== null).map((c) => c.uuid).slice(0, 60);

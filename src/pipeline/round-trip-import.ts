@@ -104,14 +104,18 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
         return { ...outcomeOf(row, check, 'failed', `not sent: there is no ${entity.noun} ${check.key} in this account${why} (HTTP 404 when read)`), httpStatus: 404 };
       }
       let toSend = check;
-      // An earlier run's unconfirmed attempt may have landed: compared with the record now, the
-      // row could look unchanged, so such a row goes as it stands, to be read back first.
-      if (metaRow !== undefined && earlierBefore === undefined) {
-        const decision = decideRow(entity, check.values, metaRow, before.state, { overwrite: config.overwrite ?? false, normalise: config.normalise });
-        if (decision.kind === 'unchanged') return skipUnchanged(row, check);
+      if (metaRow !== undefined) {
+        // An earlier run's unconfirmed attempt may have landed, so the record now would make the
+        // row look unchanged: such a row is reduced against the export itself, as that attempt
+        // was (it passed the conflict check then), and read back first.
+        const compareWith = earlierBefore === undefined ? before.state : { updatedAt: metaRow.updatedAt, values: metaRow.values ?? before.state.values, hash: metaRow.hash };
+        const decision = decideRow(entity, check.values, metaRow, compareWith, { overwrite: (config.overwrite ?? false) || earlierBefore !== undefined, normalise: config.normalise });
+        if (decision.kind === 'unchanged' && earlierBefore === undefined) return skipUnchanged(row, check);
         if (decision.kind === 'conflict') return outcomeOf(row, check, 'failed', decision.message);
-        const sent = withRequired(entity, decision.values, check.values);
-        toSend = { ...check, values: sent, display: Object.fromEntries(Object.entries(check.display).filter(([field]) => field in sent)) };
+        if (decision.kind === 'update') {
+          const sent = withRequired(entity, decision.values, check.values);
+          toSend = { ...check, values: sent, display: Object.fromEntries(Object.entries(check.display).filter(([field]) => field in sent)) };
+        }
       }
       return sendRow(toSend, earlierBefore ?? beforeImage(toSend.values, before.state));
     },

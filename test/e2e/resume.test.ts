@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, clientUuids, column, readSheet, tempDir, writeCsv } from './helpers.js';
+import { runExport } from '../../src/pipeline/export.js';
+import { runImport } from '../../src/pipeline/import.js';
+import { apiFor, cliEntry, clientUuids, column, editWorkbook, normalise, readSheet, tempDir, writeCsv } from './helpers.js';
 
 
 function runCli(args: string[], env: Record<string, string>) {
@@ -97,5 +99,31 @@ describe('a run killed with SIGKILL and resumed', () => {
     expect(second.code).toBe(0);
     expect(sandbox.writes).toHaveLength(200);
     expect(new Set(sandbox.writes.map((w) => w.uuid)).size).toBe(200);
+  });
+});
+
+describe('an edited export whose update was answered by a proxy page', () => {
+  it('ends unknown, and --resume sends only the edited field, once, after reading the record back unchanged', async () => {
+    sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
+    const dir = await tempDir();
+    const picked = Object.values(sandbox.state.cases).slice(0, 3);
+    const out = join(dir, 'cases.xlsx');
+    await runExport({ entity: 'cases', out, api: apiFor(sandbox), normalise, filters: { uuid: picked.map((c) => c.uuid).join(',') } });
+    const target = picked[1]!;
+    await editWorkbook(out, [{ key: target.uuid, header: 'Name', value: 'Edited behind a proxy' }]);
+    const options = { file: out, entity: 'cases', api: apiFor(sandbox), normalise, readBackWindowMs: 200 } as const;
+
+    // A proxy answers the PUT with 200 and an HTML page; nothing is written.
+    sandbox.setFaults({ htmlOkNext: 1 });
+    const first = await runImport(options);
+    expect(first.counts).toMatchObject({ read: 3, unknown: 1, skipped: 2 });
+    expect(first.exitCode).toBe(1);
+    expect(sandbox.writes).toHaveLength(0);
+
+    sandbox.setFaults({});
+    const resumed = await runImport({ ...options, resume: true });
+    expect(resumed.counts).toMatchObject({ read: 3, sent: 1, skipped: 2 });
+    expect(sandbox.writes.map((w) => [w.uuid, w.body])).toEqual([[target.uuid, { name: 'Edited behind a proxy' }]]);
+    expect(sandbox.state.cases[target.uuid]!.name).toBe('Edited behind a proxy');
   });
 });

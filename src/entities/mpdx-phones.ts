@@ -88,7 +88,12 @@ export const mpdxPhones: Entity = {
   /** A JSON:API resource {id, type, attributes}; the contact and person come from its path. */
   fromRecord(record) {
     const r = asRecord(record);
-    return { id: r.id, ...asRecord(r.attributes) };
+    const attributes = asRecord(r.attributes);
+    // The reference types country_code as a number; a server may still answer "44". In
+    // request-body terms it is the number we send, or "44" would never equal the 44 we sent.
+    const code = attributes.country_code;
+    const countryCode = typeof code === 'string' && /^\d{1,4}$/.test(code.trim()) ? Number(code) : code;
+    return { id: r.id, ...attributes, ...(code !== undefined ? { country_code: countryCode } : {}) };
   },
   recordRequest(row) {
     const [contact, person, id] = pathFields.map((f) => String(row[f]));

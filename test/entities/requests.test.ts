@@ -56,3 +56,15 @@ describe('reading records back', () => {
     expect(sameValue([A], [A, B])).toBe(false);
   });
 });
+
+describe('an MPDX phone record read back', () => {
+  it('gives country_code as the number a request sends, whether the server answers 44 or "44"', () => {
+    const record = (countryCode: unknown) => ({ id: 'p1', type: 'phone_numbers', attributes: { number: '+447911123456', country_code: countryCode } });
+    expect(mpdxPhones.fromRecord(record('44')).country_code).toBe(44);
+    expect(mpdxPhones.fromRecord(record(44)).country_code).toBe(44);
+    expect(mpdxPhones.fromRecord(record(' 353 ')).country_code).toBe(353);
+    // Anything that is not a plain calling code is left as the server gave it, never guessed.
+    expect(mpdxPhones.fromRecord(record('+44')).country_code).toBe('+44');
+    expect('country_code' in mpdxPhones.fromRecord({ id: 'p1', attributes: { number: '+447911123456' } })).toBe(false);
+  });
+});

@@ -46,6 +46,14 @@ export function recordHolds(body: Readonly<Record<string, unknown>>, current: Re
   return Object.entries(body).every(([field, wanted]) => sameValue(wanted, current[field]));
 }
 
+/** For a person: the fields a record does not hold as sent, e.g. `value is "+447911120010", not "+447911120010x62" as sent`. */
+export function heldDifferently(body: Readonly<Record<string, unknown>>, current: Readonly<Record<string, unknown>>): string {
+  return Object.entries(body)
+    .filter(([field, wanted]) => !sameValue(wanted, current[field]))
+    .map(([field, wanted]) => `${field} is ${JSON.stringify(current[field] ?? null)}, not ${JSON.stringify(wanted)} as sent`)
+    .join('; ');
+}
+
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) || Array.isArray(b)) {
     const left = Array.isArray(a) ? a : a === null || a === undefined ? [] : [a];

@@ -12,7 +12,7 @@
  */
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity, PlannedRequest } from '../entities/entity.js';
-import { asRecord, recordHolds, sameValue } from '../entities/record.js';
+import { asRecord, heldDifferently, recordHolds, sameValue } from '../entities/record.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check-row.js';
 import { readRecords } from './lookup.js';
@@ -74,7 +74,8 @@ export function recordInResponse(entity: Entity, planned: PlannedRequest, check:
   if (typeof key !== 'string' || key.toLowerCase() !== check.key.toLowerCase()) {
     return { kind: 'not-the-record', why: `the body was another record (${typeof key === 'string' ? key : 'no key'}), not ${check.key} (HTTP ${status})` };
   }
-  if (!recordHolds(wantedOf(planned), values)) return { kind: 'not-the-record', why: `the record in the body does not hold the values sent (HTTP ${status})` };
+  const wanted = wantedOf(planned);
+  if (!recordHolds(wanted, values)) return { kind: 'not-the-record', why: `the record in the body does not hold the values sent (${heldDifferently(wanted, values)}; HTTP ${status})` };
   return { kind: 'record', key: check.key, record };
 }
 
@@ -170,11 +171,13 @@ async function readOnce(input: ReadBackInput): Promise<ReadOnce> {
     if (!read.ok) return read.stopped ? { kind: 'stop', why: `reading it back was refused (${read.error})` } : { kind: 'unsure', why: `reading it back failed (${read.error})` };
     const record = read.records[0];
     if (record === undefined) return { kind: 'unsure', why: `reading it back found no ${entity.noun} ${check.key}` };
-    if (recordHolds(wanted, entity.fromRecord(record))) return { kind: 'landed', key: check.key, record };
+    const values = entity.fromRecord(record);
+    if (recordHolds(wanted, values)) return { kind: 'landed', key: check.key, record };
     if (input.before !== undefined && stillAsBefore(input, record)) return { kind: 'absent' };
+    const differences = heldDifferently(wanted, values);
     return { kind: 'unsure', why: input.before === undefined
-      ? 'the record does not hold the values sent, and no before-image was recorded to show it unchanged'
-      : 'the record holds neither the values sent nor the values it had before (changed by someone else?)' };
+      ? `the record does not hold the values sent (${differences}), and no before-image was recorded to show it unchanged`
+      : `the record holds neither the values sent nor the values it had before (${differences}): changed by someone else, or stored differently by the API` };
   }
   const query = entity.findCreated?.(wanted);
   if (query === undefined) return { kind: 'stop', why: `a ${entity.noun} cannot be looked up by its values` };

@@ -46,6 +46,12 @@ describe('a 2xx body is the record only when it carries it', () => {
     expect(recordInResponse(cases, request, update, 204, null).kind).toBe('not-the-record');
   });
 
+  it('an update answered with its record holding another value says which field, as stored and as sent', () => {
+    const update = check({ uuid: CASE, name: 'New name' }, CASE);
+    const verdict = recordInResponse(cases, cases.toRequest(update.values), update, 200, { uuid: CASE, name: 'New nam' });
+    expect(verdict.kind === 'not-the-record' ? verdict.why : '').toContain('name is "New nam", not "New name" as sent');
+  });
+
   it('an MPDX update answered with the JSON:API document is the record; its concurrency stamp is not a value sent', () => {
     const values = { contact_id: 'c1', person_id: 'p1', id: 'ph1', number: '+447700900123', updated_in_db_at: '2026-01-01T00:00:00Z' };
     const update = check(values, 'ph1');

@@ -53,6 +53,7 @@ The token is read from PLANNR_TOKEN only.`)
           delimiter: flags.delimiter,
           mapping: await readMappingFile(flags.mapping),
           normalise: normaliseOptionsFrom(flags),
+          onNotice: (message) => process.stderr.write(`plannr-bulk: ${message}\n`),
           signal: stop.signal,
           log: createLogger(flags.log, [api.token]),
           onProgress: (rows) => progress.update({ done: rows, problems: 0 }),

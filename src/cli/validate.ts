@@ -36,6 +36,7 @@ export function validateCommand(): Command<[string], Record<string, unknown>> {
           delimiter: flags.delimiter,
           mapping: await readMappingFile(flags.mapping),
           normalise: normaliseOptionsFrom(flags),
+          onNotice: (message) => process.stderr.write(`plannr-bulk: ${message}\n`),
           threads: threadsFrom(flags.threads),
           onProgress: (c) => progress.update({ done: c.read, problems: c.invalid }),
         });

@@ -60,8 +60,6 @@ export interface ImportConfig extends InputConfig {
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** Called once the file has been read through (before anything is sent), with its row count. */
   readonly onStart?: ((info: { rows: number }) => void) | undefined;
-  /** Things to tell the user that do not stop the run (a stale journal lock taken over, a torn record cut off). */
-  readonly onNotice?: ((message: string) => void) | undefined;
   readonly log?: Logger | undefined;
   /** Re-import of an export: write records changed in the CRM since the export anyway. Default false. */
   readonly overwrite?: boolean | undefined;
@@ -313,7 +311,8 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
 }
 
 async function countRows(config: InputConfig): Promise<number> {
-  const input = await openInput(config);
+  // The run's own open says what it has to say about the file; this first pass stays quiet.
+  const input = await openInput({ ...config, onNotice: undefined });
   let rows = 0;
   for await (const _ of input.sheet.rows) rows++;
   if (rows === 0) throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');

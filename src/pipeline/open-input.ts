@@ -28,6 +28,12 @@ export interface InputConfig {
   /** Header overrides, as read from --mapping. */
   readonly mapping?: MappingOverrides | undefined;
   readonly normalise: NormaliseOptions;
+  /**
+   * Things to tell the user that do not stop the run: how the file was read when that is not
+   * what its name says (a text file named .xlsx read as CSV), a stale journal lock taken over,
+   * a torn journal record cut off. Default: none are shown.
+   */
+  readonly onNotice?: ((message: string) => void) | undefined;
 }
 
 export interface OpenedInput {
@@ -52,6 +58,7 @@ export async function openInput(config: InputConfig): Promise<OpenedInput> {
     delimiter: config.delimiter,
   });
   const where = { file: sheet.file, sheet: sheet.sheet };
+  for (const notice of sheet.notices ?? []) config.onNotice?.(notice);
   if (sheet.headers.every((h) => h === '')) throw new InputError({ ...where, row: 1 }, 'the header row is empty');
   // Before mapHeaders: a file of another entity is better told so than told its required columns are missing.
   checkEntityFits(sheet.headers, entity, importableEntities(), where, config.mapping);

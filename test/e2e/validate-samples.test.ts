@@ -3,11 +3,12 @@
  * rows are the deliberate errors listed in samples/README.md (rows that are only refused by the
  * API online are valid here).
  */
+import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { samplesDir } from '../../src/cli/demo.js';
 import { runValidate } from '../../src/pipeline/validate.js';
-import { column, normalise, readSheet, tempDir } from './helpers.js';
+import { column, normalise, readSheet, runCli, tempDir } from './helpers.js';
 
 const samples = [
   { file: 'cases-legacy.csv', entity: 'cases', rows: 200, invalid: [8, 21, 29, 43, 60, 75, 90, 99, 128, 153, 169, 185] },
@@ -79,5 +80,15 @@ describe('what the reports show', () => {
     const sent = column(results, sentHeader).filter((v, i) => column(results, 'Status')[i] === 'valid' && !v.includes('@'));
     expect(sent.length).toBeGreaterThan(100);
     for (const phone of sent) expect(phone).toMatch(/^\+\d{8,15}(x\d+)?$/);
+  });
+
+  it('a CSV saved under a .xlsx name is read as CSV, and the user is told so', async () => {
+    const dir = await tempDir();
+    const misnamed = join(dir, 'cases.xlsx');
+    await copyFile(join(samplesDir, 'cases-legacy.csv'), misnamed);
+    const run = await runCli(['validate', misnamed, '--entity', 'cases', '--report', join(dir, 'report.xlsx')], {});
+    expect(run.code).toBe(1); // the sample's deliberate errors, read exactly as from the .csv
+    expect(run.stderr).toMatch(/cases\.xlsx is a text file, not an Excel workbook.*read as CSV/);
+    expect(run.stdout + run.stderr).toContain('200 rows read');
   });
 });

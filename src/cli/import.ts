@@ -139,7 +139,7 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
       if (result.pool) lines.push(`${result.pool.requests} requests, ${result.pool.retries} retries, ${result.pool.rateLimited429} rate-limited (429)`);
       if (result.unknownHeaders.length > 0) lines.push(`ignored columns: ${result.unknownHeaders.map((h) => `"${h}"`).join(', ')}`);
       lines.push(`report: ${report}`);
-      if (result.unchanged) lines.push(`${result.unchanged} rows unchanged since the export (skipped)`);
+      if (result.unchanged) lines.push(`${rowsOf(result.unchanged)} unchanged since the export (skipped)`);
       if (result.revertPath !== undefined) lines.push(`to undo the updates: plannr-bulk import ${result.revertPath} --entity ${flags.entity}`);
       if (result.revertError !== undefined) lines.push(`warning: ${result.revertError}`);
       const resume = `plannr-bulk import ${file} --entity ${flags.entity} --resume` + (flags.journal ? ` --journal ${flags.journal}` : '');
@@ -148,14 +148,19 @@ export function importCommand(): Command<[string], Record<string, unknown>> {
         lines.push(`fix the token, then run the same command with --resume: ${resume}`);
       }
       if (counts.unknown > 0) {
-        lines.push(`${counts.unknown} rows have an unknown outcome (the API's answer was lost and reading back did not settle it): the report's Results sheet says what to check for each; --resume reads them back again first and never sends them blindly`);
+        lines.push(`${rowsOf(counts.unknown)} ${counts.unknown === 1 ? 'has' : 'have'} an unknown outcome (the API's answer was lost and reading back did not settle it): the report's Results sheet says what to check for each; --resume reads them back again first and never sends them blindly`);
       }
       const retryable = result.retryable ?? 0;
       if (result.stopped === undefined && (result.interrupted || retryable > 0 || counts.unknown > 0)) {
-        const what = result.interrupted ? 'finish' : retryable > 0 ? `retry the ${retryable} rows that failed for a passing cause` : 'read back the unknown rows';
+        const what = result.interrupted ? 'finish' : retryable > 0 ? `retry the ${rowsOf(retryable)} that failed for a passing cause` : 'read back the unknown rows';
         lines.push(`to ${what}: ${resume}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       process.exitCode = result.exitCode;
     });
+}
+
+/** "1 row", "3 rows". */
+function rowsOf(count: number): string {
+  return `${count} row${count === 1 ? '' : 's'}`;
 }

@@ -8,7 +8,11 @@ import { addError, attributeName, type FieldErrors } from './http.js';
 import { londonIso } from './seed.js';
 
 export interface PhoneParts {
-  /** E.164, without any extension. */
+  /**
+   * E.164, with an extension as `x<digits>` (`+442079460123x12`): the tool sends extensions,
+   * and an emulator that silently dropped them would hide a lost value (Plannr's reference does
+   * not say what it stores; an import reads the record back and says so if a value differs).
+   */
   e164: string;
   country: string;
   /** National format for GB numbers ("0333 090 3630"), international otherwise. */
@@ -43,7 +47,7 @@ function parsePhone(text: string, defaultCountry: string): PhoneParts | null {
       const country = parsed.country ?? '';
       const national = parsed.countryCallingCode === '44';
       parts = {
-        e164: parsed.number,
+        e164: parsed.ext === undefined ? parsed.number : `${parsed.number}x${parsed.ext}`,
         country,
         formatted: national ? parsed.formatNational() : parsed.formatInternational(),
       };

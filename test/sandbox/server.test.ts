@@ -229,6 +229,20 @@ describe('writes', () => {
     expect(sandbox.writes[0]).toMatchObject({ seq: 1, method: 'PUT', resource: 'contact-details', uuid: detail.uuid, status: 200 });
   });
 
+  it('keeps an extension sent with a phone number (+442079460999x12), rather than dropping it silently', async () => {
+    const sandbox = await start();
+    const detail = Object.values(sandbox.state.contactDetails).find((d) => d.type === 'phone_number');
+    if (!detail) throw new Error('no phone');
+    const response = await call(sandbox, 'PUT', `/api/v2/contact-details/${detail.uuid}`, {
+      name: 'Switchboard',
+      value: '+442079460999x12',
+      account_uuids: detail.account_uuids,
+    });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ value: '+442079460999x12' });
+    expect(sandbox.state.contactDetails[detail.uuid]?.value).toBe('+442079460999x12');
+  });
+
   it('accepts an international number as a {country, number} object', async () => {
     const sandbox = await start();
     const detail = Object.values(sandbox.state.contactDetails).find((d) => d.type === 'phone_number');

@@ -46,6 +46,7 @@ export function demoCommand(): Command<[], Record<string, unknown>> {
           const c = result.counts;
           process.stdout.write(
             `${sample.file.padEnd(30)} ${String(c.read).padStart(4)} rows: ${c.sent} sent, ${c.invalid} invalid, ${c.failed} rejected by the API, ${c.skipped} skipped` +
+              (c.unknown > 0 ? `, ${c.unknown} unknown (see the report)` : '') +
               ` → ${join(flags.out, `${base}.import.xlsx`)}\n`,
           );
         }

@@ -90,6 +90,12 @@ export interface RunOptions {
   readonly idempotent: boolean;
   /** Stops this one request from starting (in addition to the pool's signal). */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Retries for this request, at most the pool's maxRetries. Default: the pool's. A caller that
+   * retries on its own schedule (reading back a write whose answer was lost) sets it low, so
+   * one read does not sit in the pool's backoff for half a minute.
+   */
+  readonly maxRetries?: number | undefined;
 }
 
 export interface PoolStats {
@@ -251,6 +257,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     idempotent: boolean,
     signal: AbortSignal,
     runSignal: AbortSignal | undefined,
+    retryLimit: number,
   ): Promise<DispatchResult> {
     // Only for events, which are rare: not built for every request.
     const name = (): RequestLabel => label(request);
@@ -298,7 +305,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
           return giveUp({ kind: 'unknown', error: `${error.message}; it may or may not have been applied`, attempts }, error.message);
         }
         // The same answer would come back too large again.
-        if (error.kind === 'too-large' || retries >= maxRetries) return giveUp({ kind: 'failed', error: error.message, attempts }, error.message);
+        if (error.kind === 'too-large' || retries >= retryLimit) return giveUp({ kind: 'failed', error: error.message, attempts }, error.message);
         if (!(await retryAfter(error.message, backoffDelay(retries, backoffBaseMs, backoffMaxMs)))) return notSent();
         continue;
       } finally {
@@ -333,7 +340,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
           const error = `HTTP ${status}: ${describeApiError(status, response.body).message}; it may or may not have been applied`;
           return giveUp({ kind: 'unknown', error, attempts, response }, error);
         }
-        if (retries >= maxRetries) return giveUp({ kind: 'response', response, attempts }, `HTTP ${status}`);
+        if (retries >= retryLimit) return giveUp({ kind: 'response', response, attempts }, `HTTP ${status}`);
         if (!(await retryAfter(`HTTP ${status}`, retryWait(retries, response.retryAfterSeconds, backoffMaxMs)))) return notSent();
         continue;
       }
@@ -362,7 +369,8 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     const signal = linked?.signal ?? halt.signal;
     outstanding += 1;
     try {
-      return await limit(() => attemptLoop(request, runOptions.idempotent, signal, runOptions.signal));
+      const retryLimit = Math.min(maxRetries, runOptions.maxRetries ?? maxRetries);
+      return await limit(() => attemptLoop(request, runOptions.idempotent, signal, runOptions.signal, retryLimit));
     } finally {
       linked?.dispose();
       settleOne();

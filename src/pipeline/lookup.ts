@@ -28,8 +28,8 @@ export type ReadResult =
   /** `stopped`: the API refused the token (the pool sends nothing more); `aborted`: the run was stopped. */
   | { readonly ok: false; readonly error: string; readonly stopped: boolean; readonly aborted: boolean };
 
-export async function readRecords(pool: DispatchPool, request: LookupRequest): Promise<ReadResult> {
-  const result = await pool.run({ method: 'GET', path: request.path, query: request.query }, { idempotent: true });
+export async function readRecords(pool: DispatchPool, request: LookupRequest, options: { readonly maxRetries?: number } = {}): Promise<ReadResult> {
+  const result = await pool.run({ method: 'GET', path: request.path, query: request.query }, { idempotent: true, maxRetries: options.maxRetries });
   if (result.kind !== 'response') {
     const kind: string = result.kind;
     const error = 'error' in result && typeof result.error === 'string' ? result.error : kind === 'aborted' ? 'the run was stopped' : `the read was ${kind}`;

@@ -21,6 +21,13 @@ import { currentRecordOf, identityFields } from './round-trip.js';
 /** Read-back window when none is given: a gateway's late commit or a lagging list settles well within a minute. */
 export const DEFAULT_READ_BACK_WINDOW_MS = 60_000;
 
+/**
+ * Each read-back read is retried once by the pool at most: the read-back loop is the retry, on
+ * its own schedule within the window. With the pool's five retries a read that met 500s sat in
+ * backoff for up to half a minute, whatever the window, holding one of the run's rows in flight.
+ */
+const READ_BACK_READ = { maxRetries: 1 } as const;
+
 /** How far our clock and the API's may disagree when a created record's `created_at` is compared with the attempt. */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -167,7 +174,7 @@ async function readOnce(input: ReadBackInput): Promise<ReadOnce> {
   const { entity, planned, check } = input;
   const wanted = wantedOf(planned);
   if (planned.method === 'PUT') {
-    const read = await readRecords(input.pool, entity.recordRequest(check.values));
+    const read = await readRecords(input.pool, entity.recordRequest(check.values), READ_BACK_READ);
     if (!read.ok) return read.stopped ? { kind: 'stop', why: `reading it back was refused (${read.error})` } : { kind: 'unsure', why: `reading it back failed (${read.error})` };
     const record = read.records[0];
     if (record === undefined) return { kind: 'unsure', why: `reading it back found no ${entity.noun} ${check.key}` };
@@ -182,7 +189,7 @@ async function readOnce(input: ReadBackInput): Promise<ReadOnce> {
   const query = entity.findCreated?.(wanted);
   if (query === undefined) return { kind: 'stop', why: `a ${entity.noun} cannot be looked up by its values` };
   // Newest first, so records made since the attempt are on the first page however many the owner has.
-  const read = await readRecords(input.pool, { ...query, query: { ...query.query, sort: '-created_at', per_page: '500' } });
+  const read = await readRecords(input.pool, { ...query, query: { ...query.query, sort: '-created_at', per_page: '500' } }, READ_BACK_READ);
   if (!read.ok) return read.stopped ? { kind: 'stop', why: `reading it back was refused (${read.error})` } : { kind: 'unsure', why: `reading it back failed (${read.error})` };
   const earliest = Date.parse(input.attemptAt) - CLOCK_SKEW_MS;
   let oldestSeen = Number.POSITIVE_INFINITY;

@@ -61,6 +61,15 @@ describe('createDispatchPool: reads are retried', () => {
     expect(server.seen).toHaveLength(3);
   });
 
+  it("a request's own maxRetries lowers the pool's, never raises it", async () => {
+    server = await startLoopbackServer((_req, res) => sendJson(res, 500, { message: 'Server Error' }));
+    const pool = createDispatchPool(createApiClient(testConfig(server.baseUrl)), { ...fast, maxRetries: 3 });
+    expect(await pool.run(put(1), { idempotent: true, maxRetries: 1 })).toMatchObject({ kind: 'response', attempts: 2 });
+    expect(server.seen).toHaveLength(2);
+    expect(await pool.run(put(2), { idempotent: true, maxRetries: 10 })).toMatchObject({ kind: 'response', attempts: 4 });
+    expect(server.seen).toHaveLength(6);
+  });
+
   it('never retries a 4xx', async () => {
     server = await startLoopbackServer((req, res) =>
       req.url.endsWith('/404')

@@ -245,11 +245,15 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
     }
   }
 
-  /** The wait before retry `retry` (0-based): the server's Retry-After if longer, never less than the backoff. */
+  /**
+   * The wait before retry `retry` (0-based): the server's Retry-After when it names a wait, the
+   * backoff when it does not, or names none at all (`Retry-After: 0`, a date in the past): a zero
+   * wait would be a hot loop. A positive Retry-After is taken as said, not stretched by the
+   * backoff: a server asking for 1 s between 429s was seen waited out for 26 s.
+   */
   function retryWait(retry: number, retryAfterSeconds: number | undefined, ceilingMs: number): number {
-    const backoff = backoffDelay(retry, backoffBaseMs, backoffMaxMs);
-    if (retryAfterSeconds === undefined) return backoff;
-    return Math.max(backoff, Math.min(ceilingMs, Math.ceil(retryAfterSeconds * 1000)));
+    if (retryAfterSeconds === undefined || retryAfterSeconds <= 0) return backoffDelay(retry, backoffBaseMs, backoffMaxMs);
+    return Math.min(ceilingMs, Math.ceil(retryAfterSeconds * 1000));
   }
 
   async function attemptLoop(

@@ -310,6 +310,19 @@ describe('createDispatchPool: rate limits', () => {
     }
   });
 
+  it('waits what a positive Retry-After says on every 429, not a backoff that grows past it', async () => {
+    server = await startLoopbackServer((_req, res, index) => (index < 4 ? sendJson(res, 429, {}, { 'retry-after': '0.05' }) : sendJson(res, 200, {})));
+    const pauses: number[] = [];
+    const pool = createDispatchPool(createApiClient(testConfig(server.baseUrl)), {
+      ratePerMinute: 0,
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 30_000,
+      onEvent: (e) => (e.type === 'rate-limited' ? pauses.push(e.pauseMs) : undefined),
+    });
+    expect(await pool.run(put(1), { idempotent: true })).toMatchObject({ kind: 'response', response: { status: 200 } });
+    expect(pauses).toEqual([50, 50, 50, 50]);
+  });
+
   it('backs off on a 429 without Retry-After, without spending maxRetries', async () => {
     server = await startLoopbackServer((_req, res, index) => (index < 3 ? sendJson(res, 429, {}) : sendJson(res, 200, {})));
     const events: PoolEvent[] = [];

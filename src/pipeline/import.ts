@@ -233,81 +233,90 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     await report?.discard();
     throw error;
   }
-  await journal.close();
-  // Rule 5: the revert workbook comes from the journal, so it covers every run of it. Written
-  // before the report, and a failure to write it never loses the report: the journal keeps the
-  // before-images and --resume writes the workbook again.
-  let revertPath: string | undefined;
-  let revertError: string | undefined;
-  let withoutBefore: readonly number[] = [];
-  if (config.revert !== undefined) {
-    try {
-      const written = await writeRevertFromJournal({ journal: journalPath, path: config.revert, entity, file: config.file, normalise: config.normalise });
-      if (written !== undefined) {
-        revertPath = config.revert;
-        withoutBefore = written.withoutBefore;
-      }
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      revertError = `the revert workbook ${config.revert} could not be written (${reason}); the before-image of every update is in the journal ${journalPath}: run the same command with --resume to write it again`;
-      log?.error({ revert: config.revert, reason }, 'revert workbook not written');
-    }
+  // The lock is held until the revert workbook and the report are written: a --resume started
+  // meanwhile would otherwise write its fuller revert file first and see it replaced by ours.
+  try {
+    return await finishRun();
+  } finally {
+    await journal.close();
   }
-  const stopped = pool.stopped();
-  const stats = pool.stats();
-  config.onProgress?.({ counts, pool: stats });
-  const durationMs = Date.now() - started;
-  log?.info({ counts, stats, durationMs }, 'import finished');
-  await report?.close({
-    title: `Import report: ${input.sheet.file} as ${entity.name}`,
-    lines: [
-      ['File', input.sheet.file],
-      ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
-      ['Entity', entity.name],
-      ['API', config.api.baseUrl],
-      ['Mode', config.resume ? 'import (resumed: rows done in earlier runs are included)' : 'import'],
-      ['Started', new Date(started).toISOString()],
-      ['Duration (s)', Math.round(durationMs / 100) / 10],
-      ['Rows read', counts.read],
-      ['Sent', counts.sent],
-      ['Invalid (not sent)', counts.invalid],
-      ['Failed', counts.failed],
-      ['Skipped', counts.skipped],
-      ['Unknown (answer lost: check these in Plannr)', counts.unknown],
-      ['Unchanged since the export (skipped)', roundTrip.unchanged],
-      ['Rows --resume sends again', retryable],
-      ['Revert file', revertPath ?? revertError ?? (config.revert === undefined ? '(none asked for)' : '(none: no update landed)')],
-      ...(withoutBefore.length > 0 ? [['Updates the revert file cannot undo', `rows ${withoutBefore.join(', ')} (journal written by an older version, without before-images)`] as const] : []),
-      ['Rows add up', `${equationOf(counts)} ✓`],
-      ['Requests', stats.requests],
-      ['Retries', stats.retries],
-      ['429 Too Many Requests', stats.rateLimited429],
-      ['Network errors', stats.transportErrors],
-      ['Server errors (5xx)', stats.serverErrors],
-      ['Read-back window (s)', readBackWindowMs / 1000],
-      ['Stopped by the API', stopped !== undefined ? `yes: HTTP ${stopped.status} (${stopped.message}); fix the token, then run the same command with --resume` : 'no'],
-      ['Interrupted', interrupted ? 'yes: run the same command with --resume to finish' : 'no'],
-      ['Journal', journalPath],
-      ['Blank rows ignored', input.sheet.stats.blankRows],
-      ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],
-    ],
-  });
-  const notOk = counts.invalid + counts.failed + counts.unknown + counts.skipped - roundTrip.unchanged;
-  return {
-    counts,
-    pool: stats,
-    interrupted,
-    journalPath,
-    reportPath: config.report,
-    unknownHeaders: input.mapping.unknownHeaders,
-    durationMs,
-    exitCode: stopped !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
-    revertPath,
-    revertError,
-    unchanged: roundTrip.unchanged,
-    retryable,
-    stopped,
-  };
+
+  async function finishRun(): Promise<ImportResult> {
+    // Rule 5: the revert workbook comes from the journal, so it covers every run of it. Written
+    // before the report, and a failure to write it never loses the report: the journal keeps the
+    // before-images and --resume writes the workbook again.
+    let revertPath: string | undefined;
+    let revertError: string | undefined;
+    let withoutBefore: readonly number[] = [];
+    if (config.revert !== undefined) {
+      try {
+        const written = await writeRevertFromJournal({ journal: journalPath, path: config.revert, entity, file: config.file, normalise: config.normalise });
+        if (written !== undefined) {
+          revertPath = config.revert;
+          withoutBefore = written.withoutBefore;
+        }
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        revertError = `the revert workbook ${config.revert} could not be written (${reason}); the before-image of every update is in the journal ${journalPath}: run the same command with --resume to write it again`;
+        log?.error({ revert: config.revert, reason }, 'revert workbook not written');
+      }
+    }
+    const stopped = pool.stopped();
+    const stats = pool.stats();
+    config.onProgress?.({ counts, pool: stats });
+    const durationMs = Date.now() - started;
+    log?.info({ counts, stats, durationMs }, 'import finished');
+    await report?.close({
+      title: `Import report: ${input.sheet.file} as ${entity.name}`,
+      lines: [
+        ['File', input.sheet.file],
+        ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
+        ['Entity', entity.name],
+        ['API', config.api.baseUrl],
+        ['Mode', config.resume ? 'import (resumed: rows done in earlier runs are included)' : 'import'],
+        ['Started', new Date(started).toISOString()],
+        ['Duration (s)', Math.round(durationMs / 100) / 10],
+        ['Rows read', counts.read],
+        ['Sent', counts.sent],
+        ['Invalid (not sent)', counts.invalid],
+        ['Failed', counts.failed],
+        ['Skipped', counts.skipped],
+        ['Unknown (answer lost: check these in Plannr)', counts.unknown],
+        ['Unchanged since the export (skipped)', roundTrip.unchanged],
+        ['Rows --resume sends again', retryable],
+        ['Revert file', revertPath ?? revertError ?? (config.revert === undefined ? '(none asked for)' : '(none: no update landed)')],
+        ...(withoutBefore.length > 0 ? [['Updates the revert file cannot undo', `rows ${withoutBefore.join(', ')} (journal written by an older version, without before-images)`] as const] : []),
+        ['Rows add up', `${equationOf(counts)} ✓`],
+        ['Requests', stats.requests],
+        ['Retries', stats.retries],
+        ['429 Too Many Requests', stats.rateLimited429],
+        ['Network errors', stats.transportErrors],
+        ['Server errors (5xx)', stats.serverErrors],
+        ['Read-back window (s)', readBackWindowMs / 1000],
+        ['Stopped by the API', stopped !== undefined ? `yes: HTTP ${stopped.status} (${stopped.message}); fix the token, then run the same command with --resume` : 'no'],
+        ['Interrupted', interrupted ? 'yes: run the same command with --resume to finish' : 'no'],
+        ['Journal', journalPath],
+        ['Blank rows ignored', input.sheet.stats.blankRows],
+        ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],
+      ],
+    });
+    const notOk = counts.invalid + counts.failed + counts.unknown + counts.skipped - roundTrip.unchanged;
+    return {
+      counts,
+      pool: stats,
+      interrupted,
+      journalPath,
+      reportPath: config.report,
+      unknownHeaders: input.mapping.unknownHeaders,
+      durationMs,
+      exitCode: stopped !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
+      revertPath,
+      revertError,
+      unchanged: roundTrip.unchanged,
+      retryable,
+      stopped,
+    };
+  }
 }
 
 async function countRows(config: InputConfig): Promise<number> {

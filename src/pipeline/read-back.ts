@@ -193,10 +193,16 @@ async function readOnce(input: ReadBackInput): Promise<ReadOnce> {
   if (!read.ok) return read.stopped ? { kind: 'stop', why: `reading it back was refused (${read.error})` } : { kind: 'unsure', why: `reading it back failed (${read.error})` };
   const earliest = Date.parse(input.attemptAt) - CLOCK_SKEW_MS;
   let oldestSeen = Number.POSITIVE_INFINITY;
+  let newestFirst = true;
+  let previous = Number.POSITIVE_INFINITY;
   const matches: Array<{ key: string; record: unknown }> = [];
   for (const candidate of read.records) {
     const createdAt = Date.parse(String(asRecord(candidate).created_at ?? ''));
-    if (!Number.isNaN(createdAt)) oldestSeen = Math.min(oldestSeen, createdAt);
+    if (!Number.isNaN(createdAt)) {
+      oldestSeen = Math.min(oldestSeen, createdAt);
+      if (createdAt > previous) newestFirst = false;
+      previous = createdAt;
+    }
     // Without a creation time a record cannot be shown to be new: never taken for this row's.
     if (Number.isNaN(createdAt) || createdAt < earliest) continue;
     const values = entity.fromRecord(candidate);
@@ -212,8 +218,9 @@ async function readOnce(input: ReadBackInput): Promise<ReadOnce> {
     if (input.claims.claim(match.key, input.row)) return { kind: 'landed', key: match.key, record: match.record };
     return { kind: 'unsure', why: `the matching ${entity.noun} ${match.key} was just claimed by another row` };
   }
-  // A further page may hold records made since the attempt only if this page reached back no further than it.
-  if (read.more && oldestSeen >= earliest) return { kind: 'unsure', why: 'reading it back could not see every record made since the attempt' };
+  // A further page may hold records made since the attempt unless this page, newest first,
+  // already reached back past it. A server that ignores `sort` proves nothing by its first page.
+  if (read.more && (!newestFirst || oldestSeen >= earliest)) return { kind: 'unsure', why: 'reading it back could not see every record made since the attempt' };
   return { kind: 'absent' };
 }
 

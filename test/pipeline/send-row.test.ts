@@ -78,6 +78,25 @@ const createCheck = (name = 'Annual review'): RowCheck => ({ key: '', action: 'c
 const updateCheck = (name: string): RowCheck => ({ key: CASE, action: 'update', values: { uuid: CASE, name }, display: {}, problems: [] });
 const before: BeforeImage = { updatedAt: '2026-01-01T00:00:00+00:00', values: { uuid: CASE, name: 'Old name' } };
 
+describe('a create read back from a list the server does not sort newest first', () => {
+  it('is unknown, never re-sent, when the first page is oldest first and more pages follow', async () => {
+    const longAgo = new Date(Date.now() - 3_600_000).toISOString();
+    const older = (minutes: number) => new Date(Date.now() - 86_400_000 + minutes * 60_000).toISOString();
+    // Ascending created_at: this page reaches back before the attempt, yet the record made after it may be on page 2.
+    const page = response(200, {
+      data: [caseRecord(NEW_X, 'Other', older(1)), caseRecord(NEW_Y, 'Other', older(2))],
+      links: { next: 'http://127.0.0.1:9/api/v1/cases?page=2' },
+      meta: { current_page: 1, last_page: 2 },
+    });
+    const { pool, writes } = scriptedPool({ POST: [response(201, { uuid: NEW_X })], GET: page });
+    const { journal } = journalSpy();
+    const outcome = await sendRow(context(pool, journal), { row: rowAt(7), check: createCheck(), earlier: { at: longAgo } });
+    expect(writes()).toHaveLength(0);
+    expect(outcome.status).toBe('unknown');
+    expect(outcome.message).toMatch(/could not see every record made since the attempt/);
+  });
+});
+
 describe('a create whose answer was lost', () => {
   it('is found by reading back when the record appears late, and is never sent twice', async () => {
     let reads = 0;

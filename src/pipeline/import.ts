@@ -248,12 +248,14 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     let revertPath: string | undefined;
     let revertError: string | undefined;
     let withoutBefore: readonly number[] = [];
+    let unknownInRevert = 0;
     if (config.revert !== undefined) {
       try {
         const written = await writeRevertFromJournal({ journal: journalPath, path: config.revert, entity, file: config.file, normalise: config.normalise });
         if (written !== undefined) {
           revertPath = config.revert;
           withoutBefore = written.withoutBefore;
+          unknownInRevert = written.unknown;
         }
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -285,6 +287,7 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
         ['Unchanged since the export (skipped)', roundTrip.unchanged],
         ['Rows --resume sends again', retryable],
         ['Revert file', revertPath ?? revertError ?? (config.revert === undefined ? '(none asked for)' : '(none: no update landed)')],
+        ...(unknownInRevert > 0 ? [['Updates of unknown outcome in the revert file', `${unknownInRevert} (each with a note: check the record in Plannr before importing its row)`] as const] : []),
         ...(withoutBefore.length > 0 ? [['Updates the revert file cannot undo', `rows ${withoutBefore.join(', ')} (journal written by an older version, without before-images)`] as const] : []),
         ['Rows add up', `${equationOf(counts)} ✓`],
         ['Requests', stats.requests],

@@ -27,16 +27,26 @@ export interface RevertResult {
   readonly rows: number;
   /** Updates that landed but whose before-image the journal does not hold (written by an older version). */
   readonly withoutBefore: readonly number[];
+  /** Updates whose outcome is still unknown: in the workbook too, each with a note saying so. */
+  readonly unknown: number;
 }
 
 /** Writes the revert workbook when some update landed; undefined (no file) when none did. */
 export async function writeRevertFromJournal(config: RevertConfig): Promise<RevertResult | undefined> {
   const { entity, normalise } = config;
   const { state } = await readJournal(config.journal);
-  const updates = [...state.done.values()]
-    .filter((done) => done.status === 'sent' && done.action === 'update')
-    .sort((a, b) => a.row - b.row);
+  // An update whose answer was lost may have landed: its before-image goes in too, marked, so
+  // no change that may have happened is left without its undo.
+  const updates: Array<{ row: number; key: string; landed: boolean; after?: JsonObject | undefined }> = [
+    ...[...state.done.values()]
+      .filter((done) => done.status === 'sent' && done.action === 'update')
+      .map((done) => ({ row: done.row, key: done.key, landed: true, after: done.after })),
+    ...[...state.inFlight.entries()]
+      .filter(([row]) => state.befores.has(row))
+      .map(([row, attempt]) => ({ row, key: attempt.key ?? '', landed: false })),
+  ].sort((a, b) => a.row - b.row);
   if (updates.length === 0) return undefined;
+  let unknown = 0;
   const layout = exportColumnsOf(entity);
   const format = formatOf(config.path);
   const identity = new Set(identityFields(entity));
@@ -62,6 +72,10 @@ export async function writeRevertFromJournal(config: RevertConfig): Promise<Reve
       }
       const after = afterOf(done.after);
       const notes: string[] = [];
+      if (!done.landed) {
+        unknown += 1;
+        notes.push(`row ${done.row}: the outcome of this update is unknown (its answer was lost); check the record in Plannr before importing this row, which puts back the values it had before`);
+      }
       const cells: ExportCell[] = layout.map((c) => {
         if (c.kind !== 'field') return null;
         const field = c.column.field;
@@ -87,7 +101,7 @@ export async function writeRevertFromJournal(config: RevertConfig): Promise<Reve
     throw error;
   }
   await file.close();
-  return { rows, withoutBefore };
+  return { rows, withoutBefore, unknown };
 }
 
 /** The record as the update left it, as send-row journaled it. */

@@ -173,7 +173,17 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
   let seq = 0;
   /** A row that will not be sent because the API refused the token: --resume sends it. */
   const notSentRefused = (outcome: RowOutcome, stop: { status: number; message: string }): RowOutcome =>
-    ({ ...outcome, status: 'failed', message: refusedMessage(stop, false), problems: [], retry: true });
+    unconfirmedEarlier(outcome) ?? { ...outcome, status: 'failed', message: refusedMessage(stop, false), problems: [], retry: true };
+  /**
+   * A row this run did not get to, whose earlier attempt is still unconfirmed in the journal, is
+   * not "not sent": it may have landed. It stays unknown (the journal keeps it in flight, and
+   * --resume reads it back first).
+   */
+  const unconfirmedEarlier = (outcome: RowOutcome): RowOutcome | undefined =>
+    journal.previous.inFlight.has(outcome.position.row)
+      ? { ...outcome, status: 'unknown', problems: [], retry: undefined,
+          message: "an earlier run's attempt at this row is still unconfirmed (its answer was lost) and this run stopped before reading it back; --resume reads it back first" }
+      : undefined;
 
   try {
     for await (const row of input.sheet.rows) {
@@ -194,7 +204,8 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
         await ordered.put(mySeq, notSentRefused(outcomeOf(row, check, 'failed'), stop));
       } else if (config.signal?.aborted) {
         interrupted = true;
-        await ordered.put(mySeq, { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true });
+        const notSent: RowOutcome = { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
+        await ordered.put(mySeq, unconfirmedEarlier(notSent) ?? notSent);
       } else {
         while (pending.size >= maxPending) await Promise.race(pending);
         const inFlight = journal.previous.inFlight.get(rowNo);

@@ -262,3 +262,16 @@ describe('what the package is', () => {
     expect(cellsOf((await readAll(path, { sheet: 'data' })).rows)).toEqual([['Ann']]);
   });
 });
+
+describe('unsafe XML', () => {
+  const data = `${header('Name')}<row r="2"><c r="A2" t="inlineStr"><is><t>Ann</t></is></c></row>`;
+  const withSheet = (sheet: string) => minimalWorkbook({ sheetData: data }).map(([name, content]): [string, string | Buffer] => [name, name === 'xl/worksheets/sheet1.xml' ? sheet : content]);
+
+  it('refuses a sheet that opens with a DOCTYPE of several MB of entity declarations, as a DOCTYPE', async () => {
+    const entities = Array.from({ length: 60_000 }, (_, i) => `<!ENTITY e${i} "${'x'.repeat(60)}">\n`).join('');
+    const sheet = `<?xml version="1.0" encoding="UTF-8"?>\n<!doctype worksheet [\n${entities}]>\n<worksheet><sheetData>${data}</sheetData></worksheet>`;
+    expect(sheet.length).toBeGreaterThan(4 * 1_048_576);
+    const path = temp.write('doctype.xlsx', await zipOf(withSheet(sheet)));
+    await expectInputError(readAll(path), { file: 'doctype.xlsx' }, /xl\/worksheets\/sheet1\.xml declares a DOCTYPE.*refused as unsafe/);
+  });
+});

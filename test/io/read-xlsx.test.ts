@@ -307,6 +307,30 @@ describe('XLSX helpers', () => {
     await expect(drain()).rejects.toThrow(/inflates to more than 8 MB of text uncompressed/);
   });
 
+  it('refuses a DOCTYPE as soon as its first characters arrive, wherever "<!DOCTYPE" is cut, never buffering the rest', async () => {
+    const head = '\uFEFF<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE worksheet [\n';
+    for (let cut = 1; cut < head.length; cut++) {
+      let given = 0;
+      async function* chunks(): AsyncGenerator<string> {
+        given++;
+        yield head.slice(0, cut);
+        given++;
+        yield head.slice(cut);
+        for (let i = 0; i < 5000; i++) {
+          given++;
+          yield `<!ENTITY a${i} "${'x'.repeat(1000)}">\n`;
+        }
+        yield ']><worksheet/>';
+      }
+      const drain = async () => {
+        for await (const _ of sheetRows(chunks(), { sharedStrings: sharedStringTable(), dateStyles: new Uint8Array(0), date1904: false }));
+      };
+      await expect(drain()).rejects.toThrow(/declares a DOCTYPE/);
+      // Refused in the chunk that completes "<!DOCTYPE": no entity declaration is ever asked for.
+      expect(given, `cut at ${cut}`).toBe(cut >= head.indexOf('<!DOCTYPE') + '<!DOCTYPE'.length ? 1 : 2);
+    }
+  });
+
   it('joins inline rich-text runs wherever the XML is cut into chunks', async () => {
     const xml = '<worksheet><sheetData><row r="2"><c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>';
     for (let cut = 1; cut < xml.length; cut++) {

@@ -21,6 +21,12 @@ export class XmlRefused extends Error {
   }
 }
 
+const DOCTYPE_MARK_LENGTH = '<!DOCTYPE'.length;
+
+function doctypeRefused(): XmlRefused {
+  return new XmlRefused('declares a DOCTYPE, which Excel never writes and which can make a reader fetch files or expand entities without end: refused as unsafe');
+}
+
 /** Longest stretch of XML text without a tag we accept: a cell over this is damage or a bomb. */
 export const MAX_XML_TEXT_RUN = 8 * 1_048_576;
 
@@ -54,11 +60,17 @@ export function xmlFeed(handlers: XmlHandlers, options: { readonly maxTextRun?: 
   const maxRun = options.maxTextRun ?? MAX_XML_TEXT_RUN;
   const maxTotal = options.maxTotalChars ?? Number.POSITIVE_INFINITY;
   parser.on('doctype', () => {
-    throw new XmlRefused('declares a DOCTYPE, which Excel never writes and which can make a reader fetch files or expand entities without end: refused as unsafe');
+    throw doctypeRefused();
   });
   parser.on('error', (error) => {
     throw new XmlRefused(`is not well-formed XML (${error.message})`, true);
   });
+  // Before the first element (the prolog, where a DOCTYPE has to be), the text is scanned for
+  // "<!DOCTYPE" before saxes sees it: saxes buffers the whole DOCTYPE (entity declarations
+  // of hundreds of MB) before its doctype event fires. A comment in the prolog that mentions
+  // <!DOCTYPE is refused too; Excel writes neither.
+  let inProlog = true;
+  let prologTail = '';
   parser.on('opentag', (tag: SaxesTagPlain) => handlers.open(localName(tag.name), tag.attributes, tag.isSelfClosing));
   parser.on('closetag', (tag: SaxesTagPlain) => handlers.close(localName(tag.name)));
   const onText = handlers.text;
@@ -68,6 +80,15 @@ export function xmlFeed(handlers: XmlHandlers, options: { readonly maxTextRun?: 
   let total = 0;
   return {
     write(text) {
+      if (inProlog) {
+        const scanned = prologTail + text;
+        // The first element starts at "<" followed by a name (not "<?", "<!" or "</").
+        const root = scanned.search(/<[^?!/\s]/);
+        const prolog = root < 0 ? scanned : scanned.slice(0, root);
+        if (/<!doctype/i.test(prolog)) throw doctypeRefused();
+        if (root < 0) prologTail = scanned.slice(-(DOCTYPE_MARK_LENGTH - 1));
+        else inProlog = false;
+      }
       total += text.length;
       if (total > maxTotal) throw new XmlRefused(`inflates to more than ${Math.round(maxTotal / 1_048_576)} MB of text uncompressed: the workbook is too large to read safely`);
       const lastTag = text.lastIndexOf('<');

@@ -65,6 +65,14 @@ describe('text', () => {
     expect(await rowsOf({ sheetData: data, sharedStrings: [rich] })).toEqual([['東京', '東京']]);
   });
 
+  it('reads CDATA sections as the text they hold, unescaped, in shared, inline and mixed text and in values', async () => {
+    const data =
+      `${header('Shared', 'Inline', 'Mixed', 'Number')}<row r="2"><c r="A2" t="s"><v>0</v></c>` +
+      `<c r="B2" t="inlineStr"><is><t><![CDATA[<b>Smith</b> & Co]]></t></is></c>` +
+      `<c r="C2" t="inlineStr"><is><r><t>Smith <![CDATA[&]]> Co</t></r><r><t><![CDATA[ &amp;]]></t></r></is></c><c r="D2"><v><![CDATA[42.5]]></v></c></row>`;
+    expect(await rowsOf({ sheetData: data, sharedStrings: ['<t><![CDATA[Smith & Co]]></t>'] })).toEqual([['Smith & Co', '<b>Smith</b> & Co', 'Smith & Co &amp;', 42.5]]);
+  });
+
   it('keeps text as written, with or without xml:space="preserve"', async () => {
     const data = `${header('A', 'B')}<row r="2"><c r="A2" t="inlineStr"><is><t xml:space="preserve">  two spaces  </t></is></c><c r="B2" t="inlineStr"><is><t> one </t></is></c></row>`;
     expect(await rowsOf({ sheetData: data })).toEqual([['  two spaces  ', ' one ']]);

@@ -74,7 +74,11 @@ export function xmlFeed(handlers: XmlHandlers, options: { readonly maxTextRun?: 
   parser.on('opentag', (tag: SaxesTagPlain) => handlers.open(localName(tag.name), tag.attributes, tag.isSelfClosing));
   parser.on('closetag', (tag: SaxesTagPlain) => handlers.close(localName(tag.name)));
   const onText = handlers.text;
-  if (onText !== undefined) parser.on('text', onText);
+  if (onText !== undefined) {
+    parser.on('text', onText);
+    // A CDATA section is text written without escapes (XML 1.0 §2.7): the same text to the handler.
+    parser.on('cdata', onText);
+  }
 
   let run = 0;
   let total = 0;

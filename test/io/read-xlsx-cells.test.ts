@@ -129,6 +129,17 @@ describe('dates from number formats and the date system', () => {
     expect(row?.map((cell) => cell instanceof Date)).toEqual(formats.map(([, , isDate]) => isDate));
   });
 
+  it('takes number formats from <numFmts> only, never from a conditional format (dxf) reusing the id', async () => {
+    const dxf = (code: string) => `<dxfs count="1"><dxf><numFmt numFmtId="164" formatCode="${code}"/></dxf></dxfs>`;
+    const withDxf = (numFmt: string, dxfCode: string) =>
+      minimalWorkbook({ sheetData: `${header('Value')}<row r="2"><c r="A2" s="1"><v>45306.125</v></c></row>`, numFmts: `<numFmt numFmtId="164" formatCode="${numFmt}"/>`, cellXfs: [0, 164] }).map(
+        ([name, content]): [string, string | Buffer] => [name, name === 'xl/styles.xml' ? String(content).replace('</styleSheet>', `${dxf(dxfCode)}</styleSheet>`) : content],
+      );
+    const read = async (parts: [string, string | Buffer][]) => cellsOf((await readAll(temp.write(`dxf-${++counter}.xlsx`, await zipOf(parts)))).rows);
+    expect(await read(withDxf('0.00%', 'yyyy-mm-dd'))).toEqual([[45306.125]]);
+    expect(await read(withDxf('dd/mm/yyyy', '0.00%'))).toEqual([[utc(2024, 1, 15, 3, 0)]]);
+  });
+
   it.each(['1', 'true'])('applies the 1904 system (date1904="%s") to date cells and cached formula dates', async (flag) => {
     const data = `${header('Plain', 'Formula', 'Serial zero')}<row r="2"><c r="A2" s="1"><v>43844</v></c><c r="B2" s="1"><f>A2</f><v>43844</v></c><c r="C2" s="1"><v>0</v></c></row>`;
     const book = { sheetData: data, cellXfs: [0, 14], date1904: flag };

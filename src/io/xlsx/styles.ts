@@ -31,9 +31,13 @@ export function parseDateStyles(stylesXml: Buffer | undefined): DateStyles {
   const customFormats = new Map<number, string>();
   const cellFormatIds: number[] = [];
   let inCellXfs = false;
+  // Only <numFmts> defines the ids cells use; a numFmt inside <dxfs> (conditional formatting)
+  // or elsewhere may reuse an id for another format and must not replace it.
+  let inNumFmts = false;
   parseXml(stylesXml, {
     open(name, attributes) {
-      if (name === 'numFmt') {
+      if (name === 'numFmts') inNumFmts = true;
+      else if (name === 'numFmt' && inNumFmts) {
         const id = Number(attributeByLocalName(attributes, 'numFmtId'));
         const code = attributeByLocalName(attributes, 'formatCode');
         if (Number.isInteger(id) && code !== undefined) customFormats.set(id, code);
@@ -42,6 +46,7 @@ export function parseDateStyles(stylesXml: Buffer | undefined): DateStyles {
     },
     close(name) {
       if (name === 'cellXfs') inCellXfs = false;
+      else if (name === 'numFmts') inNumFmts = false;
     },
   });
   const isDate = new Uint8Array(cellFormatIds.length);

@@ -178,6 +178,13 @@ function fromExcelDate(date: Date): Parsed {
 
 /** Excel 1900 system: 1 = 1900-01-01, 60 = the fictitious 1900-02-29, fraction = time of day. */
 function fromExcelSerial(serial: number): Parsed {
+  if (serial >= 0 && serial < 1) {
+    // A cell formatted as a time (h:mm) holds only the fraction of a day: 0.5 is 12:00. It is not
+    // 1899-12-30 12:00 (Excel's day zero): there is no date to take.
+    const seconds = Math.min(Math.round(serial * 86_400), 86_399);
+    const clock = `${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}${seconds % 60 === 0 ? '' : `:${pad2(seconds % 60)}`}`;
+    return `${serial} is a time of day with no date (${clock}): as an Excel date number a date must be between 1 (1900-01-01) and ${EXCEL_SERIAL_MAX} (9999-12-31)`;
+  }
   if (!Number.isFinite(serial) || serial < 1 || serial >= EXCEL_SERIAL_MAX + 1) {
     return `${serial} is not a date: as an Excel date number it must be between 1 (1900-01-01) and ${EXCEL_SERIAL_MAX} (9999-12-31)`;
   }

@@ -106,18 +106,27 @@ describe('numbers, booleans, errors and ISO dates', () => {
 });
 
 describe('dates from number formats and the date system', () => {
-  it('treats built-in formats 14-22 and 45-47 as dates and 0-13 as numbers', async () => {
+  it('treats built-in formats 14-17 and 22 as dates, 0-13 as numbers, and the time-only 18-21 and elapsed 45-47 as numbers', async () => {
+    // ECMA-376 §18.8.30: 18 h:mm AM/PM, 19 h:mm:ss AM/PM, 20 h:mm, 21 h:mm:ss, 45 mm:ss, 46 [h]:mm:ss, 47 mm:ss.0 show no date.
     const ids = [0, 1, 2, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47];
     const data = `${header(...ids.map((id) => `F${id}`))}<row r="2">${ids.map((_, i) => `<c r="${String.fromCharCode(65 + i)}2" s="${i}"><v>45306.5</v></c>`).join('')}</row>`;
     const [row] = await rowsOf({ sheetData: data, cellXfs: ids });
-    expect(row?.map((cell) => cell instanceof Date)).toEqual(ids.map((id) => id >= 14));
+    expect(row?.map((cell) => cell instanceof Date)).toEqual(ids.map((id) => (id >= 14 && id <= 17) || id === 22));
     expect(row?.[ids.indexOf(22)]).toEqual(utc(2024, 1, 15, 12, 0));
+    expect(row?.[ids.indexOf(20)]).toBe(45306.5);
+  });
+
+  it('reads a time of day or a duration as its number: 0:00 is 0, not Excel\'s day zero (1899-12-30)', async () => {
+    const ids = [18, 19, 20, 21, 45, 46, 47];
+    const values = ['0', '0.5', '0.75', '0.0000115740740740741', '0.000694444444444444', '1.5', '0.00138888888888889'];
+    const data = `${header(...ids.map((id) => `F${id}`))}<row r="2">${values.map((v, i) => `<c r="${String.fromCharCode(65 + i)}2" s="${i}"><v>${v}</v></c>`).join('')}</row>`;
+    expect(await rowsOf({ sheetData: data, cellXfs: ids })).toEqual([[0, 0.5, 0.75, 0.0000115740740740741, 0.000694444444444444, 1.5, 0.00138888888888889]]);
   });
 
   it('treats custom formats as dates by their tokens outside quotes and brackets', async () => {
     const formats = [
       [164, '[Red]"Due: "dd/mm/yy', true],
-      [165, 'hh:mm', true],
+      [165, 'hh:mm', false], // a time of day: no day, month or year
       [166, '"days: "0', false],
       [167, '#,##0.00" m"', false],
       [168, '[$-809]d mmmm yyyy;@', true],
@@ -127,6 +136,29 @@ describe('dates from number formats and the date system', () => {
     const data = `${header(...formats.map(([id]) => `F${id}`))}<row r="2">${formats.map((_, i) => `<c r="${String.fromCharCode(65 + i)}2" s="${i + 1}"><v>45306</v></c>`).join('')}</row>`;
     const [row] = await rowsOf({ sheetData: data, numFmts, cellXfs: [0, ...formats.map(([id]) => id)] });
     expect(row?.map((cell) => cell instanceof Date)).toEqual(formats.map(([, , isDate]) => isDate));
+  });
+
+  it.each([
+    ['h:mm', false],
+    ['hh:mm:ss', false],
+    ['[h]:mm', false],
+    ['[h]:mm:ss', false],
+    ['[mm]:ss', false],
+    ['mm:ss', false],
+    ['mm:ss.0', false],
+    ['h:mm AM/PM', false],
+    ['[$-409]h:mm AM/PM', false],
+    ['h:mm:ss A/P', false],
+    ['dd/mm/yyyy hh:mm', true],
+    ['mmm-yy', true],
+    ['m/d/yy h:mm', true],
+    ['mmmm', true],
+    ['[$-F800]dddd, mmmm dd, yyyy', true],
+  ])('a cell formatted %j is a date: %s', async (code, isDate) => {
+    const numFmts = `<numFmt numFmtId="164" formatCode="${code}"/>`;
+    const [row] = await rowsOf({ sheetData: `${header('Value')}<row r="2"><c r="A2" s="1"><v>0.75</v></c></row>`, numFmts, cellXfs: [0, 164] });
+    // 0.75 is 18:00 as a time of day; as a date it is 18:00 on Excel's day zero, 1899-12-30.
+    expect(row).toEqual([isDate ? new Date(Date.UTC(1899, 11, 30, 18, 0)) : 0.75]);
   });
 
   it('takes number formats from <numFmts> only, never from a conditional format (dxf) reusing the id', async () => {

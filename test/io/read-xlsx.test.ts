@@ -372,6 +372,18 @@ describe('XLSX helpers', () => {
     expect(isDateFormat('[$-809]d mmmm yyyy')).toBe(true);
     expect(isDateFormat('#,##0.00')).toBe(false);
     expect(isDateFormat('"£"#,##0.00')).toBe(false);
+    // m is minutes directly after h or directly before s, whatever separates them; a month otherwise.
+    expect(isDateFormat('h"h"mm')).toBe(false);
+    expect(isDateFormat('mm"m "ss"s"')).toBe(false);
+    expect(isDateFormat('[m]')).toBe(false);
+    expect(isDateFormat('[ss]')).toBe(false);
+    expect(isDateFormat('yyyy-mm-dd hh:mm:ss')).toBe(true);
+    expect(isDateFormat('hh:mm dd/mm')).toBe(true);
+    expect(isDateFormat('m "min"')).toBe(true); // no h or s beside it: a month
+    expect(isDateFormat('0.00E+00')).toBe(false);
+    expect(isDateFormat('General')).toBe(false);
+    expect(isDateFormat('"day "0')).toBe(false);
+    expect(isDateFormat('[Red][<=0]0;[Blue]0')).toBe(false);
   });
 });
 

@@ -298,6 +298,11 @@ describe('normaliseDateTime', () => {
         expect(normaliseDate(44196, london)).toEqual({ ok: true, value: '2020-12-31' });
       });
 
+      it('keeps serial 0 a date there (1904-01-01), in date and date-time fields', () => {
+        expect(normaliseDate(0, mac)).toEqual({ ok: true, value: '1904-01-01' });
+        expect(normaliseDateTime(0.5, mac)).toEqual({ ok: true, value: '1904-01-01T12:00:00+00:00' });
+      });
+
       it.each([
         [-1, 'between 0 (1904-01-01) and 2957003'],
         [2957004, 'between 0 (1904-01-01) and 2957003'],
@@ -326,6 +331,17 @@ describe('normaliseDateTime', () => {
 
     it('rejects a boolean cell', () => {
       expect(normaliseDateTime(true, london).ok).toBe(false);
+    });
+
+    it.each([
+      [0.5, '0.5 is a time of day with no date (12:00)'],
+      [0.75, '0.75 is a time of day with no date (18:00)'],
+      [0, '0 is a time of day with no date (00:00)'],
+      [0.0000115740740740741, 'is a time of day with no date (00:00:01)'],
+    ])('refuses %d, a time of day with no date (a cell formatted h:mm), in date-time and date fields', (input, reason) => {
+      // In the 1900 system serial 1 is 1900-01-01; below 1 is only the fraction of a day (ECMA-376 §18.17.4.1).
+      expect(normaliseDateTime(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
+      expect(normaliseDate(input, london)).toEqual({ ok: false, error: expect.stringContaining(reason) });
     });
   });
 });

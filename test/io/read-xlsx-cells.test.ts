@@ -201,6 +201,22 @@ describe('cell and row positions', () => {
     ]);
   });
 
+  it('keeps a cell far past the header (column XFD) as a cell past the header, without padding the row out to it', async () => {
+    const data =
+      `${header('Name', 'Phone', 'Notes')}<row r="2"><c r="A2" t="inlineStr"><is><t>Ann</t></is></c><c r="XFD2"><v>1</v></c></row>` +
+      `<row r="3"><c r="A3" t="inlineStr"><is><t>Bob</t></is></c><c r="B3"><v>2</v></c><c r="C3"><v>3</v></c><c r="XFC3"><v>4</v></c><c r="XFD3"><v>5</v></c></row>` +
+      `<row r="4"><c r="B4"><v>6</v></c></row>`;
+    const { sheet, rows } = await readAll(await workbookFile({ sheetData: data }));
+    expect(sheet.headers).toEqual(['Name', 'Phone', 'Notes']);
+    // Columns within the header stay where they are; what lies past it follows in order, so the
+    // row is still wider than the header (and refused as such by the row check), with its values.
+    expect(rows.map((r) => [r.position.row, [...r.cells]])).toEqual([
+      [2, ['Ann', null, null, 1]],
+      [3, ['Bob', 2, 3, 4, 5]],
+      [4, [null, 6]],
+    ]);
+  });
+
   it('reads SpreadsheetML written with a namespace prefix (x:row, x:c)', async () => {
     const parts = minimalWorkbook({ sheetData: '' }).map(([name, content]): [string, string | Buffer] =>
       name === 'xl/worksheets/sheet1.xml'

@@ -331,6 +331,21 @@ describe('XLSX helpers', () => {
     }
   });
 
+  it('holds a row with a cell at column XFD as the header\'s width plus that cell, not 16,384 cells', async () => {
+    const rowsXml = Array.from({ length: 2900 }, (_, i) => `<row r="${i + 2}"><c r="XFD${i + 2}"><v>1</v></c></row>`).join('');
+    const xml = `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c><c r="B1" t="inlineStr"><is><t>Phone</t></is></c></row>${rowsXml}</sheetData></worksheet>`;
+    const widths = new Set<number>();
+    let count = 0;
+    for await (const row of sheetRows(toAsync([xml]), { sharedStrings: sharedStringTable(), dateStyles: new Uint8Array(0), date1904: false })) {
+      if (row.number === 1) continue;
+      count++;
+      widths.add(row.cells.length);
+      expect(row.cells[2]).toBe(1);
+    }
+    expect(count).toBe(2900);
+    expect([...widths]).toEqual([3]);
+  });
+
   it('joins inline rich-text runs wherever the XML is cut into chunks', async () => {
     const xml = '<worksheet><sheetData><row r="2"><c r="A2" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">Bold </t></r><r><t>and plain</t></r></is></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>';
     for (let cut = 1; cut < xml.length; cut++) {

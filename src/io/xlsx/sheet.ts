@@ -1,6 +1,7 @@
 /**
  * A worksheet's rows, streamed (ECMA-376 Part 1 §18.3.1: sheetData, row, c, v, is). Memory is
- * bounded by one inflated zip chunk's rows, whatever the sheet's size.
+ * bounded by one inflated zip chunk's rows, whatever the sheet's size; past the first row's
+ * (the header's) width a row holds only the cells written, not empty cells out to their columns.
  *
  * Cell rules (ST_CellType, §18.18.11), the same for a plain cell and a formula's cached result
  * (`<f>` is ignored, `<v>` is the value Excel last computed):
@@ -59,6 +60,8 @@ export function sheetParser(context: SheetContext, onRow: (row: SheetRow) => voi
   const { sharedStrings, dateStyles, date1904 } = context;
   let inSheetData = false;
   let rowNumber = 0;
+  /** The first row's width (its last cell's column + 1): columns past it are not padded to. */
+  let headerWidth = Number.POSITIVE_INFINITY;
   let cells: CellValue[] = [];
   let nextColumn = 0;
   // The current cell.
@@ -165,8 +168,13 @@ export function sheetParser(context: SheetContext, onRow: (row: SheetRow) => voi
         case 'c': {
           const cell = cellValue();
           if (cell !== null) {
-            while (cells.length < column) cells.push(null);
-            cells[column] = cell;
+            // Past the header's width a cell has no column: it goes straight after the row's
+            // cells so far, never padded out to a far column (a cell at XFD on every row would
+            // hold 16,384 cells a row in memory). The row is still wider than the header, and
+            // refused as such; cells up to the header's width keep their columns.
+            const at = column < headerWidth ? column : Math.min(column, Math.max(headerWidth, cells.length));
+            while (cells.length < at) cells.push(null);
+            cells[at] = cell;
           }
           nextColumn = column + 1;
           capture = Capture.None;
@@ -180,6 +188,8 @@ export function sheetParser(context: SheetContext, onRow: (row: SheetRow) => voi
           return;
         case 'row':
           while (cells.length > 0 && cells[cells.length - 1] === null) cells.pop();
+          // The first row is the header: cells past its width are not padded out to in later rows.
+          if (headerWidth === Number.POSITIVE_INFINITY) headerWidth = cells.length;
           onRow({ number: rowNumber, cells });
           return;
         case 'sheetData':

@@ -7,7 +7,7 @@ import pLimit from 'p-limit';
 import type { ApiClient, ApiRequest, ApiResponse } from './client.js';
 import { describeApiError, TransportError } from './errors.js';
 import { createRateLimiter } from './rate-limiter.js';
-import { linkAbort } from './signals.js';
+import { linkAbort, sleepUnlessAborted } from './signals.js';
 
 /**
  * | option              | default  | meaning                                                                 |
@@ -141,22 +141,6 @@ function label(request: ApiRequest): RequestLabel {
   return `${request.method} ${request.path.replace(/[?#].*$/, '')}`;
 }
 
-/** Resolves true after ms, or false as soon as the signal aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted === true) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function positiveInteger(value: number | undefined, fallback: number, name: string): number {
   const chosen = value ?? fallback;
   if (!Number.isInteger(chosen) || chosen < 1) throw new RangeError(`${name} must be a whole number ≥ 1 (got ${chosen})`);
@@ -279,7 +263,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
       retries += 1;
       counts.retries += 1;
       emit({ type: 'retry', request: name(), attempt: attempts + 1, delayMs, reason });
-      return sleep(delayMs, signal);
+      return sleepUnlessAborted(delayMs, signal);
     };
     const giveUp = <T extends DispatchResult>(result: T, reason: string): T => {
       emit({ type: 'gave-up', request: name(), attempts, reason });

@@ -44,3 +44,19 @@ export function linkAbort(sources: ReadonlyArray<AbortSignal | undefined>, timeo
   }
   return { signal: controller.signal, timedOut: () => timedOut, dispose: detach };
 }
+
+/** Resolves true after ms, or false as soon as the signal aborts (at once if it already has). */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted === true) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

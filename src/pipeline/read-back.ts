@@ -15,8 +15,9 @@ import type { Entity, PlannedRequest } from '../entities/entity.js';
 import { asRecord, heldDifferently, recordHolds, sameValue } from '../entities/record.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check-row.js';
+import { sleepUnlessAborted } from '../api/signals.js';
 import { readRecords } from './lookup.js';
-import { currentRecordOf, identityFields } from './round-trip.js';
+import { bookkeeping, currentRecordOf, identityFields } from './round-trip.js';
 
 /** Read-back window when none is given: a gateway's late commit or a lagging list settles well within a minute. */
 export const DEFAULT_READ_BACK_WINDOW_MS = 60_000;
@@ -30,9 +31,6 @@ const READ_BACK_READ = { maxRetries: 1 } as const;
 
 /** How far our clock and the API's may disagree when a created record's `created_at` is compared with the attempt. */
 const CLOCK_SKEW_MS = 60_000;
-
-/** Concurrency bookkeeping, not data: a landed write changes them, a request does not "set" them. */
-const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -157,7 +155,7 @@ export async function readBack(input: ReadBackInput): Promise<ReadBackVerdict> {
       return { kind: 'unknown', why: seen.kind === 'absent' ? 'the run was stopped before the read-back window closed' : seen.why };
     }
     const wait = Math.max(0, Math.min(pause, deadline - Date.now()));
-    await sleep(wait, input.signal);
+    await sleepUnlessAborted(wait, input.signal);
     pause = Math.min(pause * 2, 15_000);
   }
 }
@@ -237,17 +235,4 @@ function stillAsBefore(input: ReadBackInput, record: unknown): boolean {
 
 function emptyAsNull(value: unknown): unknown {
   return value === '' || value === undefined || (Array.isArray(value) && value.length === 0) ? null : value;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0 || signal?.aborted === true) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -16,7 +16,7 @@ import type { RowCheck } from './check-row.js';
 import { createRecordReader, RecordReadError } from './lookup.js';
 import { outcomeOf } from './outcome.js';
 import type { BeforeImage } from './read-back.js';
-import { currentRecordOf, decideRow, identityFields, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
+import { bookkeeping, currentRecordOf, decideRow, identityFields, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
 
 export interface RoundTripConfig {
   readonly file: string;
@@ -41,7 +41,6 @@ export interface RoundTrip {
   send(row: SourceRow, check: RowCheck, sendRow: SendRow, earlierBefore?: BeforeImage): Promise<RowOutcome>;
 }
 
-const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
 
 export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip> {
   const { entity, pool } = config;

@@ -95,7 +95,7 @@ export function identityFields(entity: Entity): string[] {
 }
 
 /** Concurrency bookkeeping, not data: never a change on its own. */
-const bookkeeping = new Set(['updated_in_db_at', 'overwrite']);
+export const bookkeeping: ReadonlySet<string> = new Set(['updated_in_db_at', 'overwrite']);
 
 /** Empty in any spelling (blank, null, empty list) compares equal. */
 function comparable(value: unknown): unknown {

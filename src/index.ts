@@ -21,11 +21,11 @@ export { runExport } from './pipeline/export.js';
 export type { ExportConfig, ExportResult } from './pipeline/export.js';
 
 // Building a config: the input, how values are read, where the API is, how fast to send.
-export type { InputConfig } from './pipeline/open-input.js';
+export type { InputConfig } from './pipeline/input/open-input.js';
 export { defaultNormaliseOptions } from './normalise/result.js';
 export type { NormaliseOptions } from './normalise/result.js';
-export { IGNORE_OTHER_COLUMNS } from './pipeline/mapping.js';
-export type { MappingOverrides } from './pipeline/mapping.js';
+export { IGNORE_OTHER_COLUMNS } from './pipeline/input/mapping.js';
+export type { MappingOverrides } from './pipeline/input/mapping.js';
 export { entityNames } from './entities/index.js';
 export type { EntityName } from './entities/entity.js';
 export { resolveApiConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './api/config.js';

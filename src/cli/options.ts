@@ -5,7 +5,7 @@
 import { Option } from '@commander-js/extra-typings';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { mappingFileSchema, type MappingOverrides } from '../pipeline/mapping.js';
+import { mappingFileSchema, type MappingOverrides } from '../pipeline/input/mapping.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import { entityNames } from '../entities/index.js';
 

@@ -25,7 +25,7 @@ import type { RowOutcome } from '../io/report-types.js';
 import type { Logger } from '../log.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
 import { fingerprintFile, openJournal } from './journal.js';
-import { openInput, type InputConfig } from './open-input.js';
+import { openInput, type InputConfig } from './input/open-input.js';
 import { inSequence } from './ordered.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
 import { probeOutputs } from './outputs.js';

@@ -25,8 +25,8 @@ import type { Entity } from '../entities/entity.js';
 import { isUuidText, type ReferenceKind, type ReferenceType } from '../entities/field-types.js';
 import { asRecord, nameOf, uuidOf } from '../entities/record.js';
 import type { CellProblem } from '../io/report-types.js';
-import type { DisplayValue, RowCheck } from './check-row.js';
-import type { FieldSource } from './mapping.js';
+import type { DisplayValue, RowCheck } from './check/check-row.js';
+import type { FieldSource } from './input/mapping.js';
 
 /** A record a name or email could mean: its uuid and how a person recognises it. */
 export interface Candidate {

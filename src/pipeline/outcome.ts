@@ -1,8 +1,8 @@
 /** From a checked row to the outcome the report records. */
 import type { RowOutcome } from '../io/report-types.js';
 import type { SourceRow } from '../io/rows.js';
-import type { RowCheck } from './check-row.js';
-import { createKeySet } from './key-set.js';
+import type { RowCheck } from './check/check-row.js';
+import { createKeySet } from './check/key-set.js';
 
 /** A duplicate key is an error, not a guess: which row should win is the user's call. */
 export function duplicateCheck(): (row: SourceRow, check: RowCheck) => RowCheck {

@@ -14,7 +14,7 @@ import type { DispatchPool } from '../api/pool.js';
 import type { Entity, PlannedRequest } from '../entities/entity.js';
 import { asRecord, heldDifferently, recordHolds, sameValue } from '../entities/record.js';
 import type { NormaliseOptions } from '../normalise/result.js';
-import type { RowCheck } from './check-row.js';
+import type { RowCheck } from './check/check-row.js';
 import { sleepUnlessAborted } from '../api/signals.js';
 import { readRecords } from './lookup.js';
 import { bookkeeping, currentRecordOf, identityFields } from './round-trip.js';

@@ -12,7 +12,7 @@ import type { Entity, NormalisedRow } from '../entities/entity.js';
 import type { RowOutcome } from '../io/report-types.js';
 import type { SourceRow } from '../io/rows.js';
 import type { NormaliseOptions } from '../normalise/result.js';
-import type { RowCheck } from './check-row.js';
+import type { RowCheck } from './check/check-row.js';
 import { createRecordReader, RecordReadError } from './lookup.js';
 import { outcomeOf } from './outcome.js';
 import type { BeforeImage } from './read-back.js';

@@ -5,9 +5,9 @@
 import { InputError } from '../errors.js';
 import { createReport, type ReportWriter } from '../io/report.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
-import { openInput, type InputConfig } from './open-input.js';
+import { openInput, type InputConfig } from './input/open-input.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
-import { checkRows, threadsFor } from './parallel-check.js';
+import { checkRows, threadsFor } from './check/parallel-check.js';
 
 export interface ValidateConfig extends InputConfig {
   /** Where to write the report workbook; undefined writes none (programmatic use, benchmarks). */

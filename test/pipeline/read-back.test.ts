@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getEntity } from '../../src/entities/index.js';
-import type { RowCheck } from '../../src/pipeline/check-row.js';
+import type { RowCheck } from '../../src/pipeline/check/check-row.js';
 import { createClaims, recordInResponse } from '../../src/pipeline/read-back.js';
 
 const cases = getEntity('cases');

@@ -8,7 +8,7 @@ import type { ApiRequest, ApiResponse } from '../../src/api/client.js';
 import type { DispatchPool, DispatchResult } from '../../src/api/pool.js';
 import { getEntity } from '../../src/entities/index.js';
 import type { SourceRow } from '../../src/io/rows.js';
-import type { RowCheck } from '../../src/pipeline/check-row.js';
+import type { RowCheck } from '../../src/pipeline/check/check-row.js';
 import type { JournalDone, JsonObject } from '../../src/pipeline/journal.js';
 import { createClaims, type BeforeImage, type Claims } from '../../src/pipeline/read-back.js';
 import { sendRow, type SendContext } from '../../src/pipeline/send-row.js';

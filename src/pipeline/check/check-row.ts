@@ -3,11 +3,11 @@
  * it came from. This is the per-row hot path: everything that can be worked out once per run
  * is worked out in `makeRowChecker`, not per row.
  */
-import { CLEAR_TOKEN, type Entity } from '../entities/entity.js';
-import type { CellProblem, RowAction } from '../io/report-types.js';
-import type { CellValue, SourceRow } from '../io/rows.js';
-import type { NormaliseOptions } from '../normalise/result.js';
-import type { FieldSource, HeaderMapping } from './mapping.js';
+import { CLEAR_TOKEN, type Entity } from '../../entities/entity.js';
+import type { CellProblem, RowAction } from '../../io/report-types.js';
+import type { CellValue, SourceRow } from '../../io/rows.js';
+import type { NormaliseOptions } from '../../normalise/result.js';
+import type { FieldSource, HeaderMapping } from '../input/mapping.js';
 
 export type DisplayValue = string | number | boolean | null;
 

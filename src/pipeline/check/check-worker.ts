@@ -5,10 +5,10 @@
  * and keeps no state between batches: order and duplicates are the main thread's business.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { getEntity } from '../entities/index.js';
-import type { SourceRow } from '../io/rows.js';
+import { getEntity } from '../../entities/index.js';
+import type { SourceRow } from '../../io/rows.js';
 import { makeRowChecker, type RowCheck } from './check-row.js';
-import { mapHeaders } from './mapping.js';
+import { mapHeaders } from '../input/mapping.js';
 import { encodeChecks, type CheckBatch, type CheckerSetup, type WorkerReply } from './parallel-check.js';
 
 function errorReply(id: number, error: unknown): WorkerReply {

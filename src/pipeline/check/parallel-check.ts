@@ -15,11 +15,11 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { CellValue, SourceRow } from '../io/rows.js';
-import type { NormaliseOptions } from '../normalise/result.js';
-import type { CellProblem, RowAction } from '../io/report-types.js';
+import type { CellValue, SourceRow } from '../../io/rows.js';
+import type { NormaliseOptions } from '../../normalise/result.js';
+import type { CellProblem, RowAction } from '../../io/report-types.js';
 import type { DisplayValue, RowCheck } from './check-row.js';
-import type { MappingOverrides } from './mapping.js';
+import type { MappingOverrides } from '../input/mapping.js';
 
 /** What a worker needs to rebuild the run's checker: plain data, cloned once at start. */
 export interface CheckerSetup {

@@ -4,8 +4,8 @@
  * overrides win. Unknown headers are reported once; a missing required column stops the run.
  */
 import { z } from 'zod';
-import { describeLocation, MappingError } from '../errors.js';
-import type { Column, Entity } from '../entities/entity.js';
+import { describeLocation, MappingError } from '../../errors.js';
+import type { Column, Entity } from '../../entities/entity.js';
 
 export interface FieldSource {
   readonly column: Column;

@@ -3,16 +3,16 @@
  * checker. Shared by validate and import so both read a file the same way.
  */
 import { basename } from 'node:path';
-import { InputError } from '../errors.js';
-import { entities, getEntity } from '../entities/index.js';
-import type { Entity } from '../entities/entity.js';
-import { openSheet } from '../io/read.js';
-import type { ReportLayout } from '../io/report-types.js';
-import type { OpenedSheet } from '../io/rows.js';
-import type { NormaliseOptions } from '../normalise/result.js';
-import { makeRowChecker, type RowCheck } from './check-row.js';
+import { InputError } from '../../errors.js';
+import { entities, getEntity } from '../../entities/index.js';
+import type { Entity } from '../../entities/entity.js';
+import { openSheet } from '../../io/read.js';
+import type { ReportLayout } from '../../io/report-types.js';
+import type { OpenedSheet } from '../../io/rows.js';
+import type { NormaliseOptions } from '../../normalise/result.js';
+import { makeRowChecker, type RowCheck } from '../check/check-row.js';
 import { checkEntityFits, mapHeaders, type HeaderMapping, type MappingOverrides } from './mapping.js';
-import type { SourceRow } from '../io/rows.js';
+import type { SourceRow } from '../../io/rows.js';
 
 export interface InputConfig {
   /** Path of the CSV or XLSX file. */

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { cases } from '../../src/entities/cases.js';
-import { contactDetails } from '../../src/entities/contact-details.js';
-import type { Entity } from '../../src/entities/entity.js';
-import type { CellValue } from '../../src/io/rows.js';
-import { defaultNormaliseOptions } from '../../src/normalise/result.js';
-import { makeRowChecker } from '../../src/pipeline/check-row.js';
-import { mapHeaders } from '../../src/pipeline/mapping.js';
+import { cases } from '../../../src/entities/cases.js';
+import { contactDetails } from '../../../src/entities/contact-details.js';
+import type { Entity } from '../../../src/entities/entity.js';
+import type { CellValue } from '../../../src/io/rows.js';
+import { defaultNormaliseOptions } from '../../../src/normalise/result.js';
+import { makeRowChecker } from '../../../src/pipeline/check/check-row.js';
+import { mapHeaders } from '../../../src/pipeline/input/mapping.js';
 
 const CASE = '6ff8f7f6-1eb3-3525-be4a-3932c805afed';
 const CLIENT = '5087850d-bf1b-4aad-8197-994d5f4e6ca0';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createKeySet } from '../../src/pipeline/key-set.js';
+import { createKeySet } from '../../../src/pipeline/check/key-set.js';
 
 describe('the duplicate-key set', () => {
   it('returns 0 for a new key and the first row for a repeat', () => {

@@ -6,18 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openSheet } from '../../src/io/read.js';
-import type { RowOutcome } from '../../src/io/report-types.js';
-import { defaultNormaliseOptions, type NormaliseOptions } from '../../src/normalise/result.js';
-import type { RowCheck } from '../../src/pipeline/check-row.js';
-import type { MappingOverrides } from '../../src/pipeline/mapping.js';
-import { openInput } from '../../src/pipeline/open-input.js';
-import { duplicateCheck, outcomeOf } from '../../src/pipeline/outcome.js';
-import { autoThreads, CALIBRATION_ROWS, checkRows, decodeChecks, encodeChecks, PARALLEL_MIN_BYTES, type CheckerSetup } from '../../src/pipeline/parallel-check.js';
-import { runValidate } from '../../src/pipeline/validate.js';
+import { openSheet } from '../../../src/io/read.js';
+import type { RowOutcome } from '../../../src/io/report-types.js';
+import { defaultNormaliseOptions, type NormaliseOptions } from '../../../src/normalise/result.js';
+import type { RowCheck } from '../../../src/pipeline/check/check-row.js';
+import type { MappingOverrides } from '../../../src/pipeline/input/mapping.js';
+import { openInput } from '../../../src/pipeline/input/open-input.js';
+import { duplicateCheck, outcomeOf } from '../../../src/pipeline/outcome.js';
+import { autoThreads, CALIBRATION_ROWS, checkRows, decodeChecks, encodeChecks, PARALLEL_MIN_BYTES, type CheckerSetup } from '../../../src/pipeline/check/parallel-check.js';
+import { runValidate } from '../../../src/pipeline/validate.js';
 
 const run = promisify(execFile);
-const repo = join(import.meta.dirname, '..', '..');
+const repo = join(import.meta.dirname, '..', '..', '..');
 let dir: string;
 
 beforeAll(async () => {
@@ -274,7 +274,7 @@ describe('when workers are used', () => {
   test('the built CLI validates a 3 MB file on workers (from dist/*.js), with the same result as --threads 0', async () => {
     // dist/ is built once by the global set-up: rebuilding it here raced the other files' CLI runs.
     const cli = join(repo, 'dist', 'cli', 'main.js');
-    expect(existsSync(join(repo, 'dist', 'pipeline', 'check-worker.js'))).toBe(true);
+    expect(existsSync(join(repo, 'dist', 'pipeline', 'check', 'check-worker.js'))).toBe(true);
     const file = await writeCsv('big-cases.csv', caseHeader, caseLine, 14_000);
     const validate = async (threads: string[], report: string) => {
       try {

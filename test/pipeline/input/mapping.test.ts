@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { cases } from '../../src/entities/cases.js';
-import { contactDetails } from '../../src/entities/contact-details.js';
-import { mpdxPhones } from '../../src/entities/mpdx-phones.js';
-import { MappingError } from '../../src/errors.js';
-import { checkEntityFits, headerKey, mapHeaders, mappingFileSchema } from '../../src/pipeline/mapping.js';
+import { cases } from '../../../src/entities/cases.js';
+import { contactDetails } from '../../../src/entities/contact-details.js';
+import { mpdxPhones } from '../../../src/entities/mpdx-phones.js';
+import { MappingError } from '../../../src/errors.js';
+import { checkEntityFits, headerKey, mapHeaders, mappingFileSchema } from '../../../src/pipeline/input/mapping.js';
 
 const where = { file: 'cases.csv' };
 

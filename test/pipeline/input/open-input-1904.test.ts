@@ -4,8 +4,8 @@
  * replaced by a sheet that says date1904, so this tests the wiring, not the reader.
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { OpenedSheet, SourceRow } from '../../src/io/rows.js';
-import { defaultNormaliseOptions } from '../../src/normalise/result.js';
+import type { OpenedSheet, SourceRow } from '../../../src/io/rows.js';
+import { defaultNormaliseOptions } from '../../../src/normalise/result.js';
 
 function sheetOf(date1904: boolean | undefined): OpenedSheet {
   return {
@@ -20,9 +20,9 @@ function sheetOf(date1904: boolean | undefined): OpenedSheet {
 }
 
 const opened = vi.hoisted(() => ({ date1904: undefined as boolean | undefined }));
-vi.mock('../../src/io/read.js', () => ({ openSheet: async () => sheetOf(opened.date1904) }));
+vi.mock('../../../src/io/read.js', () => ({ openSheet: async () => sheetOf(opened.date1904) }));
 
-const { openInput } = await import('../../src/pipeline/open-input.js');
+const { openInput } = await import('../../../src/pipeline/input/open-input.js');
 
 async function reviewAtOf(serial: number) {
   const input = await openInput({ file: 'mac.xlsx', entity: 'cases', normalise: defaultNormaliseOptions });

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactDetails } from '../../src/entities/contact-details.js';
-import { MappingError } from '../../src/errors.js';
-import { defaultNormaliseOptions } from '../../src/normalise/result.js';
-import { openInput } from '../../src/pipeline/open-input.js';
+import { contactDetails } from '../../../src/entities/contact-details.js';
+import { MappingError } from '../../../src/errors.js';
+import { defaultNormaliseOptions } from '../../../src/normalise/result.js';
+import { openInput } from '../../../src/pipeline/input/open-input.js';
 
-const root = join(import.meta.dirname, '..', '..');
+const root = join(import.meta.dirname, '..', '..', '..');
 const importable = ['contact-details', 'cases', 'mpdx-phones'] as const;
 /** Every committed file that users are told to validate, with the entity it holds. */
 const committed: ReadonlyArray<readonly [string, (typeof importable)[number]]> = [

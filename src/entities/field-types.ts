@@ -120,7 +120,7 @@ export function choice<const T extends string>(values: readonly T[]): FieldType<
 }
 
 /** What a by-name reference points at; pipeline/names.ts resolves each kind through the API. */
-export type ReferenceKind = 'case-status' | 'case-type' | 'account';
+export type ReferenceKind = 'case-status' | 'case-type' | 'account' | 'employee';
 
 /** A field that takes a uuid or a human reference (a name, an email) looked up at import or plan. */
 export interface ReferenceType<T> extends FieldType<T> {

@@ -18,6 +18,8 @@
  *   the answer is filtered to exact, case-insensitive matches), plus the employee accounts
  *   (`filter[type]=employee`, read once) matched on their own `email`, since staff named in
  *   Assigned To often have no primary-email contact detail.
+ * - Staff (a client's Adviser, Administrator, Paraplanner): by email or by name, among the
+ *   employee accounts (the same read, once per run).
  */
 import { paginate } from '../api/paginate.js';
 import type { DispatchPool } from '../api/pool.js';
@@ -49,10 +51,17 @@ export interface Directory {
   caseLookups(): Promise<{ readonly 'case-status': readonly Candidate[]; readonly 'case-type': readonly Candidate[] }>;
   /** Accounts whose email is exactly `email` (case-insensitive). */
   accountsByEmail(email: string): Promise<readonly Candidate[]>;
+  /** The firm's staff (employee accounts): a client's adviser, administrator or paraplanner is one of them. */
+  employees(): Promise<readonly StaffCandidate[]>;
 }
 
-const nouns: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case status', 'case-type': 'case type', account: 'account' };
-const plurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts' };
+/** A member of staff, found by email or by name. */
+export interface StaffCandidate extends Candidate {
+  readonly emails: readonly string[];
+}
+
+const nouns: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case status', 'case-type': 'case type', account: 'account', employee: 'member of staff' };
+const plurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts', employee: 'members of staff' };
 
 export function nameKey(text: string): string {
   return text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
@@ -121,6 +130,7 @@ export function createNameResolver(entity: Entity, directory: Directory, sources
 async function lookUp(directory: Directory, kind: ReferenceKind, text: string): Promise<Resolution> {
   try {
     if (kind === 'account') return choose(kind, text, await directory.accountsByEmail(text), '');
+    if (kind === 'employee') return chooseStaff(text, await directory.employees());
     const known = (await directory.caseLookups())[kind];
     const matches = known.filter((c) => nameKey(c.label) === nameKey(text));
     const hint = ` (known ${plurals[kind]}: ${listLabels(known) || 'none'}; ${plurals[kind]} are read from existing cases, as Plannr's API lists none: one no case uses yet must be given by its UUID)`;
@@ -133,12 +143,25 @@ async function lookUp(directory: Directory, kind: ReferenceKind, text: string): 
 function choose(kind: ReferenceKind, text: string, matches: readonly Candidate[], hint: string): Resolution {
   const [only] = matches;
   if (matches.length === 1 && only !== undefined) return { ok: true, uuid: only.uuid };
-  const what = kind === 'account' ? `no account has the email "${text}"` : `no ${nouns[kind]} is named "${text}"`;
+  const what = kind === 'account' || (kind === 'employee' && text.includes('@')) ? `no ${nouns[kind]} has the email "${text}"` : `no ${nouns[kind]} is named "${text}"`;
   if (matches.length === 0) return { ok: false, message: `${what}${hint}` };
   return {
     ok: false,
     message: `"${text}" matches ${matches.length} ${plurals[kind]}: ${matches.map((c) => `${c.label} (${c.uuid})`).join(', ')}: give the UUID of the one you mean`,
   };
+}
+
+/**
+ * A member of staff by email (exact, any case) or by name (as Plannr shows it, any case and
+ * spacing): a client's adviser, administrator or paraplanner. Two staff with one name is an
+ * error naming both, never a guess.
+ */
+function chooseStaff(text: string, staff: readonly StaffCandidate[]): Resolution {
+  const wanted = nameKey(text);
+  const byEmail = text.includes('@');
+  const matches = staff.filter((s) => (byEmail ? s.emails.some((e) => nameKey(e) === wanted) : nameKey(s.label) === wanted));
+  const hint = byEmail ? '' : ` (staff: ${listLabels(staff) || 'none'})`;
+  return choose('employee', text, matches, hint);
 }
 
 function listLabels(candidates: readonly Candidate[]): string {
@@ -177,6 +200,16 @@ export function apiDirectory(pool: DispatchPool, signal?: AbortSignal): Director
     caseLookups() {
       caseLookups ??= readCaseLookups();
       return caseLookups;
+    },
+    async employees() {
+      employees ??= readAll({ 'filter[type]': 'employee', include: 'primary_email' });
+      return (await employees).flatMap((record) => {
+        const account = asRecord(record);
+        if (typeof account.uuid !== 'string') return [];
+        const named = typeof account.name === 'string' ? account.name : [account.first_name, account.last_name].filter((n) => typeof n === 'string').join(' ');
+        const emails = [asRecord(account.primary_email).value, account.email].filter((e): e is string => typeof e === 'string');
+        return [{ uuid: account.uuid, label: named === '' ? account.uuid : named, emails }];
+      });
     },
     async accountsByEmail(email) {
       employees ??= readAll({ 'filter[type]': 'employee', include: 'primary_email' });

@@ -23,6 +23,7 @@ import { linkAbort, sleepUnlessAborted } from './signals.js';
  * | rateWindowMs        | 60,000   | the server's rate window: a "few remaining" cap is lifted at the latest this long after it was set |
  * | signal              | none     | run-wide abort: no new request starts; in-flight ones finish            |
  * | onEvent             | none     | retry / rate-limited / throttled / unthrottled / gave-up / stopped notices |
+ * | onRequest           | none     | one RequestSample per HTTP attempt, when it ends (for the HTML report's request timeline) |
  */
 export interface DispatchPoolOptions {
   readonly concurrency?: number | undefined;
@@ -36,6 +37,19 @@ export interface DispatchPoolOptions {
   readonly rateWindowMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onEvent?: ((event: PoolEvent) => void) | undefined;
+  /** Called once per HTTP attempt as it ends (answer or network error), in the caller's async context. Keep it cheap. */
+  readonly onRequest?: ((sample: RequestSample) => void) | undefined;
+}
+
+/** One HTTP attempt, as onRequest sees it: when it left, how long it took, how it ended. */
+export interface RequestSample {
+  /** Epoch ms when the attempt was handed to the HTTP client. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** The HTTP status; undefined when no answer came (network error, timeout). */
+  readonly status: number | undefined;
+  /** 1 for a request's first attempt, 2 for its first retry (a 429's re-send included), and so on. */
+  readonly attempt: number;
 }
 
 export const DEFAULT_POOL_OPTIONS = {
@@ -165,6 +179,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
   const rateWindowMs = nonNegative(options.rateWindowMs, defaults.rateWindowMs, 'rateWindowMs');
   const poolSignal = options.signal;
   const emit = (event: PoolEvent): void => options.onEvent?.(event);
+  const onRequest = options.onRequest;
 
   const limit = pLimit(concurrency);
   const limiter = createRateLimiter({ perMinute: ratePerMinute, burst: options.burst });
@@ -283,11 +298,13 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
       counts.requests += 1;
       counts.inFlight += 1;
       let response: ApiResponse;
+      const startedAt = onRequest !== undefined ? Date.now() : 0;
       try {
         response = await client.send(request);
       } catch (error) {
         if (!(error instanceof TransportError)) throw error; // a bug or a refused host: not the network
         counts.transportErrors += 1;
+        onRequest?.({ startedAt, durationMs: Date.now() - startedAt, status: undefined, attempt: attempts });
         // A write is re-sent only when it certainly never reached the server.
         if (!idempotent && error.mayHaveReachedServer) {
           return giveUp({ kind: 'unknown', error: `${error.message}; it may or may not have been applied`, attempts }, error.message);
@@ -301,6 +318,7 @@ export function createDispatchPool(client: ApiClient, options: DispatchPoolOptio
       }
 
       counts.responses += 1;
+      onRequest?.({ startedAt, durationMs: Date.now() - startedAt, status: response.status, attempt: attempts });
       observeRateHeaders(response);
       const status = response.status;
       stop(response);

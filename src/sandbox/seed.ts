@@ -213,6 +213,16 @@ export function createSeedState(options: { seed?: number } = {}): SandboxState {
 
   const advisers = employees.filter((e) => e.role === 'adviser');
   const paraplanners = employees.filter((e) => e.role === 'paraplanner');
+  // Clients' own fields come from their place in the list, not from the PRNG, so every uuid
+  // drawn before and after stays as it was.
+  clients.forEach((client, i) => {
+    const two = (n: number): string => String(n).padStart(2, '0');
+    client.client = {
+      assigned_adviser_uuid: advisers[i % advisers.length]?.uuid ?? null,
+      date_of_birth: `${1950 + (i % 40)}-${two(1 + (i % 12))}-${two(1 + (i % 28))}`,
+      first_contact_date: client.created_at,
+    };
+  });
   const positionInStatus = new Map<string, number>();
   const cases: CaseRecord[] = Array.from({ length: SEED_COUNTS.cases }, (_, i) => {
     const client = clients[i % clients.length] ?? clients[0];

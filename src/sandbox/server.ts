@@ -35,6 +35,7 @@ import { createRandom, createSeedState } from './seed.js';
 import { cloneState, dumpState, loadState, type SandboxState } from './state.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerCaseRoutes } from './routes/cases.js';
+import { registerClientRoutes } from './routes/clients.js';
 import { registerContactDetailRoutes } from './routes/contact-details.js';
 import { registerMpdxPhoneRoutes } from './routes/mpdx-phones.js';
 
@@ -306,6 +307,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   registerContactDetailRoutes(app, deps);
   registerCaseRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerClientRoutes(app, deps);
   registerMpdxPhoneRoutes(app, deps);
 
   app.notFound((c) => c.json({ message: `The route ${c.req.path.replace(/^\//, '')} could not be found.` }, 404));

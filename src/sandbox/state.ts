@@ -19,6 +19,13 @@ const firmSchema = z.object({
   updated_at: isoTimestamp,
 });
 
+/**
+ * A client's own fields as `POST/PUT /api/v1/client` took them (API field name → value:
+ * `date_of_birth`, `ni_number`, `assigned_adviser_uuid`, `value` in pennies...). Names, email
+ * and phone live on the account and its contact details, as for any account.
+ */
+const clientFieldsSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]));
+
 const accountSchema = z.object({
   uuid: z.string(),
   type: z.enum(['client', 'employee']),
@@ -30,6 +37,8 @@ const accountSchema = z.object({
   email: z.string(),
   group_uuids: uuidList,
   tags: z.array(z.string()),
+  /** Client accounts only (absent for staff, and in state files written before clients existed). */
+  client: clientFieldsSchema.optional(),
   created_at: isoTimestamp,
   updated_at: isoTimestamp,
 });
@@ -153,6 +162,7 @@ export const sandboxStateSchema = z.object({
 
 export type FirmRecord = z.infer<typeof firmSchema>;
 export type AccountRecord = z.infer<typeof accountSchema>;
+export type ClientFields = z.infer<typeof clientFieldsSchema>;
 export type CaseStatusRecord = z.infer<typeof caseStatusSchema>;
 export type CaseTypeRecord = z.infer<typeof caseTypeSchema>;
 export type GroupRecord = z.infer<typeof groupSchema>;

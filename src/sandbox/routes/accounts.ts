@@ -8,6 +8,7 @@ import {
 import { slugify } from '../seed.js';
 import type { AccountRecord, ContactDetailRecord, SandboxState } from '../state.js';
 import { renderAccountSummary, renderPrimaryDetail } from './render.js';
+import { renderClientFields } from './clients.js';
 
 const BASE = '/api/v1/account';
 const FILTERS = ['uuid', 'type', 'name', 'primary_email', 'groups', 'tags'] as const;
@@ -22,6 +23,8 @@ export function renderAccount(state: SandboxState, account: AccountRecord): Reco
   const phone = primaryDetail(state, account, 'phone_number');
   return {
     ...renderAccountSummary(account),
+    // A client's own fields (date of birth, staff, value...); nothing for staff.
+    ...renderClientFields(state, account),
     firm: { uuid: state.firm.uuid, name: state.firm.name, slug: state.firm.slug },
     primary_email: email ? renderPrimaryDetail(email) : null,
     primary_phone_number: phone ? renderPrimaryDetail(phone) : null,

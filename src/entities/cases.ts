@@ -8,6 +8,10 @@ import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js'
 import { accountRefs, dateTime, integer, money, text, uuid, uuidList, uuidOrName } from './field-types.js';
 import { asRecord, nameOf, penniesOf, uuidOf, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
+import { plannr, plannrUpdatedAt } from './systems.js';
+
+/** Related records a case's columns read (each list and read of a case asks for them). */
+const caseIncludes = 'participants,plans,status,type,groups,assigned_to';
 
 export const caseColumns: readonly Column[] = [
   {
@@ -77,8 +81,12 @@ const clearedAs = { assigned_to_uuids: [], group_uuids: [], plans: null, review_
 export const cases: Entity = {
   name: 'cases',
   noun: 'case',
+  system: plannr,
   columns: caseColumns,
+  labelField: 'name',
   keyField: 'uuid',
+  updatedAtOf: plannrUpdatedAt,
+  list: { path: () => '/api/v1/cases', include: caseIncludes },
   canCreate: true,
   canImport: true,
   check(row: NormalisedRow) {
@@ -128,5 +136,3 @@ export const cases: Entity = {
     return { path: '/api/v1/cases', query: { 'filter[account_uuids]': participants.join(','), include: caseIncludes }, pick: 'data' };
   },
 };
-
-const caseIncludes = 'participants,plans,status,type,groups,assigned_to';

@@ -7,6 +7,10 @@ import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js'
 import { accountRefs, choice, isUuidText, phoneOrEmail, text, uuid } from './field-types.js';
 import { asRecord, uuidsOf } from './record.js';
 import { bodyFrom } from './request-body.js';
+import { plannr, plannrUpdatedAt } from './systems.js';
+
+/** Related records a contact detail's columns read (each list and read asks for them). */
+const contactDetailIncludes = 'accounts,primary_accounts';
 
 export const contactDetailColumns: readonly Column[] = [
   {
@@ -57,8 +61,12 @@ export function contactTypeOf(value: string): 'email' | 'phone_number' {
 export const contactDetails: Entity = {
   name: 'contact-details',
   noun: 'contact detail',
+  system: plannr,
   columns: contactDetailColumns,
+  labelField: 'value',
   keyField: 'uuid',
+  updatedAtOf: plannrUpdatedAt,
+  list: { path: () => '/api/v2/contact-details', include: contactDetailIncludes },
   canCreate: true,
   canImport: true,
   check(row: NormalisedRow) {
@@ -98,12 +106,12 @@ export const contactDetails: Entity = {
   },
   recordRequest: (row) => ({
     path: '/api/v2/contact-details',
-    query: { 'filter[uuid]': String(row.uuid), include: 'accounts,primary_accounts' },
+    query: { 'filter[uuid]': String(row.uuid), include: contactDetailIncludes },
     pick: 'data.0',
   }),
   findCreated(body) {
     const owners = Array.isArray(body.account_uuids) ? body.account_uuids.map(String) : [];
     if (owners.length === 0) return undefined;
-    return { path: '/api/v2/contact-details', query: { 'filter[account_uuids]': owners.join(','), include: 'accounts,primary_accounts' }, pick: 'data' };
+    return { path: '/api/v2/contact-details', query: { 'filter[account_uuids]': owners.join(','), include: contactDetailIncludes }, pick: 'data' };
   },
 };

@@ -1,9 +1,17 @@
 /**
  * The one definition of a resource: its columns drive templates, mapping, validation,
- * reports and export. Adding a resource = adding one file in this folder and listing it
- * in ./index.ts. Entities never do I/O.
+ * reports and export, and it holds every fact the pipeline needs about the API behind it
+ * (list endpoint, identity, concurrency, how a record reads back). Adding a resource =
+ * adding one file in this folder and listing it in ./index.ts (docs/architecture.md).
+ * Entities never do I/O.
  */
 import type { Normalised, NormaliseOptions, RawValue } from '../normalise/result.js';
+
+/** A written spreadsheet cell: what the writers take (a Date holds wall-clock time in its UTC fields). */
+export type Cell = string | number | boolean | Date | null;
+
+/** The file a cell goes into: XLSX keeps numbers and dates typed, CSV holds text only. */
+export type CellFormat = 'xlsx' | 'csv';
 
 /** How a cell's text becomes a typed value, plus what a person needs to know to fill it in. */
 export interface FieldType<T = unknown> {
@@ -14,8 +22,20 @@ export interface FieldType<T = unknown> {
   /** The closed list of accepted values, if any (templates add a dropdown). */
   readonly choices?: readonly string[] | undefined;
   normalise(value: RawValue, options: NormaliseOptions): Normalised<T>;
-  /** How a normalised value is shown in a spreadsheet (report, export). */
+  /**
+   * How a normalised value is shown to a person: the report's "→ sent" columns and messages
+   * (money as "£1,234.56", yes/no as 'yes'/'no', lists joined with "; ").
+   */
   display(value: T): string | number | boolean;
+  /**
+   * The value as a cell of an exported file (export, plan, revert) that `normalise` reads back
+   * as the same value. Takes `unknown` because records come from the API, which may hold a
+   * value of another shape: such a value is written as text. Absent: the value as text
+   * (lists joined with "; ", nested records by their uuid). Never called with null/undefined/''.
+   */
+  toCell?(value: unknown, format: CellFormat, options: NormaliseOptions): Cell;
+  /** How a workbook shows this type's number cells: 'money' = pounds with a £ and 2 decimals. */
+  readonly numberFormat?: 'money';
 }
 
 export type Requirement =
@@ -61,9 +81,30 @@ export interface Entity {
   readonly name: EntityName;
   /** Singular, for messages: 'case', 'contact detail'. */
   readonly noun: string;
+  /** The field a person knows a record by in the CRM (a case's name), for messages. Absent: the request is named instead. */
+  readonly labelField?: string;
+  /** The API the resource lives on (Plannr, or MPDX behind the same base URL). */
+  readonly system: ApiSystem;
   readonly columns: readonly Column[];
   /** Field holding the record's key (an update when present, a create when blank). */
   readonly keyField: string;
+  /**
+   * Fields of the record's URL that the record itself does not carry (MPDX phones:
+   * contact_id, person_id). They come from the row (or an export's scope), go with every
+   * read of the record, and, with keyField, name the record: never a change. Absent: none.
+   */
+  readonly pathFields?: readonly string[];
+  /**
+   * Optimistic concurrency carried in the request body (MPDX): `readAtField` holds when the
+   * record was read and goes with every update; `overwriteField` forces the write. Both are
+   * bookkeeping, never an edit. Absent: the API has no such check (export's _meta compares
+   * `updatedAtOf` and the values instead).
+   */
+  readonly concurrency?: { readonly readAtField: string; readonly overwriteField: string };
+  /** When the record last changed, as the API says (`updated_at`, MPDX `updated_in_db_at`); '' when it does not say. */
+  updatedAtOf(record: unknown): string;
+  /** How export lists every record. */
+  readonly list: ListSource;
   /** Whether rows without a key create records. */
   readonly canCreate: boolean;
   /** Whether this entity can be imported at all (accounts: export only). */
@@ -92,6 +133,42 @@ export interface Entity {
    * Never read on import: mapping ignores these headers without an "unknown column" warning.
    */
   readonly exportOnly?: readonly ExportOnlyColumn[];
+}
+
+/** The API a resource lives on. */
+export interface ApiSystem {
+  /** For messages: 'Plannr', 'MPDX'. */
+  readonly name: string;
+  /**
+   * A cheap read that shows whether the token is accepted, run once before a run sends
+   * anything: a refusal stops the run (exit 2) instead of failing every row. Absent: the
+   * system has no such read we can rely on, so a refused token shows as each row's own 401.
+   */
+  readonly credentialCheck?: { readonly path: string; readonly query?: Readonly<Record<string, string>> };
+}
+
+/** The list endpoint export pages through. */
+export interface ListSource {
+  /**
+   * Values the list's path needs that no filter can give (MPDX lists phone numbers per
+   * person): export refuses to start without every one. Absent: none.
+   */
+  readonly scope?: readonly ScopeParameter[];
+  /** The list path below the base URL, given every scope value (already checked present). */
+  path(scope: Readonly<Record<string, string>>): string;
+  /** Related data the columns need, as the `include` query parameter ('' for none). */
+  readonly include: string;
+  /** The request's content type when it is not 'application/json' (JSON:API). */
+  readonly contentType?: string;
+}
+
+/** One value an export's list path needs, given as `ExportConfig.scope[name]` (CLI: `--name ID`). */
+export interface ScopeParameter {
+  readonly name: string;
+  /** The row field it fills on every exported row (records listed under it do not carry it). */
+  readonly field: string;
+  /** What it is, for help and errors: 'the MPDX contact'. */
+  readonly help: string;
 }
 
 /** A display column written by export next to the field it explains. */

@@ -11,6 +11,7 @@ import { normalisePhone } from '../normalise/phone.js';
 import { fail, ok, type Normalised } from '../normalise/result.js';
 import { normaliseInteger, normaliseText } from '../normalise/text.js';
 import { isCanonicalUuid, normaliseUuid } from '../normalise/uuid.js';
+import { dateCell, dateTimeCell, moneyCell, numberCell, showPounds, yesNoCell } from './cells.js';
 import type { FieldType } from './entity.js';
 
 const asIs = <T extends string | number | boolean>(value: T): T => value;
@@ -30,6 +31,7 @@ export function integer(min?: number): FieldType<number> {
     format: min === undefined ? 'a whole number' : `a whole number, ${min} or more`,
     normalise: (value) => normaliseInteger(value, min === undefined ? {} : { min }),
     display: asIs,
+    toCell: numberCell,
   };
 }
 
@@ -79,7 +81,10 @@ export function money(options: { allowNegative: boolean }): FieldType<number> {
       ? 'pounds and pence, e.g. £1,234.56 or -12.50; sent as pennies'
       : 'pounds and pence, e.g. £1,234.56; sent as pennies',
     normalise: (value) => normaliseMoney(value, { allowNegative: options.allowNegative, currency: 'GBP' }),
-    display: asIs,
+    // Pennies are what the API takes; people read pounds and pence.
+    display: showPounds,
+    toCell: (value, format) => moneyCell(value, format),
+    numberFormat: 'money',
   };
 }
 
@@ -88,6 +93,7 @@ export const dateTime: FieldType<string> = {
   format: 'a date, optionally with a time: 18/03/2026, 18/03/2026 14:30 or 2026-03-18T14:30:00+00:00',
   normalise: (value, options) => normaliseDateTime(value, options),
   display: asIs,
+  toCell: dateTimeCell,
 };
 
 export const date: FieldType<string> = {
@@ -95,6 +101,7 @@ export const date: FieldType<string> = {
   format: 'a date: 18/03/2026 or 2026-03-18',
   normalise: (value, options) => normaliseDate(value, options),
   display: asIs,
+  toCell: (value, format) => dateCell(value, format),
 };
 
 export const boolean: FieldType<boolean> = {
@@ -103,6 +110,7 @@ export const boolean: FieldType<boolean> = {
   choices: ['yes', 'no'],
   normalise: (value) => normaliseBoolean(value),
   display: (value) => (value ? 'yes' : 'no'),
+  toCell: yesNoCell,
 };
 
 export function choice<const T extends string>(values: readonly T[]): FieldType<T> {

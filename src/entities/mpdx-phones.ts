@@ -8,8 +8,11 @@ import type { Column, Entity, NormalisedRow, PlannedRequest } from './entity.js'
 import { boolean, dateTime, integer, phone, text, uuid } from './field-types.js';
 import { asRecord } from './record.js';
 import { bodyFrom } from './request-body.js';
+import { mpdx } from './systems.js';
 
-const pathFields = ['contact_id', 'person_id', 'id'];
+/** The fields of a phone number's URL, in order; only `id` is in the record itself. */
+const urlFields = ['contact_id', 'person_id', 'id'];
+const jsonApi = 'application/vnd.api+json';
 
 export const mpdxPhoneColumns: readonly Column[] = [
   {
@@ -68,21 +71,40 @@ export const mpdxPhoneColumns: readonly Column[] = [
 export const mpdxPhones: Entity = {
   name: 'mpdx-phones',
   noun: 'phone number',
+  system: mpdx,
   columns: mpdxPhoneColumns,
+  labelField: 'number',
   keyField: 'id',
+  pathFields: ['contact_id', 'person_id'],
+  concurrency: { readAtField: 'updated_in_db_at', overwriteField: 'overwrite' },
+  updatedAtOf(record) {
+    const r = asRecord(record);
+    const value = asRecord(r.attributes).updated_in_db_at ?? r.updated_in_db_at;
+    return typeof value === 'string' ? value : '';
+  },
+  list: {
+    // MPDX lists phone numbers per person: there is no list of every number.
+    scope: [
+      { name: 'contact', field: 'contact_id', help: 'the MPDX contact' },
+      { name: 'person', field: 'person_id', help: 'the person of that contact' },
+    ],
+    path: (scope) => `/api/v2/contacts/${encodeURIComponent(scope.contact ?? '')}/people/${encodeURIComponent(scope.person ?? '')}/phones`,
+    include: '',
+    contentType: jsonApi,
+  },
   canCreate: false,
   canImport: true,
   check: () => [],
   toRequest(row: NormalisedRow): PlannedRequest {
-    const attributes = bodyFrom(row, mpdxPhoneColumns, { isUpdate: true, keyFields: pathFields });
+    const attributes = bodyFrom(row, mpdxPhoneColumns, { isUpdate: true, keyFields: urlFields });
     // overwrite is only meaningful (and only sent) when true.
     if (attributes.overwrite !== true) delete attributes.overwrite;
-    const [contact, person, id] = pathFields.map((f) => String(row[f]));
+    const [contact, person, id] = urlFields.map((f) => String(row[f]));
     return {
       method: 'PUT',
       path: `/api/v2/contacts/${contact}/people/${person}/phones/${id}`,
       body: { data: { type: 'phone_numbers', id, attributes } },
-      contentType: 'application/vnd.api+json',
+      contentType: jsonApi,
     };
   },
   /** A JSON:API resource {id, type, attributes}; the contact and person come from its path. */
@@ -96,7 +118,7 @@ export const mpdxPhones: Entity = {
     return { id: r.id, ...attributes, ...(code !== undefined ? { country_code: countryCode } : {}) };
   },
   recordRequest(row) {
-    const [contact, person, id] = pathFields.map((f) => String(row[f]));
+    const [contact, person, id] = urlFields.map((f) => String(row[f]));
     return { path: `/api/v2/contacts/${contact}/people/${person}/phones/${id}`, pick: 'data' };
   },
 };

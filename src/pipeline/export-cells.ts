@@ -5,15 +5,13 @@
  * back through the same mapping and normalisers as any other input.
  */
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
-import type { Column, Entity, ExportOnlyColumn } from '../entities/entity.js';
-import { formatPennies } from '../normalise/money.js';
+import { textCell } from '../entities/cells.js';
+import type { Cell, CellFormat, Column, Entity, ExportOnlyColumn } from '../entities/entity.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { CellValue } from '../io/rows.js';
-import { nameOf, sameValue, uuidOf } from '../entities/record.js';
-import { normaliseDateTime } from '../normalise/date.js';
+import { sameValue } from '../entities/record.js';
 
-export type ExportFormat = 'xlsx' | 'csv';
+export type ExportFormat = CellFormat;
 
 /** One column of an exported sheet: an entity column (read back on import) or a display-only one. */
 export type ExportColumn =
@@ -32,67 +30,17 @@ export function exportColumnsOf(entity: Entity): ExportColumn[] {
   return layout;
 }
 
-/** A written cell: what the writers take (a Date holds wall-clock time in its UTC fields). */
-export type ExportCell = string | number | boolean | Date | null;
+/** A written cell: what the writers take. */
+export type ExportCell = Cell;
 
 /**
- * One value as a cell. XLSX: money as a number of pounds (the writer shows it with a £ format),
- * date-times as Excel dates in the run's zone; CSV: money as "1234.56", date-times as ISO 8601
- * with the zone's offset. Lists are joined with "; ". Empty values are blank cells, which an
- * import reads as "leave unchanged".
+ * One value as a cell, as its field type writes it (field-types.ts: money as pounds, date-times
+ * in the run's zone, lists joined with "; "). Empty values are blank cells, which an import
+ * reads as "leave unchanged".
  */
 export function cellOf(column: Column, value: unknown, format: ExportFormat, options: NormaliseOptions): ExportCell {
   if (value === undefined || value === null || value === '') return null;
-  switch (column.type.name) {
-    case 'money': {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) return textOf(value);
-      // pennies / 100 is the double nearest the decimal, and String() of it gives that decimal back.
-      return format === 'xlsx' ? value / 100 : formatPennies(value);
-    }
-    case 'date-time':
-      return typeof value === 'string' ? dateTimeCell(value, format, options) : textOf(value);
-    case 'date':
-      return typeof value === 'string' && format === 'xlsx' && /^\d{4}-\d{2}-\d{2}$/.test(value)
-        ? new Date(`${value}T00:00:00Z`)
-        : textOf(value);
-    case 'yes/no':
-      return typeof value === 'boolean' ? (value ? 'yes' : 'no') : textOf(value);
-    case 'whole number':
-      return typeof value === 'number' ? value : textOf(value);
-    default:
-      return textOf(value);
-  }
-}
-
-/** Text of any value: lists joined with "; ", nested records by their uuid (or name). */
-function textOf(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (Array.isArray(value)) {
-    const items = value.map((item) => textOf(item)).filter((t): t is string => t !== null && t !== '');
-    return items.length === 0 ? null : items.join('; ');
-  }
-  if (typeof value === 'object') {
-    if (value instanceof Date) return value.toISOString();
-    return uuidOf(value) ?? nameOf(value) ?? JSON.stringify(value);
-  }
-  return String(value);
-}
-
-/**
- * An instant as a cell in the run's zone. An Excel date has no zone, so the XLSX cell holds
- * the wall-clock time; when that wall-clock time would read back as another instant (the
- * repeated hour when clocks go back), the cell is ISO text with its offset instead.
- */
-function dateTimeCell(text: string, format: ExportFormat, options: NormaliseOptions): ExportCell {
-  const at = DateTime.fromISO(text, { setZone: true });
-  if (!at.isValid) return text;
-  const local = at.setZone(options.timezone);
-  if (format === 'csv' || local.millisecond !== 0) return local.toISO({ suppressMilliseconds: true }) ?? text;
-  const wall = new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second));
-  // The import's own normaliser is the judge of what this cell will read back as.
-  const readBack = normaliseDateTime(wall, options);
-  const iso = local.toISO({ suppressMilliseconds: true }) ?? at.toISO();
-  return readBack.ok && Date.parse(readBack.value) === at.toMillis() ? wall : iso;
+  return column.type.toCell !== undefined ? column.type.toCell(value, format, options) : textCell(value);
 }
 
 /** The display text of a display-only column for a record. */
@@ -102,7 +50,7 @@ export function displayCellOf(display: ExportOnlyColumn, record: unknown): Expor
 
 /** Indexes (0-based) of the money columns of a layout, for the writer's £ format. */
 export function moneyColumnsOf(layout: readonly ExportColumn[]): number[] {
-  return layout.flatMap((c, i) => (c.kind === 'field' && c.column.type.name === 'money' ? [i] : []));
+  return layout.flatMap((c, i) => (c.kind === 'field' && c.column.type.numberFormat === 'money' ? [i] : []));
 }
 
 /**

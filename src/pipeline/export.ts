@@ -16,10 +16,9 @@ import type { Logger } from '../log.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import { exportColumnsOf, hashValues, moneyColumnsOf, readBackValues, rowCells } from './export-cells.js';
 import { formatOf, openExportFile } from './export-file.js';
-import { updatedAtOf } from './round-trip.js';
 
 export interface ExportConfig {
-  /** accounts | cases | contact-details | mpdx-phones */
+  /** One of `entityNames`. */
   readonly entity: string;
   /** .xlsx or .csv */
   readonly out: string;
@@ -27,9 +26,11 @@ export interface ExportConfig {
   readonly filters?: Readonly<Record<string, string>> | undefined;
   /** Related data to include; default: what the entity's columns need. */
   readonly include?: readonly string[] | undefined;
-  /** MPDX phones: the contact and person whose numbers to export. */
-  readonly contact?: string | undefined;
-  readonly person?: string | undefined;
+  /**
+   * Values the entity's list path needs (its `list.scope`, by name), e.g. the MPDX contact and
+   * person whose phone numbers to export: `{ contact: '…', person: '…' }`.
+   */
+  readonly scope?: Readonly<Record<string, string | undefined>> | undefined;
   readonly api: ApiConfig;
   readonly pool?: Omit<DispatchPoolOptions, 'signal'> | undefined;
   /** The time zone date-times are shown in (XLSX) or offset to (CSV). */
@@ -50,36 +51,29 @@ export interface ExportResult {
   readonly durationMs: number;
 }
 
-interface ListSource {
+interface ListRequest {
   readonly path: string;
   readonly include: string;
   readonly contentType?: string | undefined;
-  /** Values a record does not carry itself (MPDX: the contact and person of its path). */
-  readonly extra: Readonly<Record<string, unknown>>;
+  /** Values a listed record does not carry itself: its path fields, from the scope. */
+  readonly pathValues: Readonly<Record<string, unknown>>;
 }
 
-/** Each entity's list endpoint and the related data its columns need. */
-export function listSourceOf(entity: Entity, config: Pick<ExportConfig, 'contact' | 'person'>): ListSource {
-  switch (entity.name) {
-    case 'accounts':
-      return { path: '/api/v1/account', include: 'primary_phone_number,primary_email,groups,tags', extra: {} };
-    case 'cases':
-      return { path: '/api/v1/cases', include: 'participants,plans,status,type,groups,assigned_to', extra: {} };
-    case 'contact-details':
-      return { path: '/api/v2/contact-details', include: 'accounts,primary_accounts', extra: {} };
-    case 'mpdx-phones': {
-      const { contact, person } = config;
-      if (contact === undefined || person === undefined) {
-        throw new UsageError('exporting mpdx-phones needs --contact ID and --person ID (MPDX lists phone numbers per person)');
-      }
-      return {
-        path: `/api/v2/contacts/${encodeURIComponent(contact)}/people/${encodeURIComponent(person)}/phones`,
-        include: '',
-        contentType: 'application/vnd.api+json',
-        extra: { contact_id: contact, person_id: person },
-      };
+/** The entity's list request for the given scope; refuses (exit 2) when a scope value is missing. */
+export function listRequestOf(entity: Entity, given: Readonly<Record<string, string | undefined>>): ListRequest {
+  const scope: Record<string, string> = {};
+  const pathValues: Record<string, unknown> = {};
+  const needed = entity.list.scope ?? [];
+  for (const parameter of needed) {
+    const value = given[parameter.name]?.trim();
+    if (value === undefined || value === '') {
+      const flags = needed.map((p) => `--${p.name} ID (${p.help})`).join(' and ');
+      throw new UsageError(`exporting ${entity.name} needs ${flags}: ${entity.system.name} lists ${entity.noun}s only under them`);
     }
+    scope[parameter.name] = value;
+    pathValues[parameter.field] = value;
   }
+  return { path: entity.list.path(scope), include: entity.list.include, contentType: entity.list.contentType, pathValues };
 }
 
 /** `--filter status=abc` → `filter[status]=abc`; `sort` and keys already in `filter[...]` pass as given. */
@@ -95,7 +89,7 @@ export function listQuery(filters: Readonly<Record<string, string>>, include: st
 export async function runExport(config: ExportConfig): Promise<ExportResult> {
   const started = Date.now();
   const entity = getEntity(config.entity);
-  const source = listSourceOf(entity, config);
+  const source = listRequestOf(entity, config.scope ?? {});
   const format = formatOf(config.out);
   const layout = exportColumnsOf(entity);
   const money = moneyColumnsOf(layout);
@@ -124,13 +118,13 @@ export async function runExport(config: ExportConfig): Promise<ExportResult> {
       config.signal,
     );
     for await (const record of pages) {
-      const values = { ...entity.fromRecord(record), ...source.extra };
+      const values = { ...entity.fromRecord(record), ...source.pathValues };
       const cells = rowCells(layout, values, record, format, config.normalise);
       const readBack = readBackValues(entity, values, format, config.normalise);
       const key = values[entity.keyField];
       await file.addRow(
         cells,
-        typeof key === 'string' ? { key, updatedAt: updatedAtOf(entity, record), hash: hashValues(entity, readBack), values: readBack } : undefined,
+        typeof key === 'string' ? { key, updatedAt: entity.updatedAtOf(record), hash: hashValues(entity, readBack), values: readBack } : undefined,
         moneyStyle,
       );
       records += 1;

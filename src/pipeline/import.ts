@@ -348,8 +348,9 @@ function fromValidate(result: ValidateResult): ImportResult {
 
 /** Fail fast (exit 2) on bad credentials rather than failing every row. */
 export async function checkCredentials(entity: Entity, pool: DispatchPool): Promise<void> {
-  if (entity.name === 'mpdx-phones') return; // another system: its rows report their own 401s
-  const result = await pool.run({ method: 'GET', path: '/api/v1/account', query: { per_page: '1' } }, { idempotent: true });
+  const probe = entity.system.credentialCheck;
+  if (probe === undefined) return; // a system with no such read (MPDX): each row reports its own 401
+  const result = await pool.run({ method: 'GET', path: probe.path, query: probe.query }, { idempotent: true });
   if (result.kind === 'response' && (result.response.status === 401 || result.response.status === 403)) {
     throw new ApiUnavailableError(`the API refused the credentials (HTTP ${result.response.status}): ${describeApiError(result.response.status, result.response.body).message}`);
   }

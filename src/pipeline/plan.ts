@@ -34,7 +34,7 @@ import { openInput, type InputConfig, type OpenedInput } from './input/open-inpu
 import { inSequence } from './ordered.js';
 import { duplicateCheck, outcomeOf } from './outcome.js';
 import { createRecordReader, RECORDS_PER_READ } from './lookup.js';
-import { currentRecordOf, decideRow, describeValue, identityFields, readExportMeta, type ExportMeta, type MetaRow } from './round-trip.js';
+import { bookkeepingFields, currentRecordOf, decideRow, describeValue, identityFields, pathValues, readExportMeta, type ExportMeta, type MetaRow } from './round-trip.js';
 
 export const PLAN_SHEET = 'Plan';
 export const PLAN_HEADERS = ['Plan Action', 'Plan Changes', 'Plan Row'] as const;
@@ -177,7 +177,8 @@ function rowPlanner(deps: PlannerDeps): (row: SourceRow, check: RowCheck) => Pro
   const valueCells = (values: NormalisedRow) =>
     layout.map((c) => (c.kind !== 'field' ? null : values[c.column.field] === null ? CLEAR_TOKEN : cellOf(c.column, values[c.column.field], 'xlsx', normalise)));
   const indexesOf = (fields: readonly string[]) => layout.flatMap((c, i) => (c.kind === 'field' && fields.includes(c.column.field) ? [i] : []));
-  const extraOf = (values: NormalisedRow) => (entity.name === 'mpdx-phones' ? { contact_id: values.contact_id, person_id: values.person_id } : {});
+  const extraOf = (values: NormalisedRow) => pathValues(entity, values);
+  const bookkeeping = bookkeepingFields(entity);
   /** A value for a person, with the name or email it was given by (or the record's own label). */
   const shown = (field: string, value: unknown, record?: unknown): string => {
     if (value === null && record === undefined) return CLEAR_TOKEN; // the row clears the field
@@ -197,7 +198,7 @@ function rowPlanner(deps: PlannerDeps): (row: SourceRow, check: RowCheck) => Pro
     const check = await names.resolveNames(unresolved);
     if (check.problems.length > 0) return invalid(row, check);
     const values = check.values;
-    const fields = entity.columns.map((c) => c.field).filter((f) => !identity.has(f) && values[f] !== undefined && f !== 'updated_in_db_at' && f !== 'overwrite');
+    const fields = entity.columns.map((c) => c.field).filter((f) => !identity.has(f) && values[f] !== undefined && !bookkeeping.has(f));
     if (check.action === 'create') {
       return {
         action: 'create',

@@ -17,7 +17,7 @@ import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check/check-row.js';
 import { sleepUnlessAborted } from '../api/signals.js';
 import { readRecords } from './lookup.js';
-import { bookkeeping, currentRecordOf, identityFields } from './round-trip.js';
+import { bookkeepingFields, currentRecordOf, identityFields, pathValues } from './round-trip.js';
 
 /** Read-back window when none is given: a gateway's late commit or a lagging list settles well within a minute. */
 export const DEFAULT_READ_BACK_WINDOW_MS = 60_000;
@@ -39,8 +39,9 @@ export function isUuid(text: unknown): text is string {
 }
 
 /** The fields a request sets, as `entity.fromRecord` names them (JSON:API: the attributes). */
-export function wantedOf(planned: PlannedRequest): Record<string, unknown> {
+export function wantedOf(entity: Entity, planned: PlannedRequest): Record<string, unknown> {
   const body = asRecord(planned.contentType.includes('vnd.api') ? asRecord(asRecord(planned.body).data).attributes : planned.body);
+  const bookkeeping = bookkeepingFields(entity);
   return Object.fromEntries(Object.entries(body).filter(([field]) => !bookkeeping.has(field) && field !== 'type'));
 }
 
@@ -79,7 +80,7 @@ export function recordInResponse(entity: Entity, planned: PlannedRequest, check:
   if (typeof key !== 'string' || key.toLowerCase() !== check.key.toLowerCase()) {
     return { kind: 'not-the-record', why: `the body was another record (${typeof key === 'string' ? key : 'no key'}), not ${check.key} (HTTP ${status})` };
   }
-  const wanted = wantedOf(planned);
+  const wanted = wantedOf(entity, planned);
   if (!recordHolds(wanted, values)) return { kind: 'not-the-record', why: `the record in the body does not hold the values sent (${heldDifferently(wanted, values)}; HTTP ${status})` };
   return { kind: 'record', key: check.key, record };
 }
@@ -111,7 +112,7 @@ export function createClaims(seed: ReadonlyMap<string, number> = new Map()): Cla
 
 /** What the record's sent fields held before the update, for the "did not land" proof and the revert. */
 export type BeforeImage = {
-  /** `updated_at` (MPDX: `updated_in_db_at`) of the record as read before the write. */
+  /** `entity.updatedAtOf` the record as read before the write. */
   readonly updatedAt: string;
   /** Identity fields and every field the update sets, as the import reads them back. */
   readonly values: Readonly<Record<string, unknown>>;
@@ -170,7 +171,7 @@ type ReadOnce =
 
 async function readOnce(input: ReadBackInput): Promise<ReadOnce> {
   const { entity, planned, check } = input;
-  const wanted = wantedOf(planned);
+  const wanted = wantedOf(entity, planned);
   if (planned.method === 'PUT') {
     const read = await readRecords(input.pool, entity.recordRequest(check.values), READ_BACK_READ);
     if (!read.ok) return read.stopped ? { kind: 'stop', why: `reading it back was refused (${read.error})` } : { kind: 'unsure', why: `reading it back failed (${read.error})` };
@@ -226,8 +227,7 @@ function stillAsBefore(input: ReadBackInput, record: unknown): boolean {
   const before = input.before;
   if (before === undefined) return false;
   const identity = new Set(identityFields(input.entity));
-  const extra = input.entity.name === 'mpdx-phones' ? { contact_id: input.check.values.contact_id, person_id: input.check.values.person_id } : {};
-  const now = currentRecordOf(input.entity, record, extra, input.normalise);
+  const now = currentRecordOf(input.entity, record, pathValues(input.entity, input.check.values), input.normalise);
   return Object.entries(before.values)
     .filter(([field]) => !identity.has(field))
     .every(([field, was]) => sameValue(emptyAsNull(was), emptyAsNull(now.values[field])));

@@ -16,7 +16,7 @@ import type { RowCheck } from './check/check-row.js';
 import { createRecordReader, RecordReadError } from './lookup.js';
 import { outcomeOf } from './outcome.js';
 import type { BeforeImage } from './read-back.js';
-import { bookkeeping, currentRecordOf, decideRow, identityFields, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
+import { bookkeepingFields, currentRecordOf, decideRow, identityFields, pathValues, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
 
 export interface RoundTripConfig {
   readonly file: string;
@@ -46,8 +46,8 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
   const { entity, pool } = config;
   const readRecord = createRecordReader(pool, { failedReads: 'reject' });
   const meta = await readExportMeta(config.file);
-  const extraOf = (values: NormalisedRow) =>
-    entity.name === 'mpdx-phones' ? { contact_id: values.contact_id, person_id: values.person_id } : {};
+  const extraOf = (values: NormalisedRow) => pathValues(entity, values);
+  const bookkeeping = bookkeepingFields(entity);
   let unchanged = 0;
   const skipUnchanged = (row: SourceRow, check: RowCheck): RowOutcome => {
     unchanged += 1;

@@ -10,7 +10,7 @@
  */
 import { extname } from 'node:path';
 import type { Entity, NormalisedRow } from '../entities/entity.js';
-import { asRecord, sameValue } from '../entities/record.js';
+import { sameValue } from '../entities/record.js';
 import { InputError } from '../errors.js';
 import { openSheet } from '../io/read.js';
 import type { CellValue } from '../io/rows.js';
@@ -91,11 +91,19 @@ function parseValues(text: string | undefined): Record<string, unknown> | undefi
 
 /** Fields that name the record (and its path), never "changed". */
 export function identityFields(entity: Entity): string[] {
-  return entity.name === 'mpdx-phones' ? ['contact_id', 'person_id', entity.keyField] : [entity.keyField];
+  return [...(entity.pathFields ?? []), entity.keyField];
 }
 
-/** Concurrency bookkeeping, not data: never a change on its own. */
-export const bookkeeping: ReadonlySet<string> = new Set(['updated_in_db_at', 'overwrite']);
+/** The row's values of the record's path fields, which a record read from the API does not carry. */
+export function pathValues(entity: Entity, row: NormalisedRow): Record<string, unknown> {
+  return Object.fromEntries((entity.pathFields ?? []).map((field) => [field, row[field]]));
+}
+
+/** Concurrency bookkeeping, not data: never a change on its own, never compared with a record. */
+export function bookkeepingFields(entity: Entity): ReadonlySet<string> {
+  const check = entity.concurrency;
+  return new Set(check === undefined ? [] : [check.readAtField, check.overwriteField]);
+}
 
 /** Empty in any spelling (blank, null, empty list) compares equal. */
 function comparable(value: unknown): unknown {
@@ -109,17 +117,11 @@ function comparable(value: unknown): unknown {
  */
 export function changedFields(entity: Entity, row: NormalisedRow, exported: Readonly<Record<string, unknown>>): string[] {
   const identity = new Set(identityFields(entity));
+  const bookkeeping = bookkeepingFields(entity);
   return entity.columns
     .map((c) => c.field)
     .filter((field) => !identity.has(field) && !bookkeeping.has(field) && row[field] !== undefined)
     .filter((field) => !sameValue(comparable(row[field]), comparable(exported[field])));
-}
-
-/** `updated_at` (MPDX: `updated_in_db_at`) of an API record, '' when it has none. */
-export function updatedAtOf(entity: Entity, record: unknown): string {
-  const r = asRecord(record);
-  const value = entity.name === 'mpdx-phones' ? asRecord(r.attributes).updated_in_db_at ?? r.updated_in_db_at : r.updated_at;
-  return typeof value === 'string' ? value : '';
 }
 
 function sameInstant(a: string, b: string): boolean {
@@ -136,9 +138,10 @@ export interface CurrentRecord {
   readonly hash: string;
 }
 
-export function currentRecordOf(entity: Entity, record: unknown, extra: Readonly<Record<string, unknown>>, options: NormaliseOptions): CurrentRecord {
-  const values = readBackValues(entity, { ...entity.fromRecord(record), ...extra }, 'xlsx', options);
-  return { updatedAt: updatedAtOf(entity, record), values, hash: hashValues(entity, values) };
+/** `pathValuesOf`: the record's path fields (pathValues of the row it was read for). */
+export function currentRecordOf(entity: Entity, record: unknown, pathValuesOf: Readonly<Record<string, unknown>>, options: NormaliseOptions): CurrentRecord {
+  const values = readBackValues(entity, { ...entity.fromRecord(record), ...pathValuesOf }, 'xlsx', options);
+  return { updatedAt: entity.updatedAtOf(record), values, hash: hashValues(entity, values) };
 }
 
 /** Whether the record changed in the CRM since it was exported. */
@@ -182,14 +185,15 @@ export function decideRow(
   return { kind: 'update', fields, values: reducedRow(entity, row, fields, meta, options.overwrite) };
 }
 
-/** The row cut down to what is sent: identity, the changed fields, and MPDX's concurrency check. */
+/** The row cut down to what is sent: identity, the changed fields, and the entity's concurrency check. */
 export function reducedRow(entity: Entity, row: NormalisedRow, fields: readonly string[], meta: MetaRow | undefined, overwrite: boolean): NormalisedRow {
   const values: Record<string, unknown> = {};
   for (const field of [...identityFields(entity), ...fields]) values[field] = row[field];
-  if (entity.name === 'mpdx-phones') {
-    // MPDX's optimistic-concurrency check goes with every update; overwrite only when asked.
-    values.updated_in_db_at = row.updated_in_db_at ?? (meta?.updatedAt !== '' ? meta?.updatedAt : undefined);
-    if (overwrite) values.overwrite = true;
+  const check = entity.concurrency;
+  if (check !== undefined) {
+    // The optimistic-concurrency check goes with every update; overwrite only when asked.
+    values[check.readAtField] = row[check.readAtField] ?? (meta?.updatedAt !== '' ? meta?.updatedAt : undefined);
+    if (overwrite) values[check.overwriteField] = true;
   }
   return values;
 }

@@ -23,7 +23,7 @@ import type { Journal, JsonObject } from './journal.js';
 import type { FieldSource } from './input/mapping.js';
 import { outcomeOf } from './outcome.js';
 import { readBack, recordInResponse, type BeforeImage, type Claims, type ReadBackVerdict } from './read-back.js';
-import { currentRecordOf } from './round-trip.js';
+import { currentRecordOf, pathValues } from './round-trip.js';
 
 const INTERRUPTED = 'not sent: the run was interrupted; run again with --resume to send it';
 
@@ -148,8 +148,8 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
   function unknown(what: string, why: string, http?: number): Promise<RowOutcome> {
     const label = describeRow(entity, planned, check);
     const question = planned.method === 'POST'
-      ? `check in Plannr whether ${entity.noun} ${label} (row ${rowNo}) was created`
-      : `check in Plannr whether ${entity.noun} ${check.key} (row ${rowNo}) now holds the values sent`;
+      ? `check in ${entity.system.name} whether ${entity.noun} ${label} (row ${rowNo}) was created`
+      : `check in ${entity.system.name} whether ${entity.noun} ${check.key} (row ${rowNo}) now holds the values sent`;
     return finish({ status: 'unknown', key: check.key, http, message: `${what}; ${why}; ${question}; --resume reads it back again first` });
   }
 
@@ -169,8 +169,7 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
 
   function afterImage(record: unknown): JsonObject | undefined {
     if (record === undefined) return undefined;
-    const extra = entity.name === 'mpdx-phones' ? { contact_id: check.values.contact_id, person_id: check.values.person_id } : {};
-    const state = currentRecordOf(entity, record, extra, ctx.normalise);
+    const state = currentRecordOf(entity, record, pathValues(entity, check.values), ctx.normalise);
     return { updatedAt: state.updatedAt, hash: state.hash, values: state.values };
   }
 
@@ -198,9 +197,9 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
   }
 }
 
-/** How a person finds a created record in Plannr: its name (or value), quoted. */
+/** How a person finds a created record: the value of the entity's label field, quoted. */
 function describeRow(entity: Entity, planned: PlannedRequest, check: RowCheck): string {
-  const label = check.values.name ?? check.values.value ?? check.values.number;
+  const label = entity.labelField === undefined ? undefined : check.values[entity.labelField];
   return typeof label === 'string' || typeof label === 'number' ? `'${String(label)}'` : `made from ${planned.method} ${planned.path}`;
 }
 

@@ -156,11 +156,3 @@ export function checkInteger(
   }
   return value;
 }
-
-/** "£1,234.56" from pennies. */
-export function formatPennies(pennies: number): string {
-  const sign = pennies < 0 ? '-' : '';
-  const abs = Math.abs(pennies);
-  const pounds = Math.floor(abs / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${sign}£${pounds}.${String(abs % 100).padStart(2, '0')}`;
-}

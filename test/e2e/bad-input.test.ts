@@ -298,7 +298,8 @@ describe('valid but unusual input is read exactly', { timeout: 240_000 }, () => 
     expect(run.code, run.stderr).toBe(0);
     const results = await readSheet(report, 'Results');
     expect(column(results, 'Case Name')).toEqual(['Click here', 'Calc name', 'Review 2026']);
-    expect(column(results, 'Case Value (£) → sent')).toEqual(['200', '10000', '300']);
+    // 2, 100 and 3 pounds: sent as pennies, shown to people in pounds and pence.
+    expect(column(results, 'Case Value (£) → sent')).toEqual(['£2.00', '£100.00', '£3.00']);
     await expectNoFormulas(report);
   });
 

@@ -85,7 +85,7 @@ describe('export against the sandbox', () => {
     expect(accounts.records).toBe(Object.keys(sandbox.state.accounts).length);
     await expect(runExport({ entity: 'mpdx-phones', out: join(dir, 'p.xlsx'), api: apiFor(sandbox), normalise })).rejects.toThrow(/--contact/);
     const person = Object.values(sandbox.state.mpdxPeople)[0]!;
-    const phones = await runExport({ entity: 'mpdx-phones', out: join(dir, 'p.xlsx'), api: apiFor(sandbox), normalise, contact: person.contact_id, person: person.id });
+    const phones = await runExport({ entity: 'mpdx-phones', out: join(dir, 'p.xlsx'), api: apiFor(sandbox), normalise, scope: { contact: person.contact_id, person: person.id } });
     expect(phones.records).toBe(Object.values(sandbox.state.mpdxPhones).filter((p) => p.person_id === person.id).length);
     const meta = await readExportMeta(join(dir, 'p.xlsx'));
     const phone = Object.values(sandbox.state.mpdxPhones).find((p) => p.person_id === person.id)!;

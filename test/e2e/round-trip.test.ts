@@ -102,7 +102,7 @@ describe('export → edit → import round trip', () => {
     const { sandbox, dir } = await setUp();
     const person = Object.values(sandbox.state.mpdxPeople)[0]!;
     const out = join(dir, 'phones.xlsx');
-    await runExport({ entity: 'mpdx-phones', out, api: apiFor(sandbox), normalise, contact: person.contact_id, person: person.id });
+    await runExport({ entity: 'mpdx-phones', out, api: apiFor(sandbox), normalise, scope: { contact: person.contact_id, person: person.id } });
     const phone = Object.values(sandbox.state.mpdxPhones).find((p) => p.person_id === person.id)!;
     const readAt = phone.updated_in_db_at;
     await editWorkbook(out, [{ key: phone.id, header: 'Location', value: 'cottage' }], 'Phone ID');

@@ -13,8 +13,8 @@ import {
 } from '../http.js';
 import { slugify } from '../seed.js';
 import type { CaseRecord, SandboxState } from '../state.js';
-import { checkInteger, checkName, checkNullableDate, checkUuidList, formatPennies } from '../validate.js';
-import { accountSummaries } from './render.js';
+import { checkInteger, checkName, checkNullableDate, checkUuidList } from '../validate.js';
+import { accountSummaries, renderMoney } from './render.js';
 
 const BASE = '/api/v1/cases';
 const MODEL = 'Case';
@@ -36,7 +36,7 @@ export function renderCase(state: SandboxState, record: CaseRecord): Record<stri
     assigned_to_uuids: record.assigned_to_uuids,
     group_uuids: record.group_uuids,
     completed_at: record.completed_at,
-    value: record.value === null ? null : { amount: record.value, currency: 'GBP', formatted: formatPennies(record.value) },
+    value: record.value === null ? null : renderMoney(record.value),
     status_position: record.status_position,
     participants_count: record.participant_uuids.length,
     participants: accountSummaries(state, record.participant_uuids),

@@ -1,4 +1,5 @@
 /** How stored records are rendered in responses, shaped like the Plannr seeds. */
+import { showPounds } from '../../entities/cells.js';
 import type { AccountRecord, ContactDetailRecord, SandboxState } from '../state.js';
 import { parsePhoneValue } from '../validate.js';
 
@@ -21,6 +22,14 @@ export function accountSummaries(state: SandboxState, uuids: readonly string[]):
     const account = state.accounts[uuid];
     return account ? [renderAccountSummary(account)] : [];
   });
+}
+
+/**
+ * Money as Plannr renders it: {amount (pennies), currency, formatted}. `formatted` is the
+ * same "£1,234.56" our reports show, so a person sees one spelling of an amount everywhere.
+ */
+export function renderMoney(pennies: number): { amount: number; currency: 'GBP'; formatted: string } {
+  return { amount: pennies, currency: 'GBP', formatted: showPounds(pennies) };
 }
 
 /** phone_number_meta for a stored E.164 value ({country, formatted}). */

@@ -36,10 +36,10 @@ describe('checking a row', () => {
     expect(result.problems).toEqual([{ columnIndex: 1, column: 'Case Name', message: 'Name cannot be cleared' }]);
   });
 
-  it('normalises money to pennies and shows what would be sent', () => {
+  it('normalises money to pennies and shows what would be sent in pounds and pence', () => {
     const result = caseRow([CASE, 'Annual review', '£1,234.50', PLAN, '', '']);
     expect(result.values.value).toBe(123450);
-    expect(result.display).toMatchObject({ value: 123450, plans: PLAN, name: 'Annual review' });
+    expect(result.display).toMatchObject({ value: '£1,234.50', plans: PLAN, name: 'Annual review' });
     expect(cases.toRequest(result.values)).toEqual({
       method: 'PUT',
       path: `/api/v1/cases/${CASE}`,

@@ -1,0 +1,86 @@
+/**
+ * How values become cells of the files we write (export, plan, revert) and how they are shown
+ * to people. Each field type (field-types.ts) picks one of these, so the pipeline never asks
+ * what type a column is. Every cell reads back through its type's own normaliser as the same
+ * value: that is what lets a re-import tell an edit from formatting.
+ */
+import { DateTime } from 'luxon';
+import { normaliseDateTime } from '../normalise/date.js';
+import { formatPennies } from '../normalise/money.js';
+import type { NormaliseOptions } from '../normalise/result.js';
+import type { Cell, CellFormat } from './entity.js';
+import { nameOf, uuidOf } from './record.js';
+
+/** Text of any value: lists joined with "; ", nested records by their uuid (or name); nothing is null. */
+export function textCell(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => textCell(item)).filter((t): t is string => t !== null && t !== '');
+    return items.length === 0 ? null : items.join('; ');
+  }
+  if (typeof value === 'object') {
+    if (value instanceof Date) return value.toISOString();
+    return uuidOf(value) ?? nameOf(value) ?? JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/**
+ * Money for people: pounds and pence with a £, thousands grouped, the sign first: 123456 →
+ * "£1,234.56", -1250 → "-£12.50". The report, messages and the sandbox's `formatted` all say
+ * it this way; a workbook's money cell (a number of pounds) shows the same through the XLSX
+ * writer's £ number format (io/write-xlsx.ts). The money normaliser reads it back as the same
+ * pennies.
+ */
+export function showPounds(pennies: number): string {
+  const plain = formatPennies(pennies);
+  const negative = plain.startsWith('-');
+  const [pounds = '0', pence = '00'] = (negative ? plain.slice(1) : plain).split('.');
+  return `${negative ? '-' : ''}£${pounds.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pence}`;
+}
+
+/**
+ * Money (whole pennies) as a cell. XLSX: a number of pounds (the writer shows it with
+ * its £ format, as showPounds would); pennies / 100 is the double nearest the decimal, and String() of it
+ * gives that decimal back. CSV: "1234.56", plain, which any spreadsheet reads as a number.
+ */
+export function moneyCell(value: unknown, format: CellFormat): Cell {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) return textCell(value);
+  return format === 'xlsx' ? value / 100 : formatPennies(value);
+}
+
+/**
+ * An instant as a cell in the run's zone. An Excel date has no zone, so the XLSX cell holds
+ * the wall-clock time; when that wall-clock time would read back as another instant (the
+ * repeated hour when clocks go back), the cell is ISO text with its offset instead. CSV: ISO
+ * 8601 with the zone's offset.
+ */
+export function dateTimeCell(value: unknown, format: CellFormat, options: NormaliseOptions): Cell {
+  if (typeof value !== 'string') return textCell(value);
+  const at = DateTime.fromISO(value, { setZone: true });
+  if (!at.isValid) return value;
+  const local = at.setZone(options.timezone);
+  if (format === 'csv' || local.millisecond !== 0) return local.toISO({ suppressMilliseconds: true }) ?? value;
+  const wall = new Date(Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second));
+  // The import's own normaliser is the judge of what this cell will read back as.
+  const readBack = normaliseDateTime(wall, options);
+  const iso = local.toISO({ suppressMilliseconds: true }) ?? at.toISO();
+  return readBack.ok && Date.parse(readBack.value) === at.toMillis() ? wall : iso;
+}
+
+/** A calendar date: an Excel date in XLSX, the ISO date as text otherwise. */
+export function dateCell(value: unknown, format: CellFormat): Cell {
+  return typeof value === 'string' && format === 'xlsx' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+    ? new Date(`${value}T00:00:00Z`)
+    : textCell(value);
+}
+
+/** yes/no as the words our templates offer. */
+export function yesNoCell(value: unknown): Cell {
+  return typeof value === 'boolean' ? (value ? 'yes' : 'no') : textCell(value);
+}
+
+/** A whole number stays a number cell. */
+export function numberCell(value: unknown): Cell {
+  return typeof value === 'number' ? value : textCell(value);
+}

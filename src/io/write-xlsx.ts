@@ -1,15 +1,24 @@
 /**
- * The one place that knows how we stream XLSX out (exceljs 4.4.0, unmaintained: a fork can be
- * swapped in here alone). Everything else (report, templates, export) talks to this API.
+ * The one place that writes XLSX (the report, exports, revert workbooks, templates). It writes
+ * SpreadsheetML directly (xlsx-write/: rows, styles, parts, all pure) into a yazl zip, which
+ * deflates on zlib's thread pool while the next rows are rendered here.
  *
- * Safety: values are written as plain cells; strings become string cells, which Excel never
- * evaluates, so `=1+1`, `+447911123456` and `-12.50` are kept exact with no prefix. We never
- * hand exceljs a `{formula}` object. Text that looks like a formula also gets the Text number
- * format (`@`), so that a user who edits the cell in Excel later does not turn it into a
- * formula (or `+447911123456` into the number 447911123456).
+ * Safety (xlsx-write/rows.ts): text is always an inline string cell, which no spreadsheet
+ * evaluates, so `=1+1`, `+447911123456` and `-12.50` are kept exact with no prefix, and no
+ * cell is ever a formula. Text that looks like a formula also gets the Text number format
+ * (`@`). Text longer than Excel's 32,767 characters is cut there (Excel rejects the file
+ * otherwise); characters XML cannot hold are kept as `_xHHHH_` escapes (xlsx-write/text.ts).
  *
- * Streaming: exceljs writes zip entries one after another, so only ONE sheet can stream at a
- * time. `addSheet` commits the sheet before it; rows cannot be added to a committed sheet.
+ * Streaming: a zip holds one entry after another, so ONE sheet streams at a time. `addSheet`
+ * finishes the sheet before it; rows cannot be added to a finished sheet. Rows go out as they
+ * come, in chunks: `addRow` returns a promise when the zip or the disk falls behind (await it),
+ * so memory stays flat whatever the row count. Notes are kept until their sheet ends (they go
+ * in their own parts), at most `maxNotes` a sheet.
+ *
+ * Splitting: a sheet continues on "Name (2)", "Name (3)"... past `maxRowsPerSheet` rows
+ * (default 250,000, header included; never past Excel's 1,048,576): the header row, widths,
+ * frozen pane, filter and dropdowns repeat, and a note on A1 says where the sheet continues
+ * and where it continued from.
  *
  * Atomic: the workbook is written to a partial file beside the target and renamed over it by
  * `close` (atomic-file.ts), so a run killed half-way never leaves a corrupt workbook or
@@ -17,34 +26,42 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import ExcelJS from 'exceljs';
+import { PassThrough } from 'node:stream';
+import yazl from 'yazl';
 import { OutputError } from '../errors.js';
 import { atomicFile } from './atomic-file.js';
-import { looksLikeFormula } from './safe-text.js';
+import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
+import {
+  commentsXml,
+  contentTypesXml,
+  packageRelsXml,
+  sheetEnd,
+  sheetRelsXml,
+  sheetStart,
+  shapeBlocksFor,
+  vmlDrawingXml,
+  workbookRelsXml,
+  workbookXml,
+  type Dropdown,
+  type Note,
+  type SheetEntry,
+} from './xlsx-write/parts.js';
+import { rowXml, type RowStyle, type XlsxCellValue } from './xlsx-write/rows.js';
+import { createStyleTable } from './xlsx-write/styles.js';
+import { clampCellText, columnLetter, lettersOf, safeSheetName } from './xlsx-write/text.js';
 
-export type XlsxCellValue = string | number | boolean | Date | null;
-
-/** Excel's hard limit of rows per sheet. */
-export const EXCEL_MAX_ROWS = 1_048_576;
-
-/** Excel's limit of characters in one cell. */
-export const EXCEL_MAX_CELL_CHARS = 32_767;
+export { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
+export { columnLetter, safeSheetName } from './xlsx-write/text.js';
+export type { RowStyle, XlsxCellValue } from './xlsx-write/rows.js';
 
 /** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
 const INLINE_LIST_MAX_CHARS = 255;
-
-/**
- * Check the zip compressor's backlog this often. exceljs pushes sheet XML into the zip entry
- * with no backpressure: in a tight loop the backlog grows without bound (~700 MB at 1M rows
- * here, even when yielding to the event loop every 2,000 rows), so we wait for it to drain.
- */
-const ROWS_PER_BACKLOG_CHECK = 1_000;
-/** Bytes of sheet XML allowed to wait for compression before addRow waits. */
-const MAX_ZIP_BACKLOG = 1024 * 1024;
-/** How often to look again while the backlog drains (it is drained by zlib on the thread pool). */
-const BACKLOG_POLL_MS = 2;
-
 const LISTS_SHEET_NAME = 'Lists';
+/** Sheet XML is handed to the zip in chunks of about this many characters. */
+const CHUNK_CHARS = 64 * 1024;
+/** Bytes a sheet's entry stream holds before `addRow` waits for the zip. */
+const SHEET_STREAM_BUFFER = 256 * 1024;
+const DEFAULT_MAX_NOTES = 20_000;
 
 export interface SheetColumn {
   readonly header: string;
@@ -59,33 +76,25 @@ export interface SheetOptions {
   readonly widths?: readonly number[] | undefined;
   /** Freeze the first row (the header, from `columns` or the first row added). */
   readonly frozenHeader?: boolean | undefined;
-  /** An autofilter on the header row (only with `columns`). */
+  /** An autofilter over the header row and the rows below it (only with `columns`). */
   readonly autoFilter?: boolean | undefined;
   readonly hidden?: boolean | undefined;
-  /** Rows per sheet before continuing on "Name (2)"; default (and maximum) Excel's limit. For tests. */
+  /**
+   * Rows per sheet (header included) before continuing on "Name (2)"; default the workbook's
+   * (250,000 unless `openXlsxWriter` was told otherwise), never more than Excel's 1,048,576.
+   */
   readonly maxRowsPerSheet?: number | undefined;
   /**
-   * At most this many notes per sheet: exceljs buffers a sheet's notes in memory until the
-   * sheet is done (about 1.5 KB each). Further notes are dropped; fills are still applied.
+   * At most this many notes per sheet: a sheet's notes are held in memory until the sheet
+   * ends (they are parts of their own). Further notes are dropped; fills are still applied.
    * Default 20,000.
    */
   readonly maxNotes?: number | undefined;
 }
 
-/** Column indexes are 0-based, aligned with the `values` array. */
-export interface RowStyle {
-  /** Light yellow fill: "this value was changed". */
-  readonly highlight?: readonly number[] | undefined;
-  /** Light red fill: "this value has a problem". */
-  readonly problem?: readonly number[] | undefined;
-  /** Column index → note (comment) text. */
-  readonly notes?: Readonly<Record<number, string>> | undefined;
-  /** true: the whole row; an array: those columns only. */
-  readonly bold?: boolean | readonly number[] | undefined;
-  /** Font size for the whole row (titles). */
-  readonly size?: number | undefined;
-  /** Number cells shown as pounds and pence (£1,234.56); the value stays the exact number. */
-  readonly money?: readonly number[] | undefined;
+export interface XlsxWriterOptions {
+  /** Rows per sheet for every sheet (header included); default 250,000, at most 1,048,576. */
+  readonly maxRowsPerSheet?: number | undefined;
 }
 
 export interface DropdownRange {
@@ -95,7 +104,7 @@ export interface DropdownRange {
 }
 
 export interface SheetWriter {
-  /** Returns a promise every few thousand rows (a yield to the event loop): always await it. */
+  /** Returns a promise when the zip or the disk falls behind: always await it. */
   addRow(values: readonly XlsxCellValue[], style?: RowStyle): Promise<void> | void;
   /** A dropdown on one column (0-based) over a row range: one validation per range, as Excel wants. */
   addDropdown(column: number, choices: readonly string[], range?: DropdownRange): void;
@@ -105,71 +114,12 @@ export interface SheetWriter {
 }
 
 export interface XlsxWriter {
-  /** Starts a new sheet; commits the one before it (zip entries are sequential). */
+  /** Starts a new sheet; finishes the one before it (zip entries are sequential). */
   addSheet(name: string, options?: SheetOptions): SheetWriter;
-  /** Commits the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file and renames it over the target. */
+  /** Finishes the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file and renames it over the target. */
   close(): Promise<void>;
   /** Stops writing and removes the partial file; the target is left as it was. Safe after close. */
   discard(): Promise<void>;
-}
-
-const LIGHT_YELLOW = 'FFFFF2A8';
-const LIGHT_RED = 'FFFFC7CE';
-
-// Style bits: styles are shared objects so exceljs (which caches style ids by object identity)
-// does no per-cell style work for repeated combinations.
-const BOLD = 1;
-const FILL_CHANGED = 2;
-const FILL_PROBLEM = 4;
-const TEXT_FORMAT = 8;
-const DATE_FORMAT = 16;
-const DATE_TIME_FORMAT = 32;
-const MONEY_FORMAT = 64;
-
-const styleCache = new Map<string, Partial<ExcelJS.Style>>();
-
-function styleFor(bits: number, size: number | undefined): Partial<ExcelJS.Style> {
-  const key = `${bits}/${size ?? ''}`;
-  const cached = styleCache.get(key);
-  if (cached !== undefined) return cached;
-  const style: Partial<ExcelJS.Style> = {};
-  if ((bits & BOLD) !== 0 || size !== undefined) {
-    style.font = { ...((bits & BOLD) !== 0 ? { bold: true } : {}), ...(size !== undefined ? { size } : {}) };
-  }
-  const fillColour = (bits & FILL_PROBLEM) !== 0 ? LIGHT_RED : (bits & FILL_CHANGED) !== 0 ? LIGHT_YELLOW : undefined;
-  if (fillColour !== undefined) style.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fillColour } };
-  if ((bits & TEXT_FORMAT) !== 0) style.numFmt = '@';
-  else if ((bits & DATE_TIME_FORMAT) !== 0) style.numFmt = 'yyyy-mm-dd hh:mm:ss';
-  else if ((bits & DATE_FORMAT) !== 0) style.numFmt = 'yyyy-mm-dd';
-  else if ((bits & MONEY_FORMAT) !== 0) style.numFmt = '"£"#,##0.00;-"£"#,##0.00';
-  styleCache.set(key, style);
-  return style;
-}
-
-/** Dates hold Excel wall-clock time in their UTC fields (io/rows.ts): show a time only when there is one. */
-function dateFormatBit(date: Date): number {
-  return date.getTime() % 86_400_000 === 0 ? DATE_FORMAT : DATE_TIME_FORMAT;
-}
-
-function valueStyleBit(value: XlsxCellValue): number {
-  if (typeof value === 'string') return looksLikeFormula(value) ? TEXT_FORMAT : 0;
-  if (value instanceof Date) return dateFormatBit(value);
-  return 0;
-}
-
-/** 1-based column number → letters (1 → A, 27 → AA). */
-export function columnLetter(columnNumber: number): string {
-  let letters = '';
-  for (let n = columnNumber; n > 0; n = Math.floor((n - 1) / 26)) {
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  }
-  return letters;
-}
-
-/** Excel sheet names: at most 31 characters, none of : \ / ? * [ ]. */
-export function safeSheetName(name: string): string {
-  const cleaned = name.replace(/[:\\/?*[\]]/g, '_').slice(0, 31);
-  return cleaned === '' ? 'Sheet' : cleaned;
 }
 
 /** "Results" → "Results (2)", keeping within Excel's 31 characters. */
@@ -185,160 +135,166 @@ function inlineListFormula(choices: readonly string[]): string | undefined {
   return joined.length <= INLINE_LIST_MAX_CHARS ? `"${joined}"` : undefined;
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/**
- * Bytes waiting in the zip entry stream a streaming worksheet writes into. This reaches into
- * exceljs 4.4.0 internals (WorksheetWriter.stream is a StreamBuf piped into archiver's
- * readable-stream PassThrough): kept here, in the one module that knows exceljs, and
- * undefined when the shape differs (then we only yield).
- */
-export function zipBacklog(worksheet: ExcelJS.Worksheet): number | undefined {
-  const internals = worksheet as unknown as { stream?: { pipes?: ReadonlyArray<{ _writableState?: { length?: unknown } }> } };
-  const length = internals.stream?.pipes?.[0]?._writableState?.length;
-  return typeof length === 'number' ? length : undefined;
-}
-
-async function waitForZip(worksheet: ExcelJS.Worksheet): Promise<void> {
-  await yieldToEventLoop();
-  for (let backlog = zipBacklog(worksheet); backlog !== undefined && backlog > MAX_ZIP_BACKLOG; backlog = zipBacklog(worksheet)) {
-    await delay(BACKLOG_POLL_MS);
+function rowLimitOf(requested: number | undefined, fallback: number, hasHeader: boolean): number {
+  const limit = requested ?? fallback;
+  const minimum = hasHeader ? 2 : 1;
+  if (!Number.isInteger(limit) || limit < minimum) {
+    throw new RangeError(`maxRowsPerSheet must be a whole number of at least ${minimum}, not ${limit}`);
   }
+  return Math.min(limit, EXCEL_MAX_ROWS);
 }
 
-/** exceljs's streaming worksheet has `dataValidations`, but its typings omit it. */
-interface WithDataValidations {
-  readonly dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void };
+/** Adds `text` to the note on A1 (row 0, column 0), after any note already there. */
+function noteOnFirstCell(notes: Note[], text: string): void {
+  const index = notes.findIndex((note) => note.row === 0 && note.column === 0);
+  const existing = notes[index];
+  if (existing === undefined) notes.unshift({ row: 0, column: 0, text });
+  else notes[index] = { row: 0, column: 0, text: `${existing.text}\n\n${text}` };
 }
 
-interface Dropdown {
-  readonly column: number;
-  readonly formula: string;
-  readonly firstRow: number;
-  readonly lastRow: number;
-}
-
-export function openXlsxWriter(path: string): XlsxWriter {
+export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = {}): XlsxWriter {
+  const defaultRowLimit = rowLimitOf(writerOptions.maxRowsPerSheet, DEFAULT_ROWS_PER_SHEET, false);
   const file = atomicFile(path);
-  // We own the file stream: exceljs only listens for its errors once it commits, and waits
-  // forever if the error (e.g. ENOENT on open) came before that.
   const output = createWriteStream(file.partial);
+  const zip = new yazl.ZipFile();
   let failure: Error | undefined;
+  let rejectFailed: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => {
-    // `on`, not `once`: after a discard, exceljs may still write into the destroyed stream.
-    output.on('error', (error) => {
-      failure ??= new OutputError(`cannot write ${path}: ${error.message}`);
-      reject(failure);
-    });
+    rejectFailed = reject;
   });
   failed.catch(() => undefined); // observed through `failure` and close()
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: output,
-    useSharedStrings: false,
-    useStyles: true,
-  });
+  function fail(error: Error): void {
+    if (failure !== undefined) return;
+    failure = new OutputError(`cannot write ${path}: ${error.message}`);
+    rejectFailed(failure);
+  }
+  // `on`, not `once`: after a discard, the zip may still write into the destroyed stream.
+  output.on('error', fail);
+  zip.on('error', fail);
+  zip.outputStream.pipe(output);
+
+  const styles = createStyleTable();
+  const sheets: (SheetEntry & { hasNotes: boolean; autoFilter: string | undefined })[] = [];
+  const usedNames = new Set<string>();
   /** Lists too long (or too awkward) to inline; column k of the hidden Lists sheet. */
   const longLists: (readonly string[])[] = [];
+  let nextShapeBlock = 1;
   let open: SheetState | undefined;
   let closed = false;
 
   interface SheetState {
     readonly baseName: string;
     readonly options: SheetOptions;
+    readonly rowLimit: number;
+    readonly maxNotes: number;
     readonly dropdowns: Dropdown[];
-    worksheet: ExcelJS.Worksheet;
-    part: number;
+    entry: SheetEntry & { hasNotes: boolean; autoFilter: string | undefined };
+    stream: PassThrough;
+    continuation: number;
     rowCount: number;
+    notes: Note[];
     notesWritten: number;
+    pending: string;
     committed: boolean;
   }
 
-  function startWorksheet(state: SheetState, name: string): void {
-    const { options } = state;
-    const worksheet = workbook.addWorksheet(name, {
-      state: options.hidden === true ? 'hidden' : 'visible',
-      views: options.frozenHeader === true ? [{ state: 'frozen', xSplit: 0, ySplit: 1 }] : [],
-    });
-    options.widths?.forEach((width, index) => {
-      worksheet.getColumn(index + 1).width = width;
-    });
-    const columns = options.columns;
-    if (columns !== undefined) {
-      columns.forEach((column, index) => {
-        if (column.width !== undefined) worksheet.getColumn(index + 1).width = column.width;
-      });
-      if (options.autoFilter === true && columns.length > 0) {
-        worksheet.autoFilter = `A1:${columnLetter(columns.length)}1`;
-      }
-    }
-    state.worksheet = worksheet;
-    state.rowCount = 0;
-    state.notesWritten = 0;
-    if (columns !== undefined) {
-      writeRow(state, columns.map((column) => column.header), { bold: true });
-    }
+  function uniqueName(wanted: string): string {
+    let name = wanted;
+    for (let n = 2; usedNames.has(name.toLowerCase()); n += 1) name = continuationName(wanted, n);
+    usedNames.add(name.toLowerCase());
+    return name;
   }
 
-  function writeRow(state: SheetState, values: readonly XlsxCellValue[], style: RowStyle | undefined): void {
-    const row = state.worksheet.addRow(values as XlsxCellValue[]);
-    const rowBits = style?.bold === true ? BOLD : 0;
-    const boldColumns = typeof style?.bold === 'object' ? style.bold : undefined;
-    const size = style?.size;
-    // Every cell gets a shared style object, even a plain one: exceljs caches style ids by
-    // object identity, and the fresh `{}` it gives each cell otherwise costs a style lookup
-    // per cell (the biggest cost of writing, measured).
-    for (let index = 0; index < values.length; index += 1) {
-      const value = values[index] ?? null;
-      if (typeof value === 'string' && value.length > EXCEL_MAX_CELL_CHARS) {
-        // Excel "repairs" (rejects) a file with a longer cell: better a shortened value.
-        row.getCell(index + 1).value = value.slice(0, EXCEL_MAX_CELL_CHARS);
-      }
-      let bits = rowBits | valueStyleBit(value);
-      if (boldColumns?.includes(index) === true) bits |= BOLD;
-      if (style?.highlight?.includes(index) === true) bits |= FILL_CHANGED;
-      if (style?.problem?.includes(index) === true) bits |= FILL_PROBLEM;
-      if (typeof value === 'number' && style?.money?.includes(index) === true) bits |= MONEY_FORMAT;
-      row.getCell(index + 1).style = styleFor(bits, size);
-    }
+  function waitForZip(stream: PassThrough): Promise<void> {
+    return Promise.race([once(stream, 'drain'), failed]).then(() => undefined);
+  }
+
+  function flush(state: SheetState): Promise<void> | undefined {
+    const chunk = state.pending;
+    state.pending = '';
+    return state.stream.write(chunk) ? undefined : waitForZip(state.stream);
+  }
+
+  function widthsOf(options: SheetOptions): (number | undefined)[] {
+    const widths: (number | undefined)[] = [...(options.widths ?? [])];
+    options.columns?.forEach((column, index) => {
+      if (column.width !== undefined) widths[index] = column.width;
+    });
+    return widths;
+  }
+
+  /** A new sheet part: its workbook entry and the zip entry its XML streams into. */
+  function newPart(name: string, hidden: boolean): Pick<SheetState, 'entry' | 'stream'> & { selected: boolean } {
+    const part = sheets.length + 1;
+    const entry = { name, part, hidden, hasNotes: false, autoFilter: undefined };
+    // The first visible sheet is the tab Excel opens on.
+    const selected = !hidden && sheets.every((sheet) => sheet.hidden);
+    sheets.push(entry);
+    const stream = new PassThrough({ highWaterMark: SHEET_STREAM_BUFFER });
+    zip.addReadStream(stream, `xl/worksheets/sheet${part}.xml`);
+    return { entry, stream, selected };
+  }
+
+  /** Starts writing a part: sheet start, then the header row if the sheet has one. */
+  function beginPart(state: SheetState, selected: boolean): void {
+    state.rowCount = 0;
+    state.notes = [];
+    state.notesWritten = 0;
+    state.pending = sheetStart({ widths: widthsOf(state.options), frozenHeader: state.options.frozenHeader === true, selected });
+    const columns = state.options.columns;
+    if (columns !== undefined) void writeRow(state, columns.map((column) => column.header), { bold: true });
+  }
+
+  function writeRow(state: SheetState, values: readonly XlsxCellValue[], style: RowStyle | undefined): Promise<void> | undefined {
+    state.pending += rowXml(state.rowCount + 1, values, style, styles);
     if (style?.notes !== undefined) {
-      const maxNotes = state.options.maxNotes ?? 20_000;
-      for (const [column, note] of Object.entries(style.notes)) {
-        if (state.notesWritten >= maxNotes) break;
-        row.getCell(Number(column) + 1).note = note;
+      for (const [column, text] of Object.entries(style.notes)) {
+        if (state.notesWritten >= state.maxNotes) break;
+        state.notes.push({ row: state.rowCount, column: Number(column), text: clampCellText(text) });
         state.notesWritten += 1;
       }
     }
-    row.commit();
     state.rowCount += 1;
+    return state.pending.length >= CHUNK_CHARS ? flush(state) : undefined;
   }
 
-  function applyDropdowns(state: SheetState): void {
-    const target = state.worksheet as unknown as WithDataValidations;
-    for (const dropdown of state.dropdowns) {
-      const letter = columnLetter(dropdown.column + 1);
-      target.dataValidations.add(`${letter}${dropdown.firstRow}:${letter}${dropdown.lastRow}`, {
-        type: 'list',
-        allowBlank: true,
-        formulae: [dropdown.formula],
-        showErrorMessage: true,
-        errorStyle: 'stop',
-        errorTitle: 'Not in the list',
-        error: 'Pick a value from the list.',
-      });
+  function endPart(state: SheetState): void {
+    const { entry, notes } = state;
+    const columns = state.options.columns;
+    if (state.options.autoFilter === true && columns !== undefined && columns.length > 0) {
+      entry.autoFilter = `A1:${lettersOf(columns.length - 1)}${Math.max(state.rowCount, 1)}`;
     }
+    entry.hasNotes = notes.length > 0;
+    state.pending += sheetEnd({ autoFilter: entry.autoFilter, dropdowns: state.dropdowns, hasNotes: entry.hasNotes });
+    void flush(state); // the tail is small; close() waits for the whole zip
+    state.stream.end();
+    if (entry.hasNotes) {
+      zip.addBuffer(Buffer.from(commentsXml(notes)), `xl/comments${entry.part}.xml`);
+      zip.addBuffer(Buffer.from(vmlDrawingXml(notes, nextShapeBlock)), `xl/drawings/vmlDrawing${entry.part}.vml`);
+      zip.addBuffer(Buffer.from(sheetRelsXml(entry.part)), `xl/worksheets/_rels/sheet${entry.part}.xml.rels`);
+      nextShapeBlock += shapeBlocksFor(notes.length);
+    }
+    state.notes = [];
   }
 
   function commitState(state: SheetState): void {
     if (state.committed) return;
-    applyDropdowns(state);
-    state.worksheet.commit();
+    endPart(state);
     state.committed = true;
+  }
+
+  /** Ends this part of the sheet and starts "Name (n)", with notes on both A1 cells saying so. */
+  function continueOnNextPart(state: SheetState): void {
+    const previousName = state.entry.name;
+    state.continuation += 1;
+    const nextName = uniqueName(continuationName(state.baseName, state.continuation));
+    noteOnFirstCell(state.notes, `Continues on sheet "${nextName}".`);
+    endPart(state);
+    const { entry, stream, selected } = newPart(nextName, state.options.hidden === true);
+    state.entry = entry;
+    state.stream = stream;
+    beginPart(state, selected);
+    noteOnFirstCell(state.notes, `Continued from sheet "${previousName}".`);
   }
 
   function sheetWriter(state: SheetState): SheetWriter {
@@ -347,20 +303,13 @@ export function openXlsxWriter(path: string): XlsxWriter {
         return state.rowCount;
       },
       addRow(values, style) {
-        if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
+        if (state.committed) throw new Error(`Sheet "${state.entry.name}" is already committed`);
         if (failure !== undefined) throw failure; // no point writing rows to nowhere
-        if (state.rowCount >= Math.min(state.options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)) {
-          // Continue on "Name (2)": the header repeats, the dropdowns too.
-          commitState(state);
-          state.committed = false;
-          state.part += 1;
-          startWorksheet(state, continuationName(state.baseName, state.part));
-        }
-        writeRow(state, values, style);
-        return state.rowCount % ROWS_PER_BACKLOG_CHECK === 0 ? waitForZip(state.worksheet) : undefined;
+        if (state.rowCount >= state.rowLimit) continueOnNextPart(state);
+        return writeRow(state, values, style);
       },
       addDropdown(column, choices, range) {
-        if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
+        if (state.committed) throw new Error(`Sheet "${state.entry.name}" is already committed`);
         let formula = inlineListFormula(choices);
         if (formula === undefined) {
           longLists.push(choices);
@@ -376,7 +325,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
       },
       async commit() {
         commitState(state);
-        await yieldToEventLoop();
+        await new Promise((resolve) => setImmediate(resolve));
       },
     };
   }
@@ -384,19 +333,26 @@ export function openXlsxWriter(path: string): XlsxWriter {
   function addSheet(name: string, options: SheetOptions = {}): SheetWriter {
     if (closed) throw new Error('The workbook is already closed');
     if (failure !== undefined) throw failure;
+    const hasHeader = options.columns !== undefined;
+    const rowLimit = rowLimitOf(options.maxRowsPerSheet, defaultRowLimit, hasHeader);
     if (open !== undefined) commitState(open);
+    const { entry, stream, selected } = newPart(uniqueName(safeSheetName(name)), options.hidden === true);
     const state: SheetState = {
       baseName: name,
       options,
+      rowLimit,
+      maxNotes: options.maxNotes ?? DEFAULT_MAX_NOTES,
       dropdowns: [],
-      // Set by startWorksheet just below.
-      worksheet: undefined as unknown as ExcelJS.Worksheet,
-      part: 1,
+      entry,
+      stream,
+      continuation: 1,
       rowCount: 0,
+      notes: [],
       notesWritten: 0,
+      pending: '',
       committed: false,
     };
-    startWorksheet(state, safeSheetName(name));
+    beginPart(state, selected);
     open = state;
     return sheetWriter(state);
   }
@@ -415,8 +371,14 @@ export function openXlsxWriter(path: string): XlsxWriter {
     if (longLists.length > 0) await writeListsSheet();
     closed = true;
     if (open !== undefined) commitState(open);
-    await Promise.race([workbook.commit(), failed]);
+    zip.addBuffer(Buffer.from(workbookXml(sheets)), 'xl/workbook.xml');
+    zip.addBuffer(Buffer.from(workbookRelsXml(sheets)), 'xl/_rels/workbook.xml.rels');
+    zip.addBuffer(Buffer.from(styles.xml()), 'xl/styles.xml');
+    zip.addBuffer(Buffer.from(packageRelsXml()), '_rels/.rels');
+    zip.addBuffer(Buffer.from(contentTypesXml(sheets)), '[Content_Types].xml');
+    zip.end();
     if (!output.closed) await Promise.race([once(output, 'close'), failed]);
+    if (failure !== undefined) throw failure;
     await file.commit();
   }
 
@@ -439,6 +401,7 @@ export function openXlsxWriter(path: string): XlsxWriter {
       }
       closed = true;
       finishing = Promise.resolve();
+      zip.outputStream.unpipe(output);
       output.destroy();
       await file.discard();
     },

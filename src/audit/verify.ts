@@ -48,7 +48,8 @@ export interface VerifyOptions {
   readonly journal?: string | undefined;
 }
 
-const RESULT_HEADERS = ['Row', 'Status', 'Action', 'Key'] as const;
+/** The Results columns the digest reads, each by its header (a report before 0.2 called Outcome "Status"). */
+const RESULT_HEADERS: ReadonlyArray<readonly string[]> = [['Row'], ['Outcome', 'Status'], ['Action'], ['Key']];
 
 async function readManifest(path: string): Promise<RunManifest> {
   let text: string;
@@ -92,8 +93,8 @@ async function* resultsOf(reportPath: string): AsyncGenerator<OutcomeFields> {
   } catch (error) {
     throw new VerifyError(`cannot read the Results sheet of ${reportPath}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const at = RESULT_HEADERS.map((header) => sheet.headers.indexOf(header));
-  const missing = RESULT_HEADERS.filter((_, i) => (at[i] as number) < 0);
+  const at = RESULT_HEADERS.map((names) => sheet.headers.findIndex((header) => names.includes(header)));
+  const missing = RESULT_HEADERS.filter((_, i) => (at[i] as number) < 0).map((names) => names[0]);
   if (missing.length > 0) throw new VerifyError(`${reportPath}: the Results sheet has no ${missing.join(', ')} column: not a plannr-bulk report`);
   const [rowAt, statusAt, actionAt, keyAt] = at as [number, number, number, number];
   for await (const row of sheet.rows) {

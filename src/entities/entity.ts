@@ -187,7 +187,7 @@ export interface LookupRequest {
   readonly pick: string;
 }
 
-export type EntityName = 'contact-details' | 'cases' | 'mpdx-phones' | 'accounts';
+export type EntityName = 'contact-details' | 'cases' | 'mpdx-phones' | 'accounts' | 'clients';
 
 /** The explicit token that clears a field; a blank cell always means "leave unchanged". */
 export const CLEAR_TOKEN = '(clear)';

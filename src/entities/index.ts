@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import { accounts } from './accounts.js';
 import { cases } from './cases.js';
+import { clients } from './clients.js';
 import { contactDetails } from './contact-details.js';
 import type { Entity, EntityName } from './entity.js';
 import { mpdxPhones } from './mpdx-phones.js';
@@ -10,6 +11,7 @@ export const entities: Readonly<Record<EntityName, Entity>> = {
   cases,
   'mpdx-phones': mpdxPhones,
   accounts,
+  clients,
 };
 
 export const entityNames = Object.keys(entities) as EntityName[];

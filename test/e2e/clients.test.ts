@@ -1,0 +1,75 @@
+/**
+ * Clients end to end over loopback: a legacy export creates clients (no welcome email unless
+ * asked), and an accounts export, edited in Excel, imports as clients sending only the edit.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runExport } from '../../src/pipeline/export.js';
+import { runImport } from '../../src/pipeline/import.js';
+import { apiFor, editWorkbook, normalise, sandboxPerTest, writeCsv } from './helpers.js';
+
+const setUp = sandboxPerTest('plannr-clients-');
+const dmy = { ...normalise, dateOrder: 'dmy' } as const;
+
+describe('clients', () => {
+  it('a legacy client list creates clients: staff by email or name, NI numbers canonical, no welcome email unless a row says yes', async () => {
+    const { sandbox, dir } = await setUp();
+    const [helen, tom] = ['Helen Marsh', 'Tom Fairbairn'].map((name) => Object.values(sandbox.state.accounts).find((a) => a.name === name)!);
+    const file = await writeCsv(dir, 'legacy-clients.csv', [
+      ['Forename', 'Surname', 'DOB', 'NI No', 'Mobile', 'E-mail', 'Adviser', 'Paraplanner', 'Welcome Email'],
+      ['Ann', 'Lee', '18/03/1961', 'ab 12 34 56 c', '07911 123456', 'ann.lee@example.com', helen!.email, 'tom fairbairn', ''],
+      ['Raj', 'Patel', '02/11/1975', '', '', 'raj@example.com', 'Helen Marsh', '', 'yes'],
+      ['Zoe', 'Kerr', '01/01/2999', 'GB123456A', '', '', '', '', ''],
+    ]);
+    const result = await runImport({ file, entity: 'clients', api: apiFor(sandbox), normalise: dmy, journal: join(dir, 'journal') });
+    expect(result.counts).toMatchObject({ read: 3, sent: 2, invalid: 1 });
+    // Rows are sent concurrently: compared in name order.
+    const byLastName = (w: { body: unknown }) => String((w.body as { last_name?: unknown }).last_name);
+    const writes = [...sandbox.writes].sort((a, b) => byLastName(a).localeCompare(byLastName(b)));
+    expect(writes.map((w) => [w.method, w.path, w.body])).toEqual([
+      ['POST', '/api/v1/client', {
+        first_name: 'Ann', last_name: 'Lee', email: 'ann.lee@example.com', phone: '+447911123456', date_of_birth: '1961-03-18',
+        ni_number: 'AB123456C', assigned_adviser_uuid: helen!.uuid, assigned_paraplanner_uuid: tom!.uuid, send_welcome_email: false,
+      }],
+      ['POST', '/api/v1/client', {
+        first_name: 'Raj', last_name: 'Patel', email: 'raj@example.com', date_of_birth: '1975-11-02', assigned_adviser_uuid: helen!.uuid, send_welcome_email: true,
+      }],
+    ]);
+  });
+
+  it('an accounts export, edited in one field, imports as clients sending that field only', async () => {
+    const { sandbox, dir } = await setUp();
+    const file = await writeCsv(dir, 'new.csv', [
+      ['First Name', 'Last Name', 'Email', 'Date of Birth', 'NI Number', 'Client Value'],
+      ['Ann', 'Lee', 'ann.lee@example.com', '1961-03-18', 'AB123456C', '£12,500.50'],
+      ['Raj', 'Patel', 'raj@example.com', '1975-11-02', '', ''],
+    ]);
+    const created = await runImport({ file, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j1') });
+    expect(created.counts.sent).toBe(2);
+    const ann = Object.values(sandbox.state.accounts).find((a) => a.email === 'ann.lee@example.com')!;
+    const writesBefore = sandbox.writes.length;
+
+    const out = join(dir, 'accounts.xlsx');
+    const exported = await runExport({ entity: 'accounts', out, api: apiFor(sandbox), normalise });
+    expect(exported.records).toBe(Object.keys(sandbox.state.accounts).length);
+    await editWorkbook(out, [{ key: ann.uuid, header: 'Nickname', value: 'Annie' }]);
+
+    const result = await runImport({ file: out, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j2') });
+    expect(result.exitCode).toBe(0);
+    expect(result.counts).toMatchObject({ read: exported.records, sent: 1, failed: 0, invalid: 0 });
+    expect(sandbox.writes.slice(writesBefore).map((w) => [w.method, w.path, w.body])).toEqual([
+      ['PUT', `/api/v1/client/${ann.uuid}`, { nickname: 'Annie' }],
+    ]);
+    expect(sandbox.state.accounts[ann.uuid]!.client).toMatchObject({ nickname: 'Annie', date_of_birth: '1961-03-18', ni_number: 'AB123456C', value: 1250050 });
+  });
+
+  it('a clients export imports back with no change at all', async () => {
+    const { sandbox, dir } = await setUp();
+    const out = join(dir, 'clients.xlsx');
+    const exported = await runExport({ entity: 'clients', out, api: apiFor(sandbox), normalise });
+    expect(exported.records).toBe(Object.values(sandbox.state.accounts).filter((a) => a.type === 'client').length);
+    const result = await runImport({ file: out, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j') });
+    expect(result.counts).toMatchObject({ read: exported.records, sent: 0, failed: 0, invalid: 0 });
+    expect(sandbox.writes).toEqual([]);
+  });
+});

@@ -40,13 +40,20 @@ export function showPounds(pennies: number): string {
 }
 
 /**
- * Money (whole pennies) as a cell. XLSX: a number of pounds (the writer shows it with
- * its £ format, as showPounds would); pennies / 100 is the double nearest the decimal, and String() of it
- * gives that decimal back. CSV: "1234.56", plain, which any spreadsheet reads as a number.
+ * Excel keeps 15 significant digits of a number: pennies from 10^15 up (£10 trillion) would
+ * lose their last digits in a number cell.
+ */
+const EXACT_IN_A_NUMBER_CELL = 10 ** 15;
+
+/**
+ * Money (whole pennies) as a cell. XLSX: a number of pounds (the writer shows it with its £
+ * format, as showPounds would); below 10^15 pennies, pennies / 100 is the double nearest a
+ * decimal of at most 15 digits, and String() of it gives that decimal back. Larger amounts,
+ * and CSV: "1234.56" as text, which any spreadsheet reads as a number and we read back exactly.
  */
 export function moneyCell(value: unknown, format: CellFormat): Cell {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) return textCell(value);
-  return format === 'xlsx' ? value / 100 : formatPennies(value);
+  return format === 'xlsx' && Math.abs(value) < EXACT_IN_A_NUMBER_CELL ? value / 100 : formatPennies(value);
 }
 
 /**

@@ -130,6 +130,11 @@ export function choice<const T extends string>(values: readonly T[]): FieldType<
 /** What a by-name reference points at; pipeline/names.ts resolves each kind through the API. */
 export type ReferenceKind = 'case-status' | 'case-type' | 'account' | 'employee';
 
+/** How messages name one record of each reference kind. */
+export const referenceNouns: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case status', 'case-type': 'case type', account: 'account', employee: 'member of staff' };
+/** How messages name several. */
+export const referencePlurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts', employee: 'members of staff' };
+
 /** A field that takes a uuid or a human reference (a name, an email) looked up at import or plan. */
 export interface ReferenceType<T> extends FieldType<T> {
   readonly refersTo: ReferenceKind;

@@ -24,7 +24,7 @@
 import { paginate } from '../api/paginate.js';
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity } from '../entities/entity.js';
-import { isUuidText, type ReferenceKind, type ReferenceType } from '../entities/field-types.js';
+import { isUuidText, referenceNouns as nouns, referencePlurals as plurals, type ReferenceKind, type ReferenceType } from '../entities/field-types.js';
 import { asRecord, nameOf, uuidOf } from '../entities/record.js';
 import type { CellProblem } from '../io/report-types.js';
 import type { DisplayValue, RowCheck } from './check/check-row.js';
@@ -60,8 +60,6 @@ export interface StaffCandidate extends Candidate {
   readonly emails: readonly string[];
 }
 
-const nouns: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case status', 'case-type': 'case type', account: 'account', employee: 'member of staff' };
-const plurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts', employee: 'members of staff' };
 
 export function nameKey(text: string): string {
   return text.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();

@@ -17,7 +17,7 @@ import type { SourceRow } from '../../io/rows.js';
 export interface InputConfig {
   /** Path of the CSV or XLSX file. */
   readonly file: string;
-  /** contact-details | cases | mpdx-phones | accounts */
+  /** One of `entityNames` (src/entities/index.ts). */
   readonly entity: string;
   /** XLSX sheet name (default: the first sheet). */
   readonly sheet?: string | undefined;

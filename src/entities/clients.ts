@@ -352,6 +352,8 @@ export const clients: Entity = {
   system: plannr,
   columns: clientColumns,
   keyField: 'uuid',
+  // Plannr keeps no record of whether a welcome email was asked for.
+  writeOnly: ['send_welcome_email'],
   updatedAtOf: plannrUpdatedAt,
   // A client is an account: the documented list is GET /api/v1/account, here filtered to clients.
   list: { path: () => `${ACCOUNT_PATH}?filter%5Btype%5D=client`, include: clientIncludes },

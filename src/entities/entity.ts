@@ -101,6 +101,12 @@ export interface Entity {
    * `updatedAtOf` and the values instead).
    */
   readonly concurrency?: { readonly readAtField: string; readonly overwriteField: string };
+  /**
+   * Fields a request sends that the record never shows (a client create's
+   * send_welcome_email): a read-back never looks for them in the record, or a create whose
+   * answer was lost could never be found, and --resume would send it again. Absent: none.
+   */
+  readonly writeOnly?: readonly string[];
   /** When the record last changed, as the API says (`updated_at`, MPDX `updated_in_db_at`); '' when it does not say. */
   updatedAtOf(record: unknown): string;
   /** How export lists every record. */

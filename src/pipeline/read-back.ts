@@ -42,7 +42,8 @@ export function isUuid(text: unknown): text is string {
 export function wantedOf(entity: Entity, planned: PlannedRequest): Record<string, unknown> {
   const body = asRecord(planned.contentType.includes('vnd.api') ? asRecord(asRecord(planned.body).data).attributes : planned.body);
   const bookkeeping = bookkeepingFields(entity);
-  return Object.fromEntries(Object.entries(body).filter(([field]) => !bookkeeping.has(field) && field !== 'type'));
+  const writeOnly = new Set(entity.writeOnly ?? []);
+  return Object.fromEntries(Object.entries(body).filter(([field]) => !bookkeeping.has(field) && !writeOnly.has(field) && field !== 'type'));
 }
 
 /** The record in a write's response: Plannr returns it bare or under `data`; JSON:API under `data`. */

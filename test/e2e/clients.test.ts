@@ -63,6 +63,16 @@ describe('clients', () => {
     expect(sandbox.state.accounts[ann.uuid]!.client).toMatchObject({ nickname: 'Annie', date_of_birth: '1961-03-18', ni_number: 'AB123456C', value: 1250050 });
   });
 
+  it('a create whose answer was lost is found by reading it back, though the record never shows send_welcome_email', async () => {
+    const { sandbox, dir } = await setUp({ faults: { lostResponseNext: 1 } });
+    const file = await writeCsv(dir, 'one.csv', [['First Name', 'Last Name', 'Email'], ['Lost', 'Answer', 'lost.answer@example.com']]);
+    const result = await runImport({ file, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j'), readBackWindowMs: 500 });
+    expect(sandbox.injected().lostResponse).toBe(1);
+    expect(result.counts).toMatchObject({ read: 1, sent: 1, unknown: 0 });
+    expect(sandbox.writes).toHaveLength(1);
+    expect(Object.values(sandbox.state.accounts).filter((a) => a.email === 'lost.answer@example.com')).toHaveLength(1);
+  });
+
   it('a clients export imports back with no change at all', async () => {
     const { sandbox, dir } = await setUp();
     const out = join(dir, 'clients.xlsx');

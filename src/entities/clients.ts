@@ -173,7 +173,7 @@ export const clientColumns: readonly Column[] = [
     help: 'The client to update. Leave blank to create a new client.',
     example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0', required: 'optional', type: uuid, clearable: false,
   },
-  { field: 'title', header: 'Title', aliases: ['Salutation Title', 'Honorific', 'Prefix'], help: 'Title, e.g. Mr, Mrs, Ms, Dr.', example: 'Mrs', ...optionalText(255) },
+  { field: 'title', header: 'Title', aliases: ['Salutation Title', 'Honorific', 'Prefix'], help: 'Title, e.g. Mr, Mrs, Ms, Dr.', example: 'Mr', ...optionalText(255) },
   {
     field: 'first_name', header: 'First Name', aliases: ['Forename', 'Forenames', 'Given Name', 'First', 'Christian Name', 'FirstName'],
     help: 'First name (needed to create a client).', example: 'Gareth', required: 'on-create', type: text(255), clearable: false,
@@ -183,12 +183,12 @@ export const clientColumns: readonly Column[] = [
     field: 'last_name', header: 'Last Name', aliases: ['Surname', 'Family Name', 'Last', 'LastName'],
     help: 'Last name (needed to create a client).', example: 'Thompson', required: 'on-create', type: text(255), clearable: false,
   },
-  { field: 'maiden_name', header: 'Maiden Name', aliases: ['Birth Surname', 'Previous Surname', 'Former Surname', 'Née'], help: 'Maiden name or surname at birth.', example: 'Hughes', ...optionalText(255) },
+  { field: 'maiden_name', header: 'Maiden Name', aliases: ['Birth Surname', 'Previous Surname', 'Former Surname', 'Née'], help: 'Maiden name or surname at birth.', example: '', ...optionalText(255) },
   { field: 'nickname', header: 'Nickname', aliases: ['Known As', 'Preferred Name', 'Salutation'], help: 'The name the client goes by.', example: 'Gaz', ...optionalText(255) },
   {
     field: 'entity_name', header: 'Entity Name', aliases: ['Company Name', 'Trust Name'],
     help: "The entity's name (a company or trust client). Plannr takes it on update only: leave blank when creating.",
-    example: 'Thompson Family Trust', ...optionalText(255),
+    example: '', ...optionalText(255),
   },
   { field: 'pronouns', header: 'Pronouns', aliases: ['Preferred Pronouns'], help: 'Pronouns, e.g. she/her.', example: 'he/him', ...optionalText(255) },
   {
@@ -204,7 +204,7 @@ export const clientColumns: readonly Column[] = [
     field: 'date_of_birth', header: 'Date of Birth', aliases: ['DOB', 'D.O.B.', 'Birth Date', 'Birthdate', 'Birthday', 'Born'],
     help: 'Date of birth (a four-digit year; not in the future).', example: '18/03/1961', required: 'optional', type: dateOfBirth, clearable: true,
   },
-  { field: 'gender', header: 'Gender', aliases: ['Sex'], help: 'male, female or other (M and F accepted).', example: 'female', required: 'optional', type: genders, clearable: true },
+  { field: 'gender', header: 'Gender', aliases: ['Sex'], help: 'male, female or other (M and F accepted).', example: 'male', required: 'optional', type: genders, clearable: true },
   {
     field: 'ni_number', header: 'NI Number', aliases: ['NI No', 'NI No.', 'NINO', 'National Insurance Number', 'National Insurance No', 'NI'],
     help: 'National Insurance number (checked against HMRC\'s rules; saved as AB123456C).', example: 'AB 12 34 56 C', required: 'optional', type: niNumber, clearable: true,
@@ -232,7 +232,7 @@ export const clientColumns: readonly Column[] = [
   },
   {
     field: 'introduced_by_uuid', header: 'Introducer', aliases: ['Introduced By', 'Introduced By UUID', 'Introducer UUID', 'Introducer Email', 'Referred By'],
-    help: 'Who introduced the client: an account by UUID or email.', example: '5087850d-bf1b-4aad-8197-994d5f4e6ca0', required: 'optional', type: accountRef, clearable: true,
+    help: 'Who introduced the client: an account by UUID or email.', example: 'referrals@example.co.uk', required: 'optional', type: accountRef, clearable: true,
   },
   { field: 'first_contact_date', header: 'First Contact Date', aliases: ['First Contact', 'Date of First Contact', 'Client Since', 'Initial Contact Date'], help: 'When the firm first had contact with the client.', example: '16/10/2024', ...optionalDate },
   { field: 'is_prospect', header: 'Prospect', aliases: ['Is Prospect', 'Prospect?'], help: 'Whether the client is still a prospect.', example: 'no', ...optionalFlag },

@@ -7,7 +7,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReport } from '../src/io/report.js';
-import type { ReportLayout, RowOutcome } from '../src/io/report-types.js';
+import type { ReportLayout } from '../src/io/report.js';
+import type { RowOutcome } from '../src/outcome/row-outcome.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;

@@ -15,8 +15,8 @@ export { runValidate } from './pipeline/validate.js';
 export type { ValidateConfig, ValidateResult } from './pipeline/validate.js';
 export { runImport } from './pipeline/import.js';
 export type { ImportConfig, ImportProgress, ImportResult } from './pipeline/import.js';
-export { runPlan, PLAN_ACTIONS } from './pipeline/plan.js';
-export type { PlanAction, PlanConfig, PlanResult } from './pipeline/plan.js';
+export { runPlan } from './pipeline/plan.js';
+export type { PlanConfig, PlanResult } from './pipeline/plan.js';
 export { runExport } from './pipeline/export.js';
 export type { ExportConfig, ExportResult } from './pipeline/export.js';
 
@@ -38,7 +38,8 @@ export type { Logger } from './log.js';
 
 // What a run reports back: counts per row status (read = the sum of the others).
 export type { RowCounts } from './pipeline/counts.js';
-export type { RowStatus } from './io/report-types.js';
+export { ROW_STATUSES, ROW_ACTIONS, PLAN_ACTIONS } from './outcome/row-outcome.js';
+export type { RowStatus, RowAction, RowOutcome, CellProblem, PlanAction } from './outcome/row-outcome.js';
 
 // Errors. A run that cannot start or go on throws a PlannrBulkError (exitCode 2 is what the
 // CLI exits with); rows that fail do not throw, they are counted and reported.

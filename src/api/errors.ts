@@ -43,34 +43,50 @@ export class ApiResponseError extends Error {
 }
 
 export interface ApiErrorDescription {
+  /**
+   * In the adviser's words: what happened and, where there is one, what to do. It quotes the API
+   * only where our words cannot stand in for its reason (a 400, a 409 or 422 with no field named).
+   */
   message: string;
+  /** The API's own text (a long or HTML body summarised), '' when the body said nothing: for a column of its own. */
+  apiText: string;
   /** API field key (as the API names it, e.g. `account_uuids.0`) → messages; safe for any key. */
   fieldErrors: FieldErrors;
 }
 
 const MAX_TEXT_CHARS = 200;
 
-/** Why a status might happen, for when the body says nothing useful. */
+/** What a status means to an adviser, for when the body says nothing useful. */
 export function statusMessage(status: number): string {
   switch (status) {
     case 400:
-      return 'Bad request (HTTP 400)';
+      return 'Plannr could not accept the request (HTTP 400)';
     case 401:
       return 'Unauthenticated: check PLANNR_TOKEN';
     case 403:
       return 'Forbidden: this token may not act on this account or record (check PLANNR_ACCOUNT_UUID)';
     case 404:
-      return 'Not found: no record with this id in this account (HTTP 404)';
+      return 'Plannr has nothing at this address (HTTP 404): the record may have been deleted or belong to another account, or PLANNR_BASE_URL is wrong';
     case 409:
-      return 'Conflict: the record is in a state that does not allow this change (HTTP 409)';
+      return 'Plannr refused the change: the record is in a state that does not allow it (HTTP 409)';
     case 422:
-      return 'The API rejected the values (HTTP 422)';
+      return 'Plannr refused the values (HTTP 422)';
     case 429:
-      return 'Too many requests: the API rate limit was exceeded (HTTP 429)';
+      return "Too many requests: Plannr's rate limit was reached (HTTP 429)";
   }
-  if (status >= 500) return `Server error (HTTP ${status}): try again later`;
+  if (status >= 500) return `Plannr had a server error (HTTP ${status}): try again later`;
   if (status >= 300 && status < 400) return `Unexpected redirect (HTTP ${status}): not followed`;
-  return `HTTP ${status}`;
+  return `Plannr refused the request (HTTP ${status})`;
+}
+
+/**
+ * Laravel's 404 names the model it looked for: "No query results for model [App\Models\ContactDetail] …"
+ * → "contact detail". undefined when the text is not that.
+ */
+export function missingModelNoun(text: string): string | undefined {
+  const model = /No query results for model \[(?:[\w\\]*\\)?(\w+)\]/.exec(text)?.[1];
+  if (model === undefined) return undefined;
+  return model.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -158,7 +174,7 @@ function firstFieldMessage(fieldErrors: FieldErrors): string | undefined {
 }
 
 /** The body's own explanation, if it has one. */
-function describeBody(body: unknown): ApiErrorDescription & { said: boolean } {
+function describeBody(body: unknown): { message: string; fieldErrors: FieldErrors; said: boolean } {
   if (typeof body === 'string') {
     const text = summariseText(body);
     return { message: text, fieldErrors: NO_FIELD_ERRORS, said: text !== '' };
@@ -184,16 +200,58 @@ function describeBody(body: unknown): ApiErrorDescription & { said: boolean } {
   return { message, fieldErrors, said: message !== '' };
 }
 
+function countMessages(fieldErrors: FieldErrors): number {
+  return Object.values(fieldErrors).reduce((sum, messages) => sum + messages.length, 0);
+}
+
+/** The messages of a JSON:API error list that name no field ('' for any other body). */
+function generalJsonApiText(body: unknown): string {
+  const errors = isRecord(body) ? body['errors'] : undefined;
+  return Array.isArray(errors) ? jsonApiErrors(errors).general.join('; ') : '';
+}
+
+/** "Our words: the API's reason", or our words alone when the API gave none. */
+function withReason(words: string, reason: string): string {
+  return reason === '' ? words : `${words}: ${reason}`;
+}
+
+/** An answer whose body said `apiText`, in the adviser's words. */
+function adviserMessage(status: number, apiText: string, body: unknown, fieldErrors: FieldErrors): string {
+  const refusedValues = countMessages(fieldErrors);
+  switch (status) {
+    case 400:
+      return withReason('Plannr could not accept the request (HTTP 400)', apiText);
+    case 401:
+      // "Unauthenticated." alone does not tell a person what to fix; a body that says more is kept.
+      if (apiText === '') return statusMessage(status);
+      return /token/i.test(apiText) ? apiText : `${apiText} (check PLANNR_TOKEN)`;
+    case 403:
+      return apiText === '' ? statusMessage(status) : apiText;
+    case 404: {
+      const noun = missingModelNoun(apiText);
+      return noun !== undefined ? `No ${noun} with this key exists in Plannr (it may have been deleted)` : statusMessage(status);
+    }
+    case 409:
+    case 422: {
+      // Field errors are told once, each by its column (the report's notes and Error lines): the
+      // row's line counts them, with any reason that names no field.
+      const refused = status === 409 ? 'the change' : 'the values';
+      if (refusedValues === 0) return apiText === '' ? statusMessage(status) : withReason(`Plannr refused ${refused} (HTTP ${status})`, apiText);
+      return withReason(`Plannr refused ${refusedValues === 1 ? 'a value' : `${refusedValues} values`} (HTTP ${status})`, generalJsonApiText(body));
+    }
+  }
+  if (status >= 500 || status === 429 || (status >= 300 && status < 400)) return statusMessage(status);
+  return withReason(statusMessage(status), apiText);
+}
+
 /**
- * One message and per-field messages from an error response. Understands Laravel's 422 shape
- * (array or bare-string messages), JSON:API error lists (MPDX), and text/HTML bodies; falls back
- * to a message per status when the body says nothing.
+ * An error response in the adviser's words, the API's own text kept apart (`apiText`), and
+ * per-field messages. Understands Laravel's 422 shape (array or bare-string messages), its 404
+ * naming the model, JSON:API error lists (MPDX), and text/HTML bodies. Our words quote the API
+ * only where they cannot stand in for its reason: a 400, or a 409/422 naming no field.
  */
 export function describeApiError(status: number, body: unknown): ApiErrorDescription {
   const described = describeBody(body);
-  if (!described.said) return { message: statusMessage(status), fieldErrors: described.fieldErrors };
-  // "Unauthenticated." alone does not tell a person what to fix.
-  const message =
-    status === 401 && !/token/i.test(described.message) ? `${described.message} (check PLANNR_TOKEN)` : described.message;
-  return { message, fieldErrors: described.fieldErrors };
+  const apiText = described.said ? described.message : '';
+  return { message: adviserMessage(status, apiText, body, described.fieldErrors), apiText, fieldErrors: described.fieldErrors };
 }

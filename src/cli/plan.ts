@@ -1,7 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
 import { resolveApiConfig } from '../api/config.js';
 import { createLogger } from '../log.js';
-import { PLAN_ACTIONS, runPlan } from '../pipeline/plan.js';
+import { PLAN_ACTIONS } from '../outcome/row-outcome.js';
+import { runPlan } from '../pipeline/plan.js';
 import { apiFlags, poolFlags } from './import.js';
 import { inputFlags, normaliseFlags, normaliseOptionsFrom, readMappingFile } from './options.js';
 import { createProgress } from './progress.js';

@@ -9,20 +9,26 @@
  * partial file and renamed over the target, so a failed or killed run leaves the previous
  * report as it was.
  *
- * Statuses are shown as they come: a status this file does not know is written like any
- * other. An 'unknown' outcome (the answer was lost and a read-back could not settle it) gets
- * its Status cell marked; it is not on the Errors sheet, which is meant to be fixed and
- * imported again: sending such a row again could create its record twice, so `--resume`
- * (which reads it back first) is the way to settle it.
+ * Each column means one thing: our verdict on a row is "Outcome" (a case has a "Status" of its
+ * own, and an exported workbook brings it back in), our words are "Message" and the API's own
+ * words are "API message". An 'unknown' outcome (the answer was lost and a read-back could not
+ * settle it) gets its Outcome cell marked; it is not on the Errors sheet, which is meant to be
+ * fixed and imported again: sending such a row again could create its record twice, so
+ * `--resume` (which reads it back first) is the way to settle it.
+ *
+ * The Errors sheet repeats the input's columns, then "Source row" (the row's number in the file
+ * read: the header is row 1, as in Results' "Row") and "Error". Import ignores both, so the sheet
+ * imports again as it is.
  */
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { DateTime } from 'luxon';
 import { CLEAR_TOKEN } from '../entities/entity.js';
+import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type RowOutcome, type RowStatus } from '../outcome/row-outcome.js';
 import { createSpoolFolder } from './atomic-file.js';
 import type { CellValue } from './rows.js';
-import type { ReportLayout, ReportSummary, RowOutcome } from './report-types.js';
 import { formatCsvDate } from './write-csv.js';
 import { openXlsxWriter, type RowStyle, type SheetColumn, type XlsxCellValue } from './write-xlsx.js';
 
@@ -34,8 +40,28 @@ export interface ReportWriter {
   discard(): Promise<void>;
 }
 
+export interface ReportLayout {
+  /** The input file's headers, in order (the Errors sheet repeats them so it re-imports as is). */
+  readonly headers: readonly string[];
+  /** Mapped fields in column order: which input column fed each (-1 for a constant from --mapping). */
+  readonly fields: ReadonlyArray<{ readonly field: string; readonly header: string; readonly columnIndex: number }>;
+}
+
+/** Summary sheet content: ordered label/value lines (counts, the accounting equation, timings). */
+export interface ReportSummary {
+  readonly title: string;
+  /** A Date value is an instant: written as local time with its offset in `timeZone`. */
+  readonly lines: ReadonlyArray<readonly [label: string, value: string | number | Date]>;
+  /** IANA zone the run uses (--timezone); default Europe/London. */
+  readonly timeZone?: string | undefined;
+}
+
 /** The header of the Errors sheet's last column (reused, not repeated, when the input has one). */
 export const ERROR_HEADER = 'Error';
+/** The Errors sheet's column with each row's number in the file read (reused when the input has one). */
+export const SOURCE_ROW_HEADER = 'Source row';
+/** The zone Summary times are shown in when the run names none. */
+export const DEFAULT_REPORT_TIME_ZONE = 'Europe/London';
 
 const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
   { header: 'File', width: 24 },
@@ -43,19 +69,18 @@ const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
   { header: 'Row', width: 7 },
   { header: 'Key', width: 38 },
   { header: 'Action', width: 9 },
-  { header: 'Status', width: 9 },
+  { header: 'Outcome', width: 9 },
   { header: 'HTTP status', width: 11 },
   { header: 'Message', width: 50 },
+  { header: 'API message', width: 40 },
 ];
-const STATUS_COLUMN = 5;
+const OUTCOME_COLUMN = 5;
 const MESSAGE_COLUMN = 7;
-/** Outcomes a person must look at in Results, though they are not errors to fix and re-import. */
-const NEEDS_A_LOOK: ReadonlySet<string> = new Set(['unknown']);
 const FIRST_FIELD_COLUMN = FIXED_RESULT_HEADERS.length;
 
 /**
  * One spool line, positional to keep it small:
- * [file, sheet, row, key, action, status, httpStatus, message, original, sent, problems].
+ * [file, sheet, row, key, action, status, httpStatus, message, original, sent, problems, apiMessage].
  * `original` encodes Dates as {d: epoch ms} (JSON would make them strings); `sent` follows
  * layout.fields, null where the field was not sent (blank), CLEAR_TOKEN where it is cleared.
  */
@@ -72,6 +97,7 @@ type SpoolRecord = [
   original: EncodedCell[],
   sent: (string | number | boolean | null)[],
   problems: [columnIndex: number, column: string, message: string][],
+  apiMessage: string | null,
 ];
 
 const SPOOL_CHUNK_CHARS = 256 * 1024;
@@ -105,6 +131,7 @@ function encodeOutcome(outcome: RowOutcome, layout: ReportLayout): string {
     outcome.original.map(encodeCell),
     sent,
     outcome.problems.map((problem) => [problem.columnIndex, problem.column, problem.message]),
+    outcome.apiMessage !== undefined && outcome.apiMessage !== '' ? outcome.apiMessage : null,
   ];
   return `${JSON.stringify(record)}\n`;
 }
@@ -147,9 +174,15 @@ async function* readSpool(path: string): AsyncGenerator<SpoolRecord> {
   }
 }
 
-/** Rows for the Errors sheet: ones the user fixes and imports again. */
-function isFailing(outcome: RowOutcome): boolean {
-  return outcome.status === 'invalid' || outcome.status === 'failed';
+/**
+ * An instant as ISO 8601 local time with its offset in `timeZone` (2026-12-01T09:15:02+00:00),
+ * to the second: a person reads the wall clock they know and still has the exact instant.
+ * An unknown zone falls back to UTC (shown as +00:00), never to the machine's own zone.
+ */
+export function timeWithOffset(instant: Date, timeZone: string = DEFAULT_REPORT_TIME_ZONE): string {
+  const local = DateTime.fromJSDate(instant, { zone: timeZone });
+  const shown = local.isValid ? local : DateTime.fromJSDate(instant, { zone: 'UTC' });
+  return shown.toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
 }
 
 /** Text a person would compare: does the sent value differ from what the cell held? */
@@ -177,11 +210,19 @@ export function errorText(
   return lines.join('\n');
 }
 
+const fixedHeaderKeys = new Set(FIXED_RESULT_HEADERS.map((column) => column.header.toLowerCase()));
+
+/**
+ * Two columns per mapped field: the value as read, under the input's header, and the value sent.
+ * An input header that is also one of ours (a column the user called "Message") is shown as
+ * "Message (in file)", so no two columns share a header.
+ */
 function resultColumns(layout: ReportLayout): SheetColumn[] {
   const columns = [...FIXED_RESULT_HEADERS];
   for (const field of layout.fields) {
     const header = field.columnIndex >= 0 ? (layout.headers[field.columnIndex] ?? field.header) : field.header;
-    columns.push({ header, width: 20 }, { header: `${header} → sent`, width: 22 });
+    const shown = fixedHeaderKeys.has(header.trim().toLowerCase()) ? `${header} (in file)` : header;
+    columns.push({ header: shown, width: 20 }, { header: `${header} → sent`, width: 22 });
   }
   return columns;
 }
@@ -224,11 +265,11 @@ async function writeSummary(
   workbook: ReturnType<typeof openXlsxWriter>,
   summary: ReportSummary,
 ): Promise<void> {
-  const sheet = workbook.addSheet('Summary', { widths: [44, 24] });
+  const sheet = workbook.addSheet('Summary', { widths: [44, 26] });
   await sheet.addRow([summary.title], { bold: true, size: 14 });
   await sheet.addRow([]);
   for (const [label, value] of summary.lines) {
-    await sheet.addRow([label, value], { bold: [0] });
+    await sheet.addRow([label, value instanceof Date ? timeWithOffset(value, summary.timeZone) : value], { bold: [0] });
   }
   await sheet.commit();
 }
@@ -243,7 +284,7 @@ async function writeResults(
   const fieldCount = layout.fields.length;
   // One values array reused for every row: exceljs copies values into its own cells.
   const values: XlsxCellValue[] = new Array<XlsxCellValue>(FIRST_FIELD_COLUMN + fieldCount * 2).fill(null);
-  for await (const [file, sheetName, row, key, action, status, httpStatus, message, original, sent, problems] of readSpool(
+  for await (const [file, sheetName, row, key, action, status, httpStatus, message, original, sent, problems, apiMessage] of readSpool(
     spoolPath,
   )) {
     values[0] = file;
@@ -254,6 +295,7 @@ async function writeResults(
     values[5] = status;
     values[6] = httpStatus;
     values[7] = message === '' ? null : message;
+    values[8] = apiMessage ?? null;
     let highlight: number[] | undefined;
     for (let position = 0; position < fieldCount; position += 1) {
       const columnIndex = layout.fields[position]?.columnIndex ?? -1;
@@ -267,9 +309,9 @@ async function writeResults(
       }
     }
     let style: RowStyle | undefined = highlight === undefined ? undefined : { highlight };
-    const statusNeedsALook = NEEDS_A_LOOK.has(status);
-    if (problems.length > 0 || statusNeedsALook) {
-      const problemCells: number[] = statusNeedsALook ? [STATUS_COLUMN] : [];
+    const outcomeNeedsALook = STATUSES_TO_CHECK.has(status as RowStatus);
+    if (problems.length > 0 || outcomeNeedsALook) {
+      const problemCells: number[] = outcomeNeedsALook ? [OUTCOME_COLUMN] : [];
       const notes: Record<number, string> = {};
       for (const problem of problems) {
         for (const cell of resultCellsOf(problem, layout, byColumn)) {
@@ -289,29 +331,37 @@ async function writeErrors(
   layout: ReportLayout,
   spoolPath: string,
 ): Promise<void> {
-  // Re-importing an Errors sheet gives an input that already has an Error column: reuse it,
-  // so a second round trip keeps the same headers.
-  const existingErrorColumn = layout.headers.indexOf(ERROR_HEADER);
-  const errorColumn = existingErrorColumn >= 0 ? existingErrorColumn : layout.headers.length;
-  const headers = existingErrorColumn >= 0 ? layout.headers : [...layout.headers, ERROR_HEADER];
+  // Re-importing an Errors sheet gives an input that already has these columns: reuse them,
+  // so a second round trip keeps the same headers. Source row then says where the row is in
+  // the file this run read (the Errors sheet), like Results' Row.
+  const headers = [...layout.headers];
+  const columnOf = (header: string): number => {
+    const existing = headers.indexOf(header);
+    if (existing >= 0) return existing;
+    headers.push(header);
+    return headers.length - 1;
+  };
+  const sourceRowColumn = columnOf(SOURCE_ROW_HEADER);
+  const errorColumn = columnOf(ERROR_HEADER);
   const sheet = workbook.addSheet('Errors', {
-    columns: headers.map((header, index) => ({ header, width: index === errorColumn ? 60 : 18 })),
+    columns: headers.map((header, index) => ({ header, width: index === errorColumn ? 60 : index === sourceRowColumn ? 11 : 18 })),
     frozenHeader: true,
     autoFilter: true,
   });
   const inputColumns = layout.headers.length;
   const values: XlsxCellValue[] = new Array<XlsxCellValue>(headers.length).fill(null);
   for await (const record of readSpool(spoolPath)) {
-    const [, , , , , , , message, original, , problems] = record;
+    const [, , row, , , , , message, original, , problems] = record;
     // Cells beyond the header row have no column to go back into: they are not repeated.
     for (let index = 0; index < inputColumns; index += 1) values[index] = decodeCell(original[index] ?? null);
+    values[sourceRowColumn] = row;
     values[errorColumn] = errorText(message, problems);
     let style: RowStyle | undefined;
     if (problems.length > 0) {
       const problemCells: number[] = [];
       const notes: Record<number, string> = {};
       for (const [columnIndex, , problemMessage] of problems) {
-        if (columnIndex < 0 || columnIndex >= inputColumns || columnIndex === errorColumn) continue;
+        if (columnIndex < 0 || columnIndex >= inputColumns || columnIndex === errorColumn || columnIndex === sourceRowColumn) continue;
         problemCells.push(columnIndex);
         addNote(notes, columnIndex, problemMessage);
       }
@@ -339,7 +389,7 @@ export async function createReport(path: string, layout: ReportLayout): Promise<
       if (finished) throw new Error('The report is already closed');
       const line = encodeOutcome(outcome, layout);
       const waitResults = results.append(line);
-      const waitErrors = isFailing(outcome) ? errors.append(line) : undefined;
+      const waitErrors = STATUSES_TO_FIX.has(outcome.status) ? errors.append(line) : undefined;
       await waitResults;
       await waitErrors;
     },

@@ -1,24 +1,26 @@
 /**
  * The row-accounting invariant (DESIGN.md): every row read ends in exactly one bucket.
  * read = sent + valid + invalid + failed + skipped + unknown. A run whose counts do not add up fails loudly.
+ * The buckets are the row model's statuses (ROW_STATUSES), so a new status is counted without an edit here.
  */
 import { AccountingError } from '../errors.js';
-import type { RowStatus } from '../io/report-types.js';
+import { ROW_STATUSES, type RowStatus } from '../outcome/row-outcome.js';
 
 export type RowCounts = Record<RowStatus | 'read', number>;
 
 export function emptyCounts(): RowCounts {
-  return { read: 0, valid: 0, invalid: 0, sent: 0, failed: 0, skipped: 0, unknown: 0 };
+  const counts = { read: 0 } as RowCounts;
+  for (const status of ROW_STATUSES) counts[status] = 0;
+  return counts;
 }
 
 export function settled(counts: RowCounts): number {
-  return counts.valid + counts.invalid + counts.sent + counts.failed + counts.skipped + counts.unknown;
+  return ROW_STATUSES.reduce((sum, status) => sum + counts[status], 0);
 }
 
+/** "12 read = 9 sent + 2 invalid + 1 failed": statuses with no rows left out, but invalid always named. */
 export function equationOf(counts: RowCounts): string {
-  const parts = (['sent', 'valid', 'invalid', 'failed', 'skipped', 'unknown'] as const)
-    .filter((k) => counts[k] > 0 || k === 'invalid')
-    .map((k) => `${counts[k]} ${k}`);
+  const parts = ROW_STATUSES.filter((status) => counts[status] > 0 || status === 'invalid').map((status) => `${counts[status]} ${status}`);
   return `${counts.read} read = ${parts.join(' + ')}`;
 }
 

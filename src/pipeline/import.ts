@@ -21,13 +21,13 @@ import { createDispatchPool, type DispatchPool, type DispatchPoolOptions, type P
 import type { Entity } from '../entities/entity.js';
 import { ApiUnavailableError, InputError, UsageError } from '../errors.js';
 import { createReport } from '../io/report.js';
-import type { RowOutcome } from '../io/report-types.js';
+import { outcomeOf, type RowOutcome } from '../outcome/row-outcome.js';
 import type { Logger } from '../log.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
 import { fingerprintFile, openJournal } from './journal.js';
 import { openInput, type InputConfig } from './input/open-input.js';
 import { inSequence } from './ordered.js';
-import { duplicateCheck, outcomeOf } from './outcome.js';
+import { duplicateCheck } from './outcome.js';
 import { probeOutputs } from './outputs.js';
 import { createClaims, DEFAULT_READ_BACK_WINDOW_MS } from './read-back.js';
 import { writeRevertFromJournal } from './revert.js';
@@ -199,6 +199,7 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
         await ordered.put(mySeq, {
           ...outcomeOf(row, { ...check, key: earlier.key || check.key }, earlier.status, `${earlier.msg || earlier.status} (in an earlier run)`),
           httpStatus: earlier.http,
+          apiMessage: earlier.api,
         });
       } else if (stop !== undefined) {
         await ordered.put(mySeq, notSentRefused(outcomeOf(row, check, 'failed'), stop));
@@ -281,13 +282,15 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     log?.info({ counts, stats, durationMs }, 'import finished');
     await report?.close({
       title: `Import report: ${input.sheet.file} as ${entity.name}`,
+    timeZone: config.normalise.timezone,
       lines: [
         ['File', input.sheet.file],
         ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
         ['Entity', entity.name],
         ['API', config.api.baseUrl],
         ['Mode', config.resume ? 'import (resumed: rows done in earlier runs are included)' : 'import'],
-        ['Started', new Date(started).toISOString()],
+        ['Started', new Date(started)],
+        ['Finished', new Date()],
         ['Duration (s)', Math.round(durationMs / 100) / 10],
         ['Rows read', counts.read],
         ['Sent', counts.sent],

@@ -24,6 +24,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { JournalError, OutputError, UsageError } from '../errors.js';
+import { ROW_ACTIONS, ROW_STATUSES, type RowAction, type RowStatus } from '../outcome/row-outcome.js';
 import { acquireJournalLock } from './journal-lock.js';
 
 /** A JSON object as the journal stores it (a record's fields before or after a write). */
@@ -35,11 +36,13 @@ const doneSchema = z.object({
   t: z.literal('done'),
   row: z.number().int(),
   /** 'unknown': the answer was lost; not final, resume reads the record back first. */
-  status: z.enum(['sent', 'failed', 'skipped', 'invalid', 'valid', 'unknown']),
-  action: z.enum(['create', 'update', 'none']),
+  status: z.enum(ROW_STATUSES),
+  action: z.enum(ROW_ACTIONS),
   key: z.string(),
   http: z.number().int().optional(),
   msg: z.string(),
+  /** The API's own words when it refused the row (RowOutcome.apiMessage), so a resumed run's report keeps them. */
+  api: z.string().optional(),
   /** A failure worth retrying on resume (5xx, network): not final. */
   retry: z.boolean().optional(),
   /** What the record looked like after the write (e.g. MPDX's updated_in_db_at). */
@@ -53,11 +56,12 @@ const lineSchema = z.discriminatedUnion('t', [doneSchema, sendSchema, runSchema]
 export interface JournalDone {
   t: 'done';
   row: number;
-  status: 'sent' | 'failed' | 'skipped' | 'invalid' | 'valid' | 'unknown';
-  action: 'create' | 'update' | 'none';
+  status: RowStatus;
+  action: RowAction;
   key: string;
   http?: number;
   msg: string;
+  api?: string;
   retry?: boolean;
   after?: JsonObject;
 }

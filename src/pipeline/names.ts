@@ -26,7 +26,7 @@ import type { DispatchPool } from '../api/pool.js';
 import type { Entity } from '../entities/entity.js';
 import { isUuidText, referenceNouns as nouns, referencePlurals as plurals, type ReferenceKind, type ReferenceType } from '../entities/field-types.js';
 import { asRecord, nameOf, uuidOf } from '../entities/record.js';
-import type { CellProblem } from '../io/report-types.js';
+import type { CellProblem } from '../outcome/row-outcome.js';
 import type { DisplayValue, RowCheck } from './check/check-row.js';
 import type { FieldSource } from './input/mapping.js';
 

@@ -1,5 +1,5 @@
-/** From a checked row to the outcome the report records. */
-import type { RowOutcome } from '../io/report-types.js';
+/** Duplicate keys: a record named on more than one row is sent from its first row only; the others are refused. (A row's outcome: outcomeOf in outcome/row-outcome.ts.) */
+import { WHOLE_ROW } from '../outcome/row-outcome.js';
 import type { SourceRow } from '../io/rows.js';
 import type { RowCheck } from './check/check-row.js';
 import { createKeySet } from './check/key-set.js';
@@ -14,20 +14,7 @@ export function duplicateCheck(): (row: SourceRow, check: RowCheck) => RowCheck 
     return {
       ...check,
       action: 'none',
-      problems: [{ columnIndex: -1, column: '(row)', message: `the same record (${check.key}) is also on row ${first}; only one row per record may be sent` }],
+      problems: [{ columnIndex: -1, column: WHOLE_ROW, message: `the same record (${check.key}) is also on row ${first}; only one row per record may be sent` }],
     };
-  };
-}
-
-export function outcomeOf(row: SourceRow, check: RowCheck, status: RowOutcome['status'], message = ''): RowOutcome {
-  return {
-    position: row.position,
-    key: check.key,
-    action: check.action,
-    status,
-    message: message !== '' ? message : check.problems.map((p) => (p.columnIndex >= 0 ? `${p.column}: ${p.message}` : p.message)).join('; '),
-    original: row.cells,
-    normalised: check.display,
-    problems: check.problems,
   };
 }

@@ -20,6 +20,7 @@ import type { ApiConfig } from '../api/config.js';
 import { createDispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
 import { CLEAR_TOKEN, type Entity, type NormalisedRow } from '../entities/entity.js';
 import { AccountingError, InputError, UsageError } from '../errors.js';
+import { timeWithOffset } from '../io/report.js';
 import type { RowStyle } from '../io/write-xlsx.js';
 import type { SourceRow } from '../io/rows.js';
 import type { Logger } from '../log.js';
@@ -32,14 +33,13 @@ import type { FieldSource } from './input/mapping.js';
 import { apiDirectory, createNameResolver, type NameResolver } from './names.js';
 import { openInput, type InputConfig, type OpenedInput } from './input/open-input.js';
 import { inSequence } from './ordered.js';
-import { duplicateCheck, outcomeOf } from './outcome.js';
+import { duplicateCheck } from './outcome.js';
+import { outcomeOf, PLAN_ACTIONS, type PlanAction } from '../outcome/row-outcome.js';
 import { createRecordReader, RECORDS_PER_READ } from './lookup.js';
 import { bookkeepingFields, currentRecordOf, decideRow, describeValue, identityFields, pathValues, readExportMeta, type ExportMeta, type MetaRow } from './round-trip.js';
 
 export const PLAN_SHEET = 'Plan';
 export const PLAN_HEADERS = ['Plan Action', 'Plan Changes', 'Plan Row'] as const;
-export const PLAN_ACTIONS = ['create', 'update', 'no change', 'conflict', 'invalid'] as const;
-export type PlanAction = (typeof PLAN_ACTIONS)[number];
 
 export interface PlanConfig extends InputConfig {
   /** The plan workbook to write (.xlsx: the plan carries a `_meta` sheet). */
@@ -102,7 +102,7 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
     sheetName: PLAN_SHEET,
     notes: [['plan_of', basename(config.file)]],
   });
-  const actions: Record<PlanAction, number> = { create: 0, update: 0, 'no change': 0, conflict: 0, invalid: 0 };
+  const actions = Object.fromEntries(PLAN_ACTIONS.map((action) => [action, 0])) as Record<PlanAction, number>;
   let read = 0;
   let lastProgress = 0;
   const ordered = inSequence<{ row: SourceRow; planned: PlannedRow }>(async ({ row, planned }) => {
@@ -261,7 +261,7 @@ function summaryRows(
     ['Entity', input.entity.name],
     ['API', config.api.baseUrl],
     ['Mode', 'plan: records were read, nothing was written'],
-    ['Written at', new Date().toISOString()],
+    ['Written at', timeWithOffset(new Date(), config.normalise.timezone)],
     ['Duration (s)', Math.round(durationMs / 100) / 10],
     ['Rows read', read],
     ...PLAN_ACTIONS.map((a) => [`Rows: ${a}`, actions[a]]),

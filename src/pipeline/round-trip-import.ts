@@ -9,12 +9,11 @@
  */
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity, NormalisedRow } from '../entities/entity.js';
-import type { RowOutcome } from '../io/report-types.js';
+import { outcomeOf, type RowOutcome } from '../outcome/row-outcome.js';
 import type { SourceRow } from '../io/rows.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check/check-row.js';
 import { createRecordReader, RecordReadError } from './lookup.js';
-import { outcomeOf } from './outcome.js';
 import type { BeforeImage } from './read-back.js';
 import { bookkeepingFields, currentRecordOf, decideRow, identityFields, pathValues, readExportMeta, type CurrentRecord, type ExportMeta } from './round-trip.js';
 

@@ -14,14 +14,13 @@ import type { ApiRequest } from '../api/client.js';
 import { describeApiError } from '../api/errors.js';
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity, PlannedRequest } from '../entities/entity.js';
-import type { CellProblem, RowOutcome } from '../io/report-types.js';
+import { outcomeOf, type CellProblem, type RowOutcome } from '../outcome/row-outcome.js';
 import type { SourceRow } from '../io/rows.js';
 import type { Logger } from '../log.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check/check-row.js';
 import type { Journal, JsonObject } from './journal.js';
 import type { FieldSource } from './input/mapping.js';
-import { outcomeOf } from './outcome.js';
 import { readBack, recordInResponse, type BeforeImage, type Claims, type ReadBackVerdict } from './read-back.js';
 import { currentRecordOf, pathValues } from './round-trip.js';
 
@@ -163,6 +162,7 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
       http: status,
       message: status === 401 || status === 403 ? refusedMessage({ status, message: described.message }, true) : described.message,
       problems: fieldProblems(described.fieldErrors, ctx.sources),
+      apiMessage: described.apiText,
       retry,
     });
   }
@@ -179,12 +179,15 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
     message: string;
     http?: number | undefined;
     problems?: CellProblem[];
+    /** The API's own words when it refused the row ('' or absent when it said nothing). */
+    apiMessage?: string;
     retry?: boolean;
     after?: JsonObject | undefined;
   }): Promise<RowOutcome> {
     await journal.done({
       row: rowNo, status: result.status, action: check.action, key: result.key, msg: result.message,
       ...(result.http !== undefined ? { http: result.http } : {}),
+      ...(result.apiMessage !== undefined && result.apiMessage !== '' ? { api: result.apiMessage } : {}),
       ...(result.retry === true ? { retry: true } : {}),
       ...(result.after !== undefined ? { after: result.after } : {}),
     });
@@ -192,6 +195,7 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
     return {
       ...outcomeOf(row, { ...check, key: result.key, problems: result.problems ?? [] }, result.status, result.message),
       httpStatus: result.http,
+      ...(result.apiMessage !== undefined && result.apiMessage !== '' ? { apiMessage: result.apiMessage } : {}),
       ...(result.retry === true ? { retry: true } : {}),
     };
   }

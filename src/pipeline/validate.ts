@@ -6,7 +6,8 @@ import { InputError } from '../errors.js';
 import { createReport, type ReportWriter } from '../io/report.js';
 import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
 import { openInput, type InputConfig } from './input/open-input.js';
-import { duplicateCheck, outcomeOf } from './outcome.js';
+import { duplicateCheck } from './outcome.js';
+import { outcomeOf } from '../outcome/row-outcome.js';
 import { checkRows, threadsFor } from './check/parallel-check.js';
 
 export interface ValidateConfig extends InputConfig {
@@ -69,13 +70,15 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   const durationMs = Date.now() - started;
   await report?.close({
     title: `Validation report: ${input.sheet.file} as ${input.entity.name}`,
+    timeZone: config.normalise.timezone,
     lines: [
       ['File', input.sheet.file],
       ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
       ...(input.sheet.encoding !== undefined ? [['Encoding', input.sheet.encoding] as const] : []),
       ['Entity', input.entity.name],
       ['Mode', 'dry run (validate): nothing was sent'],
-      ['Started', new Date(started).toISOString()],
+      ['Started', new Date(started)],
+      ['Finished', new Date()],
       ['Duration (s)', Math.round(durationMs / 100) / 10],
       ['Rows read', counts.read],
       ['Valid', counts.valid],

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReport } from '../../src/io/report.js';
-import type { ReportLayout, RowOutcome } from '../../src/io/report-types.js';
+import { createReport, timeWithOffset, type ReportLayout } from '../../src/io/report.js';
+import type { RowOutcome } from '../../src/outcome/row-outcome.js';
 import { noteText, readBack, rowsOf, sheetOf } from './write-test-helpers.js';
 
 let dir: string;
@@ -69,10 +69,11 @@ const outcomes: RowOutcome[] = [
     action: 'create',
     key: '',
     httpStatus: 422,
-    message: 'The name field is required.',
+    message: 'Plannr refused a value (HTTP 422)',
+    apiMessage: 'The type field is required.',
     original: [null, '+447911123456', -12.5, null, '@SUM(A1)'],
     normalised: { value: '+447911123456', amount: -1250, review_at: null, type: 'phone_number' },
-    problems: [{ columnIndex: -1, column: 'type', message: 'rejected by the API' }],
+    problems: [{ columnIndex: -1, column: 'type', message: 'The type field is required.' }],
   }),
 ];
 
@@ -119,50 +120,51 @@ describe('createReport', () => {
     const results = sheetOf(workbook, 'Results');
     const rows = rowsOf(results);
     expect(rows[0]).toEqual([
-      'File', 'Sheet', 'Row', 'Key', 'Action', 'Status', 'HTTP status', 'Message',
+      'File', 'Sheet', 'Row', 'Key', 'Action', 'Outcome', 'HTTP status', 'Message', 'API message',
       'Contact UUID', 'Contact UUID → sent', 'Mobile', 'Mobile → sent', 'Value', 'Value → sent',
       'Review date', 'Review date → sent', 'Type', 'Type → sent',
     ]);
     expect(rows).toHaveLength(1 + outcomes.length);
-    expect(rows.slice(1).map((row) => row.slice(0, 8))).toEqual([
-      ['clients.xlsx', 'Clients', 2, uuid, 'update', 'sent', 200, null],
-      ['clients.xlsx', 'Clients', 3, uuid, 'update', 'invalid', null, '2 problems'],
-      ['clients.xlsx', 'Clients', 4, uuid, 'none', 'skipped', null, 'duplicate of row 2'],
-      ['clients.xlsx', 'Clients', 5, null, 'create', 'failed', 422, 'The name field is required.'],
+    expect(rows.slice(1).map((row) => row.slice(0, 9))).toEqual([
+      ['clients.xlsx', 'Clients', 2, uuid, 'update', 'sent', 200, null, null],
+      ['clients.xlsx', 'Clients', 3, uuid, 'update', 'invalid', null, '2 problems', null],
+      ['clients.xlsx', 'Clients', 4, uuid, 'none', 'skipped', null, 'duplicate of row 2', null],
+      ['clients.xlsx', 'Clients', 5, null, 'create', 'failed', 422, 'Plannr refused a value (HTTP 422)', 'The type field is required.'],
     ]);
-    expect(rows[1]?.slice(8)).toEqual([
+    expect(rows[1]?.slice(9)).toEqual([
       uuid, uuid, '07911 123456', '+447911123456', '£1,234.50', 123450, reviewDate, '2025-03-04', null, 'phone_number',
     ]);
     // A field cleared on purpose shows the clear token; a field not sent stays blank.
-    expect(rows[4]?.[15]).toBe('(clear)');
-    expect(rows[2]?.[11]).toBeNull();
+    expect(rows[4]?.[16]).toBe('(clear)');
+    expect(rows[2]?.[12]).toBeNull();
     expect(results.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(results.autoFilter).toBe('A1:R1');
+    // The filter spans every column; Excel writes the header row alone or the whole table (ECMA-376 18.3.1.2).
+    expect(results.autoFilter).toMatch(/^A1:S(1|5)$/);
   });
 
   it('highlights sent values that differ from the original, not those that match', () => {
     const results = sheetOf(workbook, 'Results');
-    expect(results.getCell('L2').fill).toMatchObject({ fgColor: { argb: YELLOW } }); // phone reformatted
-    expect(results.getCell('N2').fill).toMatchObject({ fgColor: { argb: YELLOW } }); // money to pennies
-    expect(results.getCell('J2').fill).toBeUndefined(); // uuid unchanged
-    expect(results.getCell('P2').fill).toBeUndefined(); // the date is the same day
-    expect(results.getCell('R2').fill).toBeUndefined(); // a constant has no original to differ from
+    expect(results.getCell('M2').fill).toMatchObject({ fgColor: { argb: YELLOW } }); // phone reformatted
+    expect(results.getCell('O2').fill).toMatchObject({ fgColor: { argb: YELLOW } }); // money to pennies
+    expect(results.getCell('K2').fill).toBeUndefined(); // uuid unchanged
+    expect(results.getCell('Q2').fill).toBeUndefined(); // the date is the same day
+    expect(results.getCell('S2').fill).toBeUndefined(); // a constant has no original to differ from
   });
 
   it('marks problem cells red with the problem as a note, in Results', () => {
     const results = sheetOf(workbook, 'Results');
-    expect(results.getCell('K3').fill).toMatchObject({ fgColor: { argb: RED } });
-    expect(noteText(results.getCell('K3').note)).toBe('Mobile: not a valid phone number');
-    expect(noteText(results.getCell('M3').note)).toBe('Value: more than two decimals');
-    expect(results.getCell('I3').note).toBeUndefined();
+    expect(results.getCell('L3').fill).toMatchObject({ fgColor: { argb: RED } });
+    expect(noteText(results.getCell('L3').note)).toBe('Mobile: not a valid phone number');
+    expect(noteText(results.getCell('N3').note)).toBe('Value: more than two decimals');
+    expect(results.getCell('J3').note).toBeUndefined();
     // A problem with no source column lands on the field it names (a constant: its sent cell).
-    expect(results.getCell('R5').fill).toMatchObject({ fgColor: { argb: RED } });
-    expect(noteText(results.getCell('R5').note)).toBe('type: rejected by the API');
+    expect(results.getCell('S5').fill).toMatchObject({ fgColor: { argb: RED } });
+    expect(noteText(results.getCell('S5').note)).toBe('type: The type field is required.');
   });
 
   it('keeps Dates as dates and formula-looking text as plain strings', () => {
     const results = sheetOf(workbook, 'Results');
-    expect(results.getCell('O2').value).toEqual(reviewDate);
+    expect(results.getCell('P2').value).toEqual(reviewDate);
     const errors = sheetOf(workbook, 'Errors');
     for (const address of ['E2', 'E3']) {
       expect(errors.getCell(address).type).toBe(ExcelJS.ValueType.String);
@@ -171,13 +173,29 @@ describe('createReport', () => {
     expect(errors.getCell('E3').value).toBe('@SUM(A1)');
   });
 
-  it('lists only invalid and failed rows in Errors, under the input headers plus Error', () => {
+  it('lists only invalid and failed rows in Errors, under the input headers plus Source row and Error', () => {
     const rows = rowsOf(sheetOf(workbook, 'Errors'));
     expect(rows).toEqual([
-      ['Contact UUID', 'Mobile', 'Value', 'Review date', 'Notes', 'Error'],
-      [uuid, '07700 900123', '12.505', reviewDate, 'note', '2 problems\nMobile: not a valid phone number\nValue: more than two decimals'],
-      [null, '+447911123456', -12.5, null, '@SUM(A1)', 'The name field is required.\ntype: rejected by the API'],
+      ['Contact UUID', 'Mobile', 'Value', 'Review date', 'Notes', 'Source row', 'Error'],
+      [uuid, '07700 900123', '12.505', reviewDate, 'note', 3, '2 problems\nMobile: not a valid phone number\nValue: more than two decimals'],
+      [null, '+447911123456', -12.5, null, '@SUM(A1)', 5, 'Plannr refused a value (HTTP 422)\ntype: The type field is required.'],
     ]);
+  });
+
+  it("says each error row's place in the file read: the same number as Results' Row, the header being row 1", () => {
+    const errorRows = rowsOf(sheetOf(workbook, 'Errors')).slice(1);
+    const resultRows = rowsOf(sheetOf(workbook, 'Results')).slice(1);
+    const failedInResults = resultRows.filter((row) => row[5] === 'invalid' || row[5] === 'failed').map((row) => row[2]);
+    expect(errorRows.map((row) => row[5])).toEqual(failedInResults);
+    expect(failedInResults).toEqual([3, 5]);
+  });
+
+  it("shows an API refusal's text once in the Error cell, and the API's own words only in API message", () => {
+    const errorCell = rowsOf(sheetOf(workbook, 'Errors'))[2]?.[6];
+    expect(String(errorCell).split('The type field is required.')).toHaveLength(2);
+    const results = rowsOf(sheetOf(workbook, 'Results'));
+    expect(results[4]?.[7]).toBe('Plannr refused a value (HTTP 422)');
+    expect(results[4]?.[8]).toBe('The type field is required.');
   });
 
   it('marks the bad cells of Errors red with a note', () => {
@@ -198,26 +216,61 @@ describe('createReport', () => {
     expect(records.map((record) => record['Mobile'])).toEqual(['07700 900123', '+447911123456']);
   });
 
-  it('reuses an existing Error column when an Errors sheet is re-imported, so headers stay the same', async () => {
+  it('reuses the Source row and Error columns when an Errors sheet is re-imported, so headers stay the same', async () => {
     const reimportPath = join(dir, 'reimport.xlsx');
-    const reimportLayout: ReportLayout = { headers: ['Mobile', 'Error'], fields: [{ field: 'value', header: 'Phone', columnIndex: 0 }] };
+    const reimportLayout: ReportLayout = { headers: ['Mobile', 'Source row', 'Error'], fields: [{ field: 'value', header: 'Phone', columnIndex: 0 }] };
     const report = await createReport(reimportPath, reimportLayout);
     await report.add({
-      position: { file: 'errors.xlsx', row: 2 },
+      position: { file: 'errors.xlsx', sheet: 'Errors', row: 2 },
       key: '',
       action: 'create',
       status: 'invalid',
       message: 'still wrong',
-      original: ['123', 'old error text'],
+      original: ['123', 17, 'old error text'],
       normalised: {},
       problems: [{ columnIndex: 0, column: 'Mobile', message: 'too short' }],
     });
     await report.close({ title: 'again', lines: [] });
     const rows = rowsOf(sheetOf(await readBack(reimportPath), 'Errors'));
+    // Source row now says where the row is in the file this run read: row 2 of the Errors sheet.
     expect(rows).toEqual([
-      ['Mobile', 'Error'],
-      ['123', 'still wrong\nMobile: too short'],
+      ['Mobile', 'Source row', 'Error'],
+      ['123', 2, 'still wrong\nMobile: too short'],
     ]);
+  });
+
+  it("names our verdict Outcome, so a re-imported export's own Status column is not a second Status", async () => {
+    const casesPath = join(dir, 'cases.xlsx');
+    const casesLayout: ReportLayout = {
+      headers: ['UUID', 'Name', 'Status', 'Message'],
+      fields: [
+        { field: 'uuid', header: 'UUID', columnIndex: 0 },
+        { field: 'status', header: 'Status', columnIndex: 2 },
+        { field: 'note', header: 'Note', columnIndex: 3 },
+      ],
+    };
+    const report = await createReport(casesPath, casesLayout);
+    await report.add({
+      position: { file: 'cases.xlsx', sheet: 'Cases', row: 2 },
+      key: uuid,
+      action: 'update',
+      status: 'failed',
+      httpStatus: 404,
+      message: 'No case with this key exists in Plannr (it may have been deleted)',
+      apiMessage: `No query results for model [App\\Models\\Case] ${uuid}`,
+      original: [uuid, 'Pension review', 'Review booked', 'call first'],
+      normalised: { uuid, status: 'Review booked', note: 'call first' },
+      problems: [],
+    });
+    await report.close({ title: 'cases', lines: [] });
+    const [header, row] = rowsOf(sheetOf(await readBack(casesPath), 'Results'));
+    expect(header).toEqual([
+      'File', 'Sheet', 'Row', 'Key', 'Action', 'Outcome', 'HTTP status', 'Message', 'API message',
+      'UUID', 'UUID → sent', 'Status', 'Status → sent', 'Message (in file)', 'Message → sent',
+    ]);
+    expect(new Set(header).size).toBe(header?.length);
+    expect(row?.slice(5, 9)).toEqual(['failed', 404, 'No case with this key exists in Plannr (it may have been deleted)', `No query results for model [App\\Models\\Case] ${uuid}`]);
+    expect(row?.slice(11, 13)).toEqual(['Review booked', 'Review booked']);
   });
 
   it('writes an Errors sheet with just the headers when nothing failed', async () => {
@@ -226,7 +279,7 @@ describe('createReport', () => {
     await report.add(outcomes[0] as RowOutcome);
     await report.close({ title: 'clean', lines: [] });
     const rows = rowsOf(sheetOf(await readBack(cleanPath), 'Errors'));
-    expect(rows).toEqual([[...layout.headers, 'Error']]);
+    expect(rows).toEqual([[...layout.headers, 'Source row', 'Error']]);
   });
 
   it('deletes its spool files on close and on discard, and discard writes no workbook', async () => {
@@ -281,7 +334,7 @@ describe('createReport', () => {
     }
   });
 
-  it("shows an 'unknown' outcome in Results with its Status cell marked, and keeps it off the Errors sheet", async () => {
+  it("shows an 'unknown' outcome in Results with its Outcome cell marked, and keeps it off the Errors sheet", async () => {
     const path = join(dir, 'unknown.xlsx');
     const report = await createReport(path, layout);
     const unknown = {
@@ -313,7 +366,44 @@ describe('createReport', () => {
     const errors = sheetOf(big, 'Errors');
     expect(errors.rowCount).toBe(count / 10 + 1);
     expect(errors.getCell(2, 4).value).toEqual(reviewDate);
-    expect(errors.getCell(2, 6).value).toBe('server error 10');
+    expect(errors.getCell(2, 6).value).toBe(10);
+    expect(errors.getCell(2, 7).value).toBe('server error 10');
+  });
+});
+
+describe('times in the Summary', () => {
+  it('are local time with its offset, to the second: GMT in winter, BST (UTC+1) in summer', () => {
+    expect(timeWithOffset(new Date('2026-12-01T09:15:02Z'), 'Europe/London')).toBe('2026-12-01T09:15:02+00:00');
+    expect(timeWithOffset(new Date('2026-07-01T09:15:02.678Z'), 'Europe/London')).toBe('2026-07-01T10:15:02+01:00');
+  });
+
+  it('follow the UK clock change (01:00 UTC on the last Sunday of March)', () => {
+    expect(timeWithOffset(new Date('2026-03-29T00:59:59Z'), 'Europe/London')).toBe('2026-03-29T00:59:59+00:00');
+    expect(timeWithOffset(new Date('2026-03-29T01:00:00Z'), 'Europe/London')).toBe('2026-03-29T02:00:00+01:00');
+  });
+
+  it('use the zone the run names, Europe/London when it names none, and UTC for a zone that does not exist', () => {
+    const instant = new Date('2026-12-01T09:15:02Z');
+    expect(timeWithOffset(instant, 'America/New_York')).toBe('2026-12-01T04:15:02-05:00');
+    expect(timeWithOffset(instant, 'Asia/Kolkata')).toBe('2026-12-01T14:45:02+05:30');
+    expect(timeWithOffset(new Date('2026-07-01T09:15:02Z'))).toBe('2026-07-01T10:15:02+01:00');
+    expect(timeWithOffset(instant, 'Not/AZone')).toBe('2026-12-01T09:15:02+00:00');
+  });
+
+  it('are written as text with the offset when a Summary line holds a Date', async () => {
+    const path = join(dir, 'times.xlsx');
+    const report = await createReport(path, layout);
+    await report.close({
+      title: 'times',
+      timeZone: 'Europe/London',
+      lines: [
+        ['Started', new Date('2026-07-01T09:15:02Z')],
+        ['Finished', new Date('2026-07-01T09:16:40Z')],
+      ],
+    });
+    const summary = sheetOf(await readBack(path), 'Summary');
+    expect(summary.getCell('B3').value).toBe('2026-07-01T10:15:02+01:00');
+    expect(summary.getCell('B4').value).toBe('2026-07-01T10:16:40+01:00');
   });
 });
 

@@ -4,7 +4,7 @@
  * is worked out in `makeRowChecker`, not per row.
  */
 import { CLEAR_TOKEN, type Entity } from '../../entities/entity.js';
-import type { CellProblem, RowAction } from '../../io/report-types.js';
+import type { CellProblem, RowAction } from '../../outcome/row-outcome.js';
 import type { CellValue, SourceRow } from '../../io/rows.js';
 import type { NormaliseOptions } from '../../normalise/result.js';
 import type { FieldSource, HeaderMapping } from '../input/mapping.js';

@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { CellValue, SourceRow } from '../../io/rows.js';
 import type { NormaliseOptions } from '../../normalise/result.js';
-import type { CellProblem, RowAction } from '../../io/report-types.js';
+import type { CellProblem, RowAction } from '../../outcome/row-outcome.js';
 import type { DisplayValue, RowCheck } from './check-row.js';
 import type { MappingOverrides } from '../input/mapping.js';
 

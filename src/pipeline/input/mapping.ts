@@ -35,7 +35,7 @@ export const mappingFileSchema = z
 export type MappingOverrides = z.infer<typeof mappingFileSchema>;
 
 /** Columns our own reports, plans and revert files add; ignored without a warning when re-imported. */
-const reportColumns = new Set(['error', 'planaction', 'planchanges', 'planrow', 'revertnote']);
+const reportColumns = new Set(['error', 'sourcerow', 'planaction', 'planchanges', 'planrow', 'revertnote']);
 
 export function headerKey(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');

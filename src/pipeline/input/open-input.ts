@@ -7,7 +7,7 @@ import { InputError } from '../../errors.js';
 import { entities, getEntity } from '../../entities/index.js';
 import type { Entity } from '../../entities/entity.js';
 import { openSheet } from '../../io/read.js';
-import type { ReportLayout } from '../../io/report-types.js';
+import type { ReportLayout } from '../../io/report.js';
 import type { OpenedSheet } from '../../io/rows.js';
 import type { NormaliseOptions } from '../../normalise/result.js';
 import { makeRowChecker, type RowCheck } from '../check/check-row.js';

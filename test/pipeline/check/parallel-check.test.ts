@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openSheet } from '../../../src/io/read.js';
-import type { RowOutcome } from '../../../src/io/report-types.js';
+import { outcomeOf, type RowOutcome } from '../../../src/outcome/row-outcome.js';
 import { defaultNormaliseOptions, type NormaliseOptions } from '../../../src/normalise/result.js';
 import type { RowCheck } from '../../../src/pipeline/check/check-row.js';
 import type { MappingOverrides } from '../../../src/pipeline/input/mapping.js';
 import { openInput } from '../../../src/pipeline/input/open-input.js';
-import { duplicateCheck, outcomeOf } from '../../../src/pipeline/outcome.js';
+import { duplicateCheck } from '../../../src/pipeline/outcome.js';
 import { autoThreads, CALIBRATION_ROWS, checkRows, decodeChecks, encodeChecks, PARALLEL_MIN_BYTES, type CheckerSetup } from '../../../src/pipeline/check/parallel-check.js';
 import { runValidate } from '../../../src/pipeline/validate.js';
 

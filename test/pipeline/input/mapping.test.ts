@@ -24,8 +24,8 @@ describe('mapHeaders', () => {
     expect(mapping.sources.find((s) => s.column.field === 'account_uuids')?.header).toBe('Client Refs');
   });
 
-  it('reports unknown columns once, and ignores the Error column of our own reports', () => {
-    const mapping = mapHeaders(['Case Name', 'Notes', 'Internal Code', 'Error'], cases, where);
+  it('reports unknown columns once, and ignores the Source row and Error columns of our own reports', () => {
+    const mapping = mapHeaders(['Case Name', 'Notes', 'Internal Code', 'Source row', 'Error'], cases, where);
     expect(mapping.unknownHeaders).toEqual(['Notes', 'Internal Code']);
   });
 

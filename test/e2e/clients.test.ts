@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
-import { apiFor, editWorkbook, normalise, sandboxPerTest, writeCsv } from './helpers.js';
+import { apiFor, column, editWorkbook, normalise, readSheet, sandboxPerTest, writeCsv } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-clients-');
 const dmy = { ...normalise, dateOrder: 'dmy' } as const;
@@ -35,6 +35,22 @@ describe('clients', () => {
         first_name: 'Raj', last_name: 'Patel', email: 'raj@example.com', date_of_birth: '1975-11-02', assigned_adviser_uuid: helen!.uuid, send_welcome_email: true,
       }],
     ]);
+  });
+
+  it('two members of staff with one name: the Adviser cell is an error naming both, and nothing is sent', async () => {
+    const { sandbox, dir } = await setUp();
+    const helen = Object.values(sandbox.state.accounts).find((a) => a.name === 'Helen Marsh')!;
+    const twin = { ...helen, uuid: '0b7f3a52-1d8e-4c61-9a3f-6e2d5c4b1a09', email: 'h.marsh@harbourvale.co.uk' };
+    sandbox.state.accounts[twin.uuid] = twin;
+    const file = await writeCsv(dir, 'one.csv', [['Forename', 'Surname', 'Adviser'], ['Ann', 'Lee', 'helen marsh']]);
+    const report = join(dir, 'report.xlsx');
+    const result = await runImport({ file, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j'), report });
+    expect(result.counts).toMatchObject({ read: 1, sent: 0 });
+    expect(result.counts.invalid + result.counts.failed).toBe(1);
+    expect(sandbox.writes).toEqual([]);
+    const message = column(await readSheet(report, 'Results'), 'Message')[0];
+    expect(message).toContain(helen.uuid);
+    expect(message).toContain(twin.uuid);
   });
 
   it('an accounts export, edited in one field, imports as clients sending that field only', async () => {

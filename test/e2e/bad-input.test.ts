@@ -108,7 +108,7 @@ async function expectRowProblem(run: CliRun, file: string, report: string, row: 
     return 'file';
   }
   const results = await readSheet(report, 'Results');
-  const invalidRows = column(results, 'Row').filter((_, i) => column(results, 'Status')[i] === 'invalid');
+  const invalidRows = column(results, 'Row').filter((_, i) => column(results, 'Outcome')[i] === 'invalid');
   expect(invalidRows, `${file}: invalid rows`).toContain(String(row));
   const errors = await readSheet(report, 'Errors');
   expect(errors.slice(1).some((cells) => cells.some((cell) => cell.includes(errorsHold))), `${file}: Errors sheet holds row ${row}`).toBe(true);
@@ -346,7 +346,7 @@ describe('valid but unusual input is read exactly', { timeout: 240_000 }, () => 
     expectCleanEnd(run, 'ten-thousand-columns.csv');
     expect(run.code, run.stderr).toBe(0);
     expect(run.ms).toBeLessThan(15_000);
-    expect(column(await readSheet(report, 'Results'), 'Status')).toEqual(['valid', 'valid', 'valid']);
+    expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(['valid', 'valid', 'valid']);
   });
 
   it.concurrent('a control file (valid xlsx, 300 rows) passes', async () => {

@@ -39,7 +39,7 @@ describe('a gateway 504 while the backend commits the write later', () => {
     for (const id of caseIds) expect(updatesByUuid(sandbox.writes).get(id), `applied updates of ${id}`).toBe(1);
 
     const results = await readSheet(report, 'Results');
-    const statuses = column(results, 'Status');
+    const statuses = column(results, 'Outcome');
     for (const status of statuses) expect(['sent', 'unknown']).toContain(status);
     const keys = column(results, 'Key');
     statuses.forEach((status, i) => {
@@ -61,7 +61,7 @@ describe('a gateway 504 while the backend commits the write later', () => {
     const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(sandbox.writes).toHaveLength(writesBefore);
-    expect(column(await readSheet(report, 'Results'), 'Status')).toEqual(Array(5).fill('sent'));
+    expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(Array(5).fill('sent'));
     for (const id of caseIds) expect(sandbox.state.cases[id]!.name).not.toBe(before.get(id));
   });
 });

@@ -37,7 +37,7 @@ describe('a lost create response whose read-back cannot see the record', () => {
     expect(sandbox.writes).toHaveLength(3);
 
     const results = await readSheet(report, 'Results');
-    expect(column(results, 'Status')).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(column(results, 'Outcome')).toEqual(['unknown', 'unknown', 'unknown']);
     for (const message of column(results, 'Message')) expect(message, 'the report says what to check').not.toBe('');
     const summary = await summaryOf(report);
     const equation = equationOf(summary.get('Rows add up') ?? '');
@@ -51,7 +51,7 @@ describe('a lost create response whose read-back cannot see the record', () => {
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(sandbox.writes, 'the resume read the records back instead of creating them again').toHaveLength(3);
     const after = await readSheet(report, 'Results');
-    expect(column(after, 'Status')).toEqual(['sent', 'sent', 'sent']);
+    expect(column(after, 'Outcome')).toEqual(['sent', 'sent', 'sent']);
     const keys = column(after, 'Key');
     names.forEach((name, i) => expect(sandbox.state.cases[keys[i]!]?.name, `row ${i + 2} carries its own record's uuid`).toBe(name));
     expect(new Set(keys).size).toBe(3);

@@ -20,7 +20,7 @@ describe('a 422 with prototype-named fields', () => {
     expect(run.stderr).not.toMatch(/is not a function|^\s+at /m);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     const results = await readSheet(report, 'Results');
-    expect(column(results, 'Status')).toEqual(['failed', 'sent', 'sent']);
+    expect(column(results, 'Outcome')).toEqual(['failed', 'sent', 'sent']);
     expect(column(results, 'HTTP status')[0]).toBe('422');
     expect(sandbox.writes.map((w) => w.uuid)).toEqual(caseIds.slice(1));
     // Errors sheet: the failed row with a message (whatever key it named).
@@ -40,7 +40,7 @@ describe('a 422 with prototype-named fields', () => {
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/3 rows read/);
     const results = await readSheet(report, 'Results');
-    expect(column(results, 'Status')).toHaveLength(3);
+    expect(column(results, 'Outcome')).toHaveLength(3);
     expect(column(results, 'HTTP status').filter((s) => s === '422')).toHaveLength(1);
     expect(sandbox.injected().protoFields).toBe(1);
   });

@@ -34,14 +34,14 @@ describe('a proxy that answers 2xx without the record and writes nothing', () =>
     expect(sandbox.writes).toHaveLength(0);
     expect(first.stderr).not.toMatch(/^\s+at /m);
     expect(first.code, first.stdout + first.stderr).toBe(1);
-    const statuses = column(await readSheet(report, 'Results'), 'Status');
+    const statuses = column(await readSheet(report, 'Results'), 'Outcome');
     expect(statuses).toHaveLength(2);
     for (const status of statuses) expect(status, 'a 2xx without the record is not "sent"').not.toBe('sent');
 
     sandbox.setFaults({});
     const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
-    expect(column(await readSheet(report, 'Results'), 'Status')).toEqual(['sent', 'sent']);
+    expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(['sent', 'sent']);
     expect(updatesByUuid(sandbox.writes).get(id)).toBe(1);
     expect(createsByName(sandbox.writes).get('Proxy create')).toBe(1);
     expect(sandbox.writes).toHaveLength(2);

@@ -32,7 +32,7 @@ describe('a token revoked in the middle of a run', () => {
     const sentFirst = sandbox.writes.length;
     expect(sentFirst).toBeLessThan(9);
     expect((await stat(journal)).size).toBeGreaterThan(0);
-    const statuses = column(await readSheet(report, 'Results'), 'Status');
+    const statuses = column(await readSheet(report, 'Results'), 'Outcome');
     expect(statuses).toHaveLength(30);
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(sentFirst);
     // The advice printed after the run is true: the rest is sent by --resume.
@@ -44,6 +44,6 @@ describe('a token revoked in the middle of a run', () => {
     const perCase = updatesByUuid(sandbox.writes);
     for (const id of caseIds) expect(perCase.get(id), id).toBe(1);
     expect(sandbox.writes).toHaveLength(30);
-    expect(column(await readSheet(report, 'Results'), 'Status')).toEqual(Array(30).fill('sent'));
+    expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(Array(30).fill('sent'));
   });
 });

@@ -25,7 +25,7 @@ describe('two identical creates, the second answered by a 500 that created nothi
 
     const check = async (): Promise<string[]> => {
       const results = await readSheet(report, 'Results');
-      const statuses = column(results, 'Status');
+      const statuses = column(results, 'Outcome');
       const keys = column(results, 'Key');
       const twins = Object.values(sandbox.state.cases).filter((c) => c.name === 'Twin case');
       expect(createsByName(sandbox.writes).get('Twin case'), 'applied creates = records').toBe(twins.length);

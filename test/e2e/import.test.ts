@@ -43,7 +43,7 @@ describe('import against the sandbox over loopback HTTP', () => {
     expect(sandbox.writes).toHaveLength(11);
 
     const results = await readSheet(report, 'Results');
-    expect(column(results, 'Status')).toEqual(Array(11).fill('sent'));
+    expect(column(results, 'Outcome')).toEqual(Array(11).fill('sent'));
     expect(column(results, 'Key').at(-1)).toBe(created[0]!.uuid);
     expect(column(results, 'Row')).toEqual(Array.from({ length: 11 }, (_, i) => String(i + 2)));
   });
@@ -69,15 +69,31 @@ describe('import against the sandbox over loopback HTTP', () => {
       [caseIds[1]!, 'bad status', '11111111-1111-4111-8111-111111111111'],
     ]);
     const report = join(dir, 'report.xlsx');
+    const before = Date.now() - 1000;
     const result = await runImport({ file, entity: 'cases', report, api: apiFor(sandbox), normalise });
+    const after = Date.now() + 1000;
     expect(result.exitCode).toBe(1);
     expect(result.counts).toMatchObject({ read: 3, sent: 1, failed: 2 });
+    // Started and Finished: local time with its offset (ISO 8601), to the second, within the run.
+    const summary = await summaryOf(report);
+    for (const label of ['Started', 'Finished']) {
+      const shown = summary.get(label) ?? '';
+      expect(shown, label).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+      expect(Date.parse(shown)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(shown)).toBeLessThanOrEqual(after);
+    }
     const results = await readSheet(report, 'Results');
     expect(column(results, 'HTTP status')).toEqual(['200', '404', '422']);
+    expect(column(results, 'Outcome')).toEqual(['sent', 'failed', 'failed']);
+    // Our words in Message; the API's own words, as the sandbox (like Laravel) answers, in API message.
+    expect(column(results, 'Message')[2]).toBe('Plannr refused a value (HTTP 422)');
+    expect(column(results, 'API message')[2]).toBe('The selected status is invalid.');
     const errors = await readSheet(report, 'Errors');
-    expect(errors[0]).toEqual(['Case ID', 'Case Name', 'Case Status', 'Error']);
-    expect(errors[1]![0]).toBe(unknownCase);
-    expect(errors[2]![3]).toMatch(/Case Status: .*status/i);
+    expect(errors[0]).toEqual(['Case ID', 'Case Name', 'Case Status', 'Source row', 'Error']);
+    // Source row: the row in cases.csv, the header being row 1.
+    expect(errors.slice(1).map((row) => [row[0], row[3]])).toEqual([[unknownCase, '3'], [caseIds[1]!, '4']]);
+    // The API's text is said once, by its column.
+    expect(errors[2]![4]).toBe('Plannr refused a value (HTTP 422)\nCase Status: The selected status is invalid.');
   });
 
   it('bad credentials stop the run before any row is sent (exit code 2)', async () => {

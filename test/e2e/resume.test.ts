@@ -67,7 +67,7 @@ describe('a run killed with SIGKILL and resumed', () => {
     }
     expect(sandbox.writes).toHaveLength(190);
     const results = await readSheet(report, 'Results');
-    expect(column(results, 'Status')).toEqual(Array(190).fill('sent'));
+    expect(column(results, 'Outcome')).toEqual(Array(190).fill('sent'));
   });
 
   it('Ctrl-C stops sending, writes the report and journal, says how to resume, and resume finishes', async () => {
@@ -90,7 +90,7 @@ describe('a run killed with SIGKILL and resumed', () => {
     const sentFirst = sandbox.writes.length;
     expect(sentFirst).toBeLessThan(200);
     const firstReport = await readSheet(report, 'Results');
-    const statuses = column(firstReport, 'Status');
+    const statuses = column(firstReport, 'Outcome');
     expect(statuses).toHaveLength(200);
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(sentFirst);
     expect(statuses.filter((s) => s === 'skipped')).toHaveLength(200 - sentFirst);

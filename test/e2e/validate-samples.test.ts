@@ -33,7 +33,7 @@ describe.each(samples)('validating samples/$file', ({ file, entity, rows, invali
 
     const results = await readSheet(report, 'Results');
     expect(results).toHaveLength(rows + 1);
-    const statuses = column(results, 'Status');
+    const statuses = column(results, 'Outcome');
     const rowNumbers = column(results, 'Row').map(Number);
     const invalidRows = rowNumbers.filter((_, i) => statuses[i] === 'invalid');
     expect(invalidRows).toEqual([...invalid]);
@@ -77,7 +77,7 @@ describe('what the reports show', () => {
     await runValidate({ file: join(samplesDir, 'contact-details-legacy.xlsx'), entity: 'contact-details', report, normalise });
     const results = await readSheet(report, 'Results');
     const sentHeader = results[0]!.find((h) => h.startsWith('Mobile') && h !== 'Mobile')!;
-    const sent = column(results, sentHeader).filter((v, i) => column(results, 'Status')[i] === 'valid' && !v.includes('@'));
+    const sent = column(results, sentHeader).filter((v, i) => column(results, 'Outcome')[i] === 'valid' && !v.includes('@'));
     expect(sent.length).toBeGreaterThan(100);
     for (const phone of sent) expect(phone).toMatch(/^\+\d{8,15}(x\d+)?$/);
   });

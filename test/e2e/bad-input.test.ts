@@ -245,7 +245,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
     expectCleanEnd(run, 'long-numbers.xlsx');
     expect(run.code).toBe(1);
     const results = await readSheet(report, 'Results');
-    const status = column(results, 'Status');
+    const status = column(results, 'Outcome');
     // Row 2: a 19-digit reference stored as a number (Excel kept 15 digits) in Case Name.
     // Row 3: 12345678901234567 as a money value: more than 2^53 pennies cannot be exact.
     expect(status, `statuses; messages: ${column(results, 'Message').join(' | ')}`).toEqual(['invalid', 'invalid']);
@@ -261,7 +261,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
     expectCleanEnd(run, 'injection.csv');
     expect(run.code).toBe(1);
     const results = await readSheet(report, 'Results');
-    const status = column(results, 'Status');
+    const status = column(results, 'Outcome');
     expect(status.slice(0, 8)).toEqual(Array(8).fill('invalid'));
     expect(status.slice(8)).toEqual(['valid', 'valid']);
     expect(column(results, 'Case Name → sent').slice(8)).toEqual(['=HYPERLINK("http://evil.example","click")', "@SUM(1+1)*cmd|' /C calc'!A0"]);

@@ -1,0 +1,434 @@
+/**
+ * The report writer as it was before our own (src/io/write-xlsx.ts until it moved off exceljs):
+ * exceljs's streaming writer behind the same API, kept in bench/ only for the "before" figure
+ * of bench/xlsx-writers.ts.
+ */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import ExcelJS from 'exceljs';
+import { OutputError } from '../src/errors.js';
+import { atomicFile } from '../src/io/atomic-file.js';
+import { looksLikeFormula } from '../src/io/safe-text.js';
+
+export type XlsxCellValue = string | number | boolean | Date | null;
+
+/** Excel's hard limit of rows per sheet. */
+export const EXCEL_MAX_ROWS = 1_048_576;
+
+/** Excel's limit of characters in one cell. */
+export const EXCEL_MAX_CELL_CHARS = 32_767;
+
+/** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
+const INLINE_LIST_MAX_CHARS = 255;
+
+/**
+ * Check the zip compressor's backlog this often. exceljs pushes sheet XML into the zip entry
+ * with no backpressure: in a tight loop the backlog grows without bound (~700 MB at 1M rows
+ * here, even when yielding to the event loop every 2,000 rows), so we wait for it to drain.
+ */
+const ROWS_PER_BACKLOG_CHECK = 1_000;
+/** Bytes of sheet XML allowed to wait for compression before addRow waits. */
+const MAX_ZIP_BACKLOG = 1024 * 1024;
+/** How often to look again while the backlog drains (it is drained by zlib on the thread pool). */
+const BACKLOG_POLL_MS = 2;
+
+const LISTS_SHEET_NAME = 'Lists';
+
+export interface SheetColumn {
+  readonly header: string;
+  /** Width in characters. */
+  readonly width?: number | undefined;
+}
+
+export interface SheetOptions {
+  /** Header row written first (bold) and repeated on continuation sheets; widths applied. */
+  readonly columns?: readonly SheetColumn[] | undefined;
+  /** Column widths in characters, for sheets without a header row (`columns` sets its own). */
+  readonly widths?: readonly number[] | undefined;
+  /** Freeze the first row (the header, from `columns` or the first row added). */
+  readonly frozenHeader?: boolean | undefined;
+  /** An autofilter on the header row (only with `columns`). */
+  readonly autoFilter?: boolean | undefined;
+  readonly hidden?: boolean | undefined;
+  /** Rows per sheet before continuing on "Name (2)"; default (and maximum) Excel's limit. For tests. */
+  readonly maxRowsPerSheet?: number | undefined;
+  /**
+   * At most this many notes per sheet: exceljs buffers a sheet's notes in memory until the
+   * sheet is done (about 1.5 KB each). Further notes are dropped; fills are still applied.
+   * Default 20,000.
+   */
+  readonly maxNotes?: number | undefined;
+}
+
+/** Column indexes are 0-based, aligned with the `values` array. */
+export interface RowStyle {
+  /** Light yellow fill: "this value was changed". */
+  readonly highlight?: readonly number[] | undefined;
+  /** Light red fill: "this value has a problem". */
+  readonly problem?: readonly number[] | undefined;
+  /** Column index → note (comment) text. */
+  readonly notes?: Readonly<Record<number, string>> | undefined;
+  /** true: the whole row; an array: those columns only. */
+  readonly bold?: boolean | readonly number[] | undefined;
+  /** Font size for the whole row (titles). */
+  readonly size?: number | undefined;
+  /** Number cells shown as pounds and pence (£1,234.56); the value stays the exact number. */
+  readonly money?: readonly number[] | undefined;
+}
+
+export interface DropdownRange {
+  /** 1-based first and last sheet rows; default 2 (below the header) to the last Excel row. */
+  readonly firstRow?: number | undefined;
+  readonly lastRow?: number | undefined;
+}
+
+export interface SheetWriter {
+  /** Returns a promise every few thousand rows (a yield to the event loop): always await it. */
+  addRow(values: readonly XlsxCellValue[], style?: RowStyle): Promise<void> | void;
+  /** A dropdown on one column (0-based) over a row range: one validation per range, as Excel wants. */
+  addDropdown(column: number, choices: readonly string[], range?: DropdownRange): void;
+  /** Rows written to this sheet so far, header included (the current continuation sheet). */
+  readonly rowCount: number;
+  commit(): Promise<void>;
+}
+
+export interface XlsxWriter {
+  /** Starts a new sheet; commits the one before it (zip entries are sequential). */
+  addSheet(name: string, options?: SheetOptions): SheetWriter;
+  /** Commits the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file and renames it over the target. */
+  close(): Promise<void>;
+  /** Stops writing and removes the partial file; the target is left as it was. Safe after close. */
+  discard(): Promise<void>;
+}
+
+const LIGHT_YELLOW = 'FFFFF2A8';
+const LIGHT_RED = 'FFFFC7CE';
+
+// Style bits: styles are shared objects so exceljs (which caches style ids by object identity)
+// does no per-cell style work for repeated combinations.
+const BOLD = 1;
+const FILL_CHANGED = 2;
+const FILL_PROBLEM = 4;
+const TEXT_FORMAT = 8;
+const DATE_FORMAT = 16;
+const DATE_TIME_FORMAT = 32;
+const MONEY_FORMAT = 64;
+
+const styleCache = new Map<string, Partial<ExcelJS.Style>>();
+
+function styleFor(bits: number, size: number | undefined): Partial<ExcelJS.Style> {
+  const key = `${bits}/${size ?? ''}`;
+  const cached = styleCache.get(key);
+  if (cached !== undefined) return cached;
+  const style: Partial<ExcelJS.Style> = {};
+  if ((bits & BOLD) !== 0 || size !== undefined) {
+    style.font = { ...((bits & BOLD) !== 0 ? { bold: true } : {}), ...(size !== undefined ? { size } : {}) };
+  }
+  const fillColour = (bits & FILL_PROBLEM) !== 0 ? LIGHT_RED : (bits & FILL_CHANGED) !== 0 ? LIGHT_YELLOW : undefined;
+  if (fillColour !== undefined) style.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fillColour } };
+  if ((bits & TEXT_FORMAT) !== 0) style.numFmt = '@';
+  else if ((bits & DATE_TIME_FORMAT) !== 0) style.numFmt = 'yyyy-mm-dd hh:mm:ss';
+  else if ((bits & DATE_FORMAT) !== 0) style.numFmt = 'yyyy-mm-dd';
+  else if ((bits & MONEY_FORMAT) !== 0) style.numFmt = '"£"#,##0.00;-"£"#,##0.00';
+  styleCache.set(key, style);
+  return style;
+}
+
+/** Dates hold Excel wall-clock time in their UTC fields (io/rows.ts): show a time only when there is one. */
+function dateFormatBit(date: Date): number {
+  return date.getTime() % 86_400_000 === 0 ? DATE_FORMAT : DATE_TIME_FORMAT;
+}
+
+function valueStyleBit(value: XlsxCellValue): number {
+  if (typeof value === 'string') return looksLikeFormula(value) ? TEXT_FORMAT : 0;
+  if (value instanceof Date) return dateFormatBit(value);
+  return 0;
+}
+
+/** 1-based column number → letters (1 → A, 27 → AA). */
+export function columnLetter(columnNumber: number): string {
+  let letters = '';
+  for (let n = columnNumber; n > 0; n = Math.floor((n - 1) / 26)) {
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  }
+  return letters;
+}
+
+/** Excel sheet names: at most 31 characters, none of : \ / ? * [ ]. */
+export function safeSheetName(name: string): string {
+  const cleaned = name.replace(/[:\\/?*[\]]/g, '_').slice(0, 31);
+  return cleaned === '' ? 'Sheet' : cleaned;
+}
+
+/** "Results" → "Results (2)", keeping within Excel's 31 characters. */
+function continuationName(base: string, part: number): string {
+  const suffix = ` (${part})`;
+  return safeSheetName(base).slice(0, 31 - suffix.length) + suffix;
+}
+
+/** An inline list formula (`"a,b,c"`) when Excel accepts one, else undefined. */
+function inlineListFormula(choices: readonly string[]): string | undefined {
+  if (choices.some((choice) => choice.includes(',') || choice.includes('"'))) return undefined;
+  const joined = choices.join(',');
+  return joined.length <= INLINE_LIST_MAX_CHARS ? `"${joined}"` : undefined;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Bytes waiting in the zip entry stream a streaming worksheet writes into. This reaches into
+ * exceljs 4.4.0 internals (WorksheetWriter.stream is a StreamBuf piped into archiver's
+ * readable-stream PassThrough): kept here, in the one module that knows exceljs, and
+ * undefined when the shape differs (then we only yield).
+ */
+export function zipBacklog(worksheet: ExcelJS.Worksheet): number | undefined {
+  const internals = worksheet as unknown as { stream?: { pipes?: ReadonlyArray<{ _writableState?: { length?: unknown } }> } };
+  const length = internals.stream?.pipes?.[0]?._writableState?.length;
+  return typeof length === 'number' ? length : undefined;
+}
+
+async function waitForZip(worksheet: ExcelJS.Worksheet): Promise<void> {
+  await yieldToEventLoop();
+  for (let backlog = zipBacklog(worksheet); backlog !== undefined && backlog > MAX_ZIP_BACKLOG; backlog = zipBacklog(worksheet)) {
+    await delay(BACKLOG_POLL_MS);
+  }
+}
+
+/** exceljs's streaming worksheet has `dataValidations`, but its typings omit it. */
+interface WithDataValidations {
+  readonly dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void };
+}
+
+interface Dropdown {
+  readonly column: number;
+  readonly formula: string;
+  readonly firstRow: number;
+  readonly lastRow: number;
+}
+
+export function openXlsxWriter(path: string): XlsxWriter {
+  const file = atomicFile(path);
+  // We own the file stream: exceljs only listens for its errors once it commits, and waits
+  // forever if the error (e.g. ENOENT on open) came before that.
+  const output = createWriteStream(file.partial);
+  let failure: Error | undefined;
+  const failed = new Promise<never>((_resolve, reject) => {
+    // `on`, not `once`: after a discard, exceljs may still write into the destroyed stream.
+    output.on('error', (error) => {
+      failure ??= new OutputError(`cannot write ${path}: ${error.message}`);
+      reject(failure);
+    });
+  });
+  failed.catch(() => undefined); // observed through `failure` and close()
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: output,
+    useSharedStrings: false,
+    useStyles: true,
+  });
+  /** Lists too long (or too awkward) to inline; column k of the hidden Lists sheet. */
+  const longLists: (readonly string[])[] = [];
+  let open: SheetState | undefined;
+  let closed = false;
+
+  interface SheetState {
+    readonly baseName: string;
+    readonly options: SheetOptions;
+    readonly dropdowns: Dropdown[];
+    worksheet: ExcelJS.Worksheet;
+    part: number;
+    rowCount: number;
+    notesWritten: number;
+    committed: boolean;
+  }
+
+  function startWorksheet(state: SheetState, name: string): void {
+    const { options } = state;
+    const worksheet = workbook.addWorksheet(name, {
+      state: options.hidden === true ? 'hidden' : 'visible',
+      views: options.frozenHeader === true ? [{ state: 'frozen', xSplit: 0, ySplit: 1 }] : [],
+    });
+    options.widths?.forEach((width, index) => {
+      worksheet.getColumn(index + 1).width = width;
+    });
+    const columns = options.columns;
+    if (columns !== undefined) {
+      columns.forEach((column, index) => {
+        if (column.width !== undefined) worksheet.getColumn(index + 1).width = column.width;
+      });
+      if (options.autoFilter === true && columns.length > 0) {
+        worksheet.autoFilter = `A1:${columnLetter(columns.length)}1`;
+      }
+    }
+    state.worksheet = worksheet;
+    state.rowCount = 0;
+    state.notesWritten = 0;
+    if (columns !== undefined) {
+      writeRow(state, columns.map((column) => column.header), { bold: true });
+    }
+  }
+
+  function writeRow(state: SheetState, values: readonly XlsxCellValue[], style: RowStyle | undefined): void {
+    const row = state.worksheet.addRow(values as XlsxCellValue[]);
+    const rowBits = style?.bold === true ? BOLD : 0;
+    const boldColumns = typeof style?.bold === 'object' ? style.bold : undefined;
+    const size = style?.size;
+    // Every cell gets a shared style object, even a plain one: exceljs caches style ids by
+    // object identity, and the fresh `{}` it gives each cell otherwise costs a style lookup
+    // per cell (the biggest cost of writing, measured).
+    for (let index = 0; index < values.length; index += 1) {
+      const value = values[index] ?? null;
+      if (typeof value === 'string' && value.length > EXCEL_MAX_CELL_CHARS) {
+        // Excel "repairs" (rejects) a file with a longer cell: better a shortened value.
+        row.getCell(index + 1).value = value.slice(0, EXCEL_MAX_CELL_CHARS);
+      }
+      let bits = rowBits | valueStyleBit(value);
+      if (boldColumns?.includes(index) === true) bits |= BOLD;
+      if (style?.highlight?.includes(index) === true) bits |= FILL_CHANGED;
+      if (style?.problem?.includes(index) === true) bits |= FILL_PROBLEM;
+      if (typeof value === 'number' && style?.money?.includes(index) === true) bits |= MONEY_FORMAT;
+      row.getCell(index + 1).style = styleFor(bits, size);
+    }
+    if (style?.notes !== undefined) {
+      const maxNotes = state.options.maxNotes ?? 20_000;
+      for (const [column, note] of Object.entries(style.notes)) {
+        if (state.notesWritten >= maxNotes) break;
+        row.getCell(Number(column) + 1).note = note;
+        state.notesWritten += 1;
+      }
+    }
+    row.commit();
+    state.rowCount += 1;
+  }
+
+  function applyDropdowns(state: SheetState): void {
+    const target = state.worksheet as unknown as WithDataValidations;
+    for (const dropdown of state.dropdowns) {
+      const letter = columnLetter(dropdown.column + 1);
+      target.dataValidations.add(`${letter}${dropdown.firstRow}:${letter}${dropdown.lastRow}`, {
+        type: 'list',
+        allowBlank: true,
+        formulae: [dropdown.formula],
+        showErrorMessage: true,
+        errorStyle: 'stop',
+        errorTitle: 'Not in the list',
+        error: 'Pick a value from the list.',
+      });
+    }
+  }
+
+  function commitState(state: SheetState): void {
+    if (state.committed) return;
+    applyDropdowns(state);
+    state.worksheet.commit();
+    state.committed = true;
+  }
+
+  function sheetWriter(state: SheetState): SheetWriter {
+    return {
+      get rowCount() {
+        return state.rowCount;
+      },
+      addRow(values, style) {
+        if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
+        if (failure !== undefined) throw failure; // no point writing rows to nowhere
+        if (state.rowCount >= Math.min(state.options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)) {
+          // Continue on "Name (2)": the header repeats, the dropdowns too.
+          commitState(state);
+          state.committed = false;
+          state.part += 1;
+          startWorksheet(state, continuationName(state.baseName, state.part));
+        }
+        writeRow(state, values, style);
+        return state.rowCount % ROWS_PER_BACKLOG_CHECK === 0 ? waitForZip(state.worksheet) : undefined;
+      },
+      addDropdown(column, choices, range) {
+        if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
+        let formula = inlineListFormula(choices);
+        if (formula === undefined) {
+          longLists.push(choices);
+          const letter = columnLetter(longLists.length);
+          formula = `${LISTS_SHEET_NAME}!$${letter}$1:$${letter}$${Math.max(choices.length, 1)}`;
+        }
+        state.dropdowns.push({
+          column,
+          formula,
+          firstRow: range?.firstRow ?? 2,
+          lastRow: range?.lastRow ?? EXCEL_MAX_ROWS,
+        });
+      },
+      async commit() {
+        commitState(state);
+        await yieldToEventLoop();
+      },
+    };
+  }
+
+  function addSheet(name: string, options: SheetOptions = {}): SheetWriter {
+    if (closed) throw new Error('The workbook is already closed');
+    if (failure !== undefined) throw failure;
+    if (open !== undefined) commitState(open);
+    const state: SheetState = {
+      baseName: name,
+      options,
+      dropdowns: [],
+      // Set by startWorksheet just below.
+      worksheet: undefined as unknown as ExcelJS.Worksheet,
+      part: 1,
+      rowCount: 0,
+      notesWritten: 0,
+      committed: false,
+    };
+    startWorksheet(state, safeSheetName(name));
+    open = state;
+    return sheetWriter(state);
+  }
+
+  async function writeListsSheet(): Promise<void> {
+    const lists = addSheet(LISTS_SHEET_NAME, { hidden: true });
+    const longest = Math.max(...longLists.map((list) => list.length));
+    for (let rowIndex = 0; rowIndex < longest; rowIndex += 1) {
+      await lists.addRow(longLists.map((list) => list[rowIndex] ?? null));
+    }
+    await lists.commit();
+  }
+
+  async function finish(): Promise<void> {
+    if (failure !== undefined) throw failure;
+    if (longLists.length > 0) await writeListsSheet();
+    closed = true;
+    if (open !== undefined) commitState(open);
+    await Promise.race([workbook.commit(), failed]);
+    if (!output.closed) await Promise.race([once(output, 'close'), failed]);
+    await file.commit();
+  }
+
+  let finishing: Promise<void> | undefined;
+  return {
+    addSheet,
+    close() {
+      finishing ??= finish().catch(async (error: unknown) => {
+        closed = true;
+        output.destroy();
+        await file.discard();
+        throw error;
+      });
+      return finishing;
+    },
+    async discard() {
+      if (finishing !== undefined) {
+        await finishing.catch(() => undefined);
+        return;
+      }
+      closed = true;
+      finishing = Promise.resolve();
+      output.destroy();
+      await file.discard();
+    },
+  };
+}

@@ -48,7 +48,8 @@ main { max-width: 980px; margin: 0 auto; padding: 24px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 0 0 12px; }
 section { background: #fff; border: 1px solid #dfe4ea; border-radius: 6px; padding: 16px 20px; margin: 16px 0; overflow-x: auto; }
-.sub { color: #5b6675; margin: 0; }
+.sub { color: #5b6675; margin: 0 0 8px; font-size: 13px; }
+svg { max-width: 100%; height: auto; display: block; }
 .equation { font-size: 20px; font-weight: 600; }
 .ok { color: #2ca02c; } .bad { color: #d62728; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
@@ -65,6 +66,11 @@ function count(n: number): string {
   return n.toLocaleString('en-GB');
 }
 
+/** The last part of a manifest path (always written with forward slashes). */
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
@@ -77,7 +83,7 @@ function summarySection(model: HtmlReportModel): Html {
   return html`<section id="summary"><h2>Summary</h2>
 <p class="equation">${manifest.summary.equation} <span class="${adds ? 'ok' : 'bad'}">${adds ? '✓ every row is accounted for' : '✗ the counts do not add up'}</span></p>
 <table><tbody>
-<tr><th>File</th><td>${manifest.input.path}${manifest.input.sheet !== undefined ? ` (sheet ${manifest.input.sheet})` : ''}</td></tr>
+<tr><th>File</th><td>${fileName(manifest.input.path)}${manifest.input.sheet !== undefined ? ` (sheet ${manifest.input.sheet})` : ''}</td></tr>
 <tr><th>Entity</th><td>${manifest.entity}</td></tr>
 <tr><th>API</th><td>${manifest.api.baseUrl}</td></tr>
 <tr><th>Started</th><td>${manifest.startedAt}</td></tr>
@@ -148,6 +154,7 @@ function detailsSection(manifest: RunManifest): Html {
 <table><tbody>
 <tr><th>Tool</th><td>${manifest.tool.name} ${manifest.tool.version} on Node ${manifest.tool.node}</td></tr>
 <tr><th>Command</th><td class="mono">${manifest.commandLine.join(' ')}</td></tr>
+<tr><th>Input file</th><td class="mono">${manifest.input.path} (relative to the manifest's folder)</td></tr>
 <tr><th>Input SHA-256</th><td class="mono">${manifest.input.sha256} (${count(manifest.input.size)} bytes)</td></tr>
 <tr><th>Outcome digest</th><td class="mono">${manifest.outcomes.sha256} (${count(manifest.outcomes.rows)} rows)</td></tr>
 <tr><th>Account</th><td class="mono">${manifest.api.accountUuid}</td></tr>

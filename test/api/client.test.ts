@@ -163,11 +163,10 @@ describe('createApiClient', () => {
   it('times out a server that never answers: kind timeout, may have reached the server', async () => {
     server = await startLoopbackServer(() => undefined);
     const client = createApiClient(testConfig(server.baseUrl, 150));
-    const started = performance.now();
     const error = await transportErrorOf(client.send({ method: 'POST', path: '/api/v2/contact-details', body: {} }));
     expect(error.kind).toBe('timeout');
     expect(error.mayHaveReachedServer).toBe(true);
-    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(error.message).toMatch(/150 ms/);
     expect(error.message).not.toContain(TEST_TOKEN);
   });
 

@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { linkAbort } from '../../src/api/signals.js';
 
 describe('linkAbort', () => {
@@ -13,12 +13,19 @@ describe('linkAbort', () => {
     expect(linked.timedOut()).toBe(false);
   });
 
-  it('aborts on its timeout and says so', async () => {
-    const linked = linkAbort([], 20);
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(linked.signal.aborted).toBe(true);
-    expect(linked.timedOut()).toBe(true);
-    expect((linked.signal.reason as DOMException).name).toBe('TimeoutError');
+  it('aborts on its timeout and says so', () => {
+    vi.useFakeTimers();
+    try {
+      const linked = linkAbort([], 20);
+      vi.advanceTimersByTime(19);
+      expect(linked.signal.aborted).toBe(false);
+      vi.advanceTimersByTime(1);
+      expect(linked.signal.aborted).toBe(true);
+      expect(linked.timedOut()).toBe(true);
+      expect((linked.signal.reason as DOMException).name).toBe('TimeoutError');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts aborted when a source already is', () => {

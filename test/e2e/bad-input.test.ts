@@ -7,7 +7,6 @@
  * Regenerate the committed fixtures with `npx tsx scripts/make-bad-fixtures.ts`.
  */
 import ExcelJS from 'exceljs';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -21,65 +20,16 @@ import {
   readZipEntries,
   seedCaseUuids,
 } from '../../scripts/make-bad-fixtures.js';
-import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, column, readSheet, tempDir } from './helpers.js';
+import { column, readSheet, runCli, sandboxEnv, tempDir, type CliRun } from './helpers.js';
 
 const fixture = (name: string) => join(BAD_FIXTURES_DIR, name);
-
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut: boolean;
-  readonly ms: number;
-  /** Peak resident memory of the child, MB (VmHWM polled from /proc; 0 where /proc is missing). */
-  readonly peakMb: number;
-}
-
-/**
- * Runs the CLI as a child process, killed after `timeoutMs` (a hang is a failure, not a wait).
- * The limits are generous: on a loaded 2-core machine one child takes 2-20 s just to start.
- */
-function runCli(args: readonly string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
-  const started = Date.now();
-  const child = spawn(process.execPath, [cliEntry, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, PLANNR_TOKEN: '', PLANNR_BASE_URL: '', PLANNR_ACCOUNT_UUID: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let peakKb = 0;
-  let timedOut = false;
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const poll = setInterval(() => {
-    try {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
-    } catch {
-      // exited between polls, or no /proc
-    }
-  }, 50);
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, options.timeoutMs ?? 60_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started, peakMb: Math.round(peakKb / 1024) });
-    });
-  });
-}
 
 const STACK_LINE = /^\s+at /m;
 
 /** What every run must show whatever the input: it ended on its own, no stack trace, no "bug". */
 function expectCleanEnd(run: CliRun, label: string): void {
-  expect(run.timedOut, `${label}: hung (killed after ${run.ms} ms)`).toBe(false);
+  expect(run.timedOut, `${label}: hung (killed by the test's guard)`).toBe(false);
   expect(run.stderr, `${label}: stack trace on stderr`).not.toMatch(STACK_LINE);
   expect(run.stdout, `${label}: stack trace on stdout`).not.toMatch(STACK_LINE);
   expect(run.stderr, `${label}: reported as a bug`).not.toMatch(/unexpected error|This is a bug/i);
@@ -137,9 +87,10 @@ beforeAll(async () => {
 });
 
 /** validate FILE --entity E --report <tmp>; returns the run and the report path. */
-async function validate(file: string, extra: readonly string[] = [], entity = 'cases', timeoutMs?: number) {
+async function validate(file: string, extra: readonly string[] = [], entity = 'cases', guardMs = 60_000) {
   const report = join(work, `${basename(file)}.${Math.random().toString(36).slice(2)}.report.xlsx`);
-  const run = await runCli(['validate', file, '--entity', entity, '--report', report, ...extra], { cwd: work, timeoutMs });
+  // The guard is generous: on a loaded 2-core machine one child takes 2-20 s just to start.
+  const run = await runCli(['validate', file, '--entity', entity, '--report', report, ...extra], { cwd: work, guardMs, measureMemory: true });
   return { run, report };
 }
 
@@ -234,7 +185,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
     const file = join(work, 'fifty-megabyte-cell.csv');
     await makeLargeCellCsv(file, 50 * 1024 * 1024);
     const { run, report } = await validate(file, [], 'cases', 120_000);
-    console.log(`50 MB cell: exit ${run.code} in ${run.ms} ms, peak RSS ${run.peakMb} MB: ${run.stderr.trim() || run.stdout.trim()}`);
+    console.log(`50 MB cell: exit ${run.code}, peak RSS ${run.peakMb} MB: ${run.stderr.trim() || run.stdout.trim()}`);
     const outcome = await expectRowProblem(run, 'fifty-megabyte-cell.csv', report, 2, 'xxxxxxxx');
     if (outcome === 'file') expect(run.stderr).toContain('Case Name');
     expect(run.peakMb).toBeLessThan(800);
@@ -334,7 +285,7 @@ describe('valid but unusual input is read exactly', { timeout: 240_000 }, () => 
     if (plain.run.code === 0) expect(column(await readSheet(plain.report, 'Results'), 'Case Name')).toEqual(names);
   });
 
-  it.concurrent('10,000 columns: refused as matching nothing, then read quickly once --mapping says the unknown ones are extra', async () => {
+  it.concurrent('10,000 columns: refused as matching nothing, then read once --mapping says the unknown ones are extra', async () => {
     const file = join(work, 'ten-thousand-columns.csv');
     await makeWideCsv(file, 10_000);
     const refused = await validate(file);
@@ -345,7 +296,6 @@ describe('valid but unusual input is read exactly', { timeout: 240_000 }, () => 
     const { run, report } = await validate(file, ['--mapping', mapping]);
     expectCleanEnd(run, 'ten-thousand-columns.csv');
     expect(run.code, run.stderr).toBe(0);
-    expect(run.ms).toBeLessThan(15_000);
     expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(['valid', 'valid', 'valid']);
   });
 
@@ -373,7 +323,7 @@ describe('hostile XML', { timeout: 240_000 }, () => {
 
   it.concurrent('billion laughs: entities are not expanded into memory', async () => {
     const { run, report } = await validate(fixture('billion-laughs.xlsx'), [], 'cases', 60_000);
-    console.log(`billion laughs: exit ${run.code} in ${run.ms} ms, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
+    console.log(`billion laughs: exit ${run.code}, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
     expectCleanEnd(run, 'billion-laughs.xlsx');
     expect(run.peakMb).toBeLessThan(500);
     if (run.code === 2) return expectUnreadable(run, 'billion-laughs.xlsx');
@@ -390,7 +340,7 @@ describe('zip bombs: a sheet that inflates to more than 1 GB', { timeout: 240_00
     const file = join(work, `zip-bomb-${lieAboutSize ? 'lying' : 'honest'}.xlsx`);
     await makeZipBomb(file, { cellBytes: 1100 * 1024 * 1024, lieAboutSize });
     const { run } = await validate(file, [], 'cases', 120_000);
-    console.log(`zip bomb (${_label}): exit ${run.code} in ${run.ms} ms, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
+    console.log(`zip bomb (${_label}): exit ${run.code}, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
     expectCleanEnd(run, basename(file));
     expect(run.peakMb, 'peak RSS (MB)').toBeLessThan(1024);
     expectUnreadable(run, basename(file), /uncompressed|inflate|expand|too large|size/i);
@@ -421,7 +371,7 @@ describe('import never sends part of a file it cannot read to the end', { timeou
     const dir = await tempDir('plannr-bad-import-');
     const run = await runCli(
       ['import', fixture(name), '--entity', 'cases', '--report', join(dir, 'report.xlsx'), '--journal', join(dir, 'journal'), '--rate', 'off', ...extra],
-      { cwd: dir, env: { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID } },
+      { cwd: dir, env: sandboxEnv(sandbox), guardMs: 60_000 },
     );
     expectUnreadable(run, name);
     expect(sandbox.writes.length - before, `${name}: writes`).toBe(0);

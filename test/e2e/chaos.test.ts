@@ -15,13 +15,12 @@
  * `npm run test:chaos` runs the full 20. Reproduce a failure with CHAOS_SEED=<seed printed by
  * the test> (and CHAOS_RUNS).
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRandom, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox, type Faults, type RunningSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, clientUuids, column, equationOf, readSheet, summaryOf, tempDir, writeCsv } from './helpers.js';
+import { clientUuids, column, equationOf, readSheet, startCli, summaryOf, tempDir, writeCsv, type CliRun } from './helpers.js';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 3);
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
@@ -56,33 +55,13 @@ const BURST_SIZE = 6;
  */
 const MAX_BURSTS = 8;
 
-interface Launch {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function launch(args: readonly string[], cwd: string, killAfterMs: number | undefined): Promise<Launch> {
-  const child = spawn(process.execPath, [cliEntry, ...args], {
-    cwd,
-    env: { ...process.env, PLANNR_BASE_URL: '', PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+/** Runs the CLI, SIGKILLed after `killAfterMs` when given; one still running after 4 minutes is killed as hung (`timedOut`). */
+async function launch(args: readonly string[], cwd: string, killAfterMs: number | undefined): Promise<CliRun> {
+  const { child, done } = startCli(args, { cwd, env: { PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID }, guardMs: 240_000 });
   const killer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  // A hang is a failure (it shows as a SIGKILL the test did not plan, and the run never finishes).
-  const guard = setTimeout(() => child.kill('SIGKILL'), 240_000);
-  return new Promise((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  const result = await done;
+  clearTimeout(killer);
+  return result;
 }
 
 interface SummaryCounts {
@@ -184,6 +163,7 @@ describe(`chaos: ${RUNS} killed-and-resumed imports of ${ROWS} rows (CHAOS_SEED=
           `${result.signal ?? `exit ${result.code}`} after ${seconds} s ${counts ? JSON.stringify(counts) : ''} writes=${sandbox.writes.length}` +
           (counts === undefined && result.signal === null ? ` stdout=${JSON.stringify(result.stdout.slice(0, 400))} stderr=${JSON.stringify(result.stderr.slice(0, 400))}` : ''));
         if (process.env.CHAOS_VERBOSE) console.log(`seed ${SEED} run ${run}: ${story.at(-1)}`);
+        expect(result.timedOut, `a launch hung. ${story.join('\n')}`).toBe(false);
         if (result.signal === 'SIGKILL') continue;
         expect(result.stderr, story.join('\n')).not.toMatch(/^\s+at |unexpected error/m);
         expect([0, 1], `${story.join('\n')}\n${result.stderr}`).toContain(result.code);

@@ -25,7 +25,7 @@ describe('a gateway 504 while the backend commits the write later', () => {
     const args = ['import', file, '--entity', 'cases', '--journal', join(dir, 'cases.journal'), '--report', report, '--revert', join(dir, 'revert.xlsx'),
       '--rate', 'off', '--concurrency', '2', '--read-back-window', '6'];
 
-    const first = await runCli(args, sandboxEnv(sandbox));
+    const first = await runCli(args, { env: sandboxEnv(sandbox) });
     await sandbox.settled();
     expect(sandbox.injected().gatewayTimeout, 'every write met the gateway 504').toBe(5);
     expect(first.stderr).not.toMatch(/^\s+at /m);
@@ -58,7 +58,7 @@ describe('a gateway 504 while the backend commits the write later', () => {
     // Faults lifted: a resume reads the unknown rows back and never sends a second write.
     sandbox.setFaults({});
     const writesBefore = sandbox.writes.length;
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(sandbox.writes).toHaveLength(writesBefore);
     expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(Array(5).fill('sent'));

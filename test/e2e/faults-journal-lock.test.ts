@@ -23,9 +23,9 @@ describe('one run owns a journal', () => {
     const { sandbox, dir } = await setUp({ latencyMs: 400 });
     const { caseIds, args } = await fortyUpdates(sandbox, dir);
 
-    const first = startCli(args('first'), sandboxEnv(sandbox));
+    const first = startCli(args('first'), { env: sandboxEnv(sandbox) });
     await waitFor('the first run to start writing', () => sandbox.writes.length > 0);
-    const [second, resumed] = await Promise.all([runCli(args('second'), sandboxEnv(sandbox)), runCli([...args('resumed'), '--resume'], sandboxEnv(sandbox))]);
+    const [second, resumed] = await Promise.all([runCli(args('second'), { env: sandboxEnv(sandbox) }), runCli([...args('resumed'), '--resume'], { env: sandboxEnv(sandbox) })]);
     const stillRunning = first.child.exitCode === null;
     const done = await first.done;
 
@@ -45,7 +45,7 @@ describe('one run owns a journal', () => {
   it('two imports started at the same moment: one runs, the other exits 2; every row is written once', async () => {
     const { sandbox, dir } = await setUp({ latencyMs: 150 });
     const { caseIds, args } = await fortyUpdates(sandbox, dir);
-    const [a, b] = await Promise.all([runCli(args('a'), sandboxEnv(sandbox)), runCli(args('b'), sandboxEnv(sandbox))]);
+    const [a, b] = await Promise.all([runCli(args('a'), { env: sandboxEnv(sandbox) }), runCli(args('b'), { env: sandboxEnv(sandbox) })]);
     expect([a.code, b.code].sort(), `${a.stdout}${a.stderr}\n---\n${b.stdout}${b.stderr}`).toEqual([0, 2]);
     const refused = a.code === 2 ? a : b;
     expect(refused.stderr).toMatch(/pid|process/i);

@@ -25,7 +25,7 @@ describe('a lost create response whose read-back cannot see the record', () => {
     const report = join(dir, 'report.xlsx');
     const args = ['import', file, '--entity', 'cases', '--journal', join(dir, 'cases.journal'), '--report', report, '--rate', 'off', '--read-back-window', '3'];
 
-    const first = await runCli(args, sandboxEnv(sandbox));
+    const first = await runCli(args, { env: sandboxEnv(sandbox) });
     expect(sandbox.injected().lostResponse).toBe(3);
     expect(first.stderr).not.toMatch(/^\s+at /m);
     expect(first.code, first.stdout + first.stderr).toBe(1);
@@ -47,7 +47,7 @@ describe('a lost create response whose read-back cannot see the record', () => {
     expect(first.stdout + first.stderr).toMatch(/--resume/);
 
     sandbox.setFaults({});
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(sandbox.writes, 'the resume read the records back instead of creating them again').toHaveLength(3);
     const after = await readSheet(report, 'Results');

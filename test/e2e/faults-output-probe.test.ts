@@ -34,7 +34,7 @@ describe('outputs that cannot be written are refused before the first write', ()
     };
     const run = await runCli(
       ['import', file, '--entity', 'cases', '--rate', 'off', ...Object.entries(paths).flat()],
-      sandboxEnv(sandbox),
+      { env: sandboxEnv(sandbox) },
     );
     expect(run.code, run.stdout + run.stderr).toBe(2);
     expect(sandbox.writes, 'not one write before the refusal').toHaveLength(0);

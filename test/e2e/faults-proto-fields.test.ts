@@ -16,7 +16,7 @@ describe('a 422 with prototype-named fields', () => {
     const caseIds = Object.keys(sandbox.state.cases).slice(0, 3);
     const file = await writeCsv(dir, 'cases.csv', [['Case ID', 'Case Name'], ...caseIds.map((id, i) => [id, `Proto ${i}`])]);
     const report = join(dir, 'report.xlsx');
-    const run = await runCli(['import', file, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', report, '--no-revert', '--rate', 'off', '--concurrency', '1', '--read-back-window', '2'], sandboxEnv(sandbox));
+    const run = await runCli(['import', file, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', report, '--no-revert', '--rate', 'off', '--concurrency', '1', '--read-back-window', '2'], { env: sandboxEnv(sandbox) });
     expect(run.stderr).not.toMatch(/is not a function|^\s+at /m);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     const results = await readSheet(report, 'Results');
@@ -35,7 +35,7 @@ describe('a 422 with prototype-named fields', () => {
     const file = join(dir, 'phones.csv');
     await writeFile(file, `${sample}\r\n`);
     const report = join(dir, 'report.xlsx');
-    const run = await runCli(['import', file, '--entity', 'mpdx-phones', '--journal', join(dir, 'j'), '--report', report, '--no-revert', '--rate', 'off', '--concurrency', '1', '--read-back-window', '2'], sandboxEnv(sandbox));
+    const run = await runCli(['import', file, '--entity', 'mpdx-phones', '--journal', join(dir, 'j'), '--report', report, '--no-revert', '--rate', 'off', '--concurrency', '1', '--read-back-window', '2'], { env: sandboxEnv(sandbox) });
     expect(run.stderr).not.toMatch(/is not a function|^\s+at /m);
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout).toMatch(/3 rows read/);

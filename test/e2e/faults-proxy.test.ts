@@ -29,7 +29,7 @@ describe('a proxy that answers 2xx without the record and writes nothing', () =>
     const args = ['import', file, '--entity', 'cases', '--journal', join(dir, 'cases.journal'), '--report', report, '--revert', join(dir, 'revert.xlsx'),
       '--rate', 'off', '--read-back-window', '2'];
 
-    const first = await runCli(args, sandboxEnv(sandbox));
+    const first = await runCli(args, { env: sandboxEnv(sandbox) });
     expect(Object.values(sandbox.injected()).reduce((a, b) => a + b, 0)).toBe(2);
     expect(sandbox.writes).toHaveLength(0);
     expect(first.stderr).not.toMatch(/^\s+at /m);
@@ -39,7 +39,7 @@ describe('a proxy that answers 2xx without the record and writes nothing', () =>
     for (const status of statuses) expect(status, 'a 2xx without the record is not "sent"').not.toBe('sent');
 
     sandbox.setFaults({});
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(column(await readSheet(report, 'Results'), 'Outcome')).toEqual(['sent', 'sent']);
     expect(updatesByUuid(sandbox.writes).get(id)).toBe(1);

@@ -27,14 +27,14 @@ describe('the revert workbook after a killed and resumed update run', () => {
     const args = ['import', file, '--entity', 'cases', '--journal', join(dir, 'cases.journal'), '--report', join(dir, 'report.xlsx'), '--revert', revert,
       '--rate', 'off', '--concurrency', '4', '--read-back-window', '2'];
 
-    const first = startCli(args, sandboxEnv(sandbox));
+    const first = startCli(args, { env: sandboxEnv(sandbox) });
     await waitFor('25 updates', () => sandbox.writes.length >= 25);
     first.child.kill('SIGKILL');
     expect((await first.done).signal).toBe('SIGKILL');
     const landedBeforeKill = sandbox.writes.length;
     expect(landedBeforeKill).toBeLessThan(60);
 
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     const perCase = updatesByUuid(sandbox.writes);
     for (const id of caseIds) expect(perCase.get(id), id).toBe(1);
@@ -48,7 +48,7 @@ describe('the revert workbook after a killed and resumed update run', () => {
     uuids.forEach((id, i) => expect(names[i], `before-image of ${id}`).toBe(original.get(id)!.name));
 
     // Imported as it is, it restores every record.
-    const back = await runCli(['import', revert, '--entity', 'cases', '--journal', join(dir, 'revert.journal'), '--report', join(dir, 'back.xlsx'), '--no-revert', '--rate', 'off'], sandboxEnv(sandbox));
+    const back = await runCli(['import', revert, '--entity', 'cases', '--journal', join(dir, 'revert.journal'), '--report', join(dir, 'back.xlsx'), '--no-revert', '--rate', 'off'], { env: sandboxEnv(sandbox) });
     expect(back.code, back.stdout + back.stderr).toBe(0);
     for (const id of caseIds) {
       const now = sandbox.state.cases[id]!;

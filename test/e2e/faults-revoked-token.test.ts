@@ -22,7 +22,7 @@ describe('a token revoked in the middle of a run', () => {
     const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--revert', join(dir, 'revert.xlsx'),
       '--rate', 'off', '--concurrency', String(CONCURRENCY), '--read-back-window', '2'];
 
-    const first = await runCli(args, sandboxEnv(sandbox));
+    const first = await runCli(args, { env: sandboxEnv(sandbox) });
     expect(first.code, first.stdout + first.stderr).toBe(2);
     expect(first.stdout + first.stderr).toMatch(/401/);
     expect(first.stderr).not.toMatch(/^\s+at /m);
@@ -39,7 +39,7 @@ describe('a token revoked in the middle of a run', () => {
     expect(first.stdout + first.stderr).toMatch(/--resume/);
 
     sandbox.setFaults({});
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     const perCase = updatesByUuid(sandbox.writes);
     for (const id of caseIds) expect(perCase.get(id), id).toBe(1);

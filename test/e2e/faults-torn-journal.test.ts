@@ -17,7 +17,7 @@ async function killedRun(sandbox: Awaited<ReturnType<typeof setUp>>['sandbox'], 
   const journal = join(dir, 'cases.journal');
   const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', join(dir, 'report.xlsx'), '--revert', join(dir, 'revert.xlsx'),
     '--rate', 'off', '--concurrency', '2', '--read-back-window', '2'];
-  const first = startCli(args, sandboxEnv(sandbox));
+  const first = startCli(args, { env: sandboxEnv(sandbox) });
   await waitFor('20 writes', () => sandbox.writes.length >= 20);
   first.child.kill('SIGKILL');
   expect((await first.done).signal).toBe('SIGKILL');
@@ -45,7 +45,7 @@ describe('a torn journal', () => {
     const { caseIds, journal, args } = await killedRun(sandbox, dir);
     const tornLine = await tearLastRecord(journal);
 
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
     expect(resumed.stdout + resumed.stderr).toMatch(new RegExp(`line ${tornLine}\\b.*(incomplete|torn)|(incomplete|torn).*line ${tornLine}\\b`, 'i'));
     expect(resumed.stdout + resumed.stderr).toMatch(/cut|repair/i);
@@ -53,12 +53,12 @@ describe('a torn journal', () => {
     const perCase = updatesByUuid(sandbox.writes);
     for (const id of caseIds) expect(perCase.get(id), `${id} written once`).toBe(1);
 
-    const again = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const again = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(again.stdout + again.stderr).not.toMatch(/damaged/i);
     expect(sandbox.writes).toHaveLength(afterResume);
 
-    const plain = await runCli(args, sandboxEnv(sandbox));
+    const plain = await runCli(args, { env: sandboxEnv(sandbox) });
     expect(plain.code, plain.stdout + plain.stderr).toBe(2);
     expect(plain.stderr).toContain(journal);
     expect(plain.stderr).not.toMatch(/^\s+at /m);
@@ -75,7 +75,7 @@ describe('a torn journal', () => {
     const writes = sandbox.writes.length;
 
     for (const extra of [['--resume'], []]) {
-      const run = await runCli([...args, ...extra], sandboxEnv(sandbox));
+      const run = await runCli([...args, ...extra], { env: sandboxEnv(sandbox) });
       expect(run.code, run.stdout + run.stderr).toBe(2);
       expect(run.stderr).toMatch(/line 3\b/);
       expect(run.stderr).not.toMatch(/^\s+at /m);

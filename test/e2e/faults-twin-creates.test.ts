@@ -39,7 +39,7 @@ describe('two identical creates, the second answered by a 500 that created nothi
       return statuses;
     };
 
-    const first = await runCli(args, sandboxEnv(sandbox));
+    const first = await runCli(args, { env: sandboxEnv(sandbox) });
     expect(sandbox.injected().writeError).toBe(1);
     expect(first.stderr).not.toMatch(/^\s+at /m);
     const firstStatuses = await check();
@@ -49,7 +49,7 @@ describe('two identical creates, the second answered by a 500 that created nothi
 
     // The fault is gone: a resume sends the twin (two records) or leaves it unknown; never one record for both.
     sandbox.setFaults({});
-    const resumed = await runCli([...args, '--resume'], sandboxEnv(sandbox));
+    const resumed = await runCli([...args, '--resume'], { env: sandboxEnv(sandbox) });
     expect(resumed.stderr).not.toMatch(/^\s+at /m);
     const statuses = await check();
     const twins = Object.values(sandbox.state.cases).filter((c) => c.name === 'Twin case');

@@ -1,6 +1,7 @@
 /** Shared set-up for end-to-end tests: a real sandbox on loopback and small files on disk. */
 import ExcelJS from 'exceljs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,44 +107,83 @@ export interface CliRun {
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
   readonly stderr: string;
+  /** The guard killed it: still running after `guardMs` (a hang, which the test should fail on). */
+  readonly timedOut: boolean;
+  /** Peak resident memory in MB with `measureMemory` (VmHWM polled from /proc; 0 without /proc or when not asked). */
+  readonly peakMb: number;
 }
 
 export interface CliOptions {
+  /** Variables on top of ours. The PLANNR_* variables of the shell running the tests are never passed on. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /** A child still running after this long is killed (default 120 s): a hang fails the test instead of holding it. */
   readonly guardMs?: number;
   /** The script node runs instead of the built CLI (an installed copy's bin, a user's script). */
   readonly entry?: string;
+  /** Poll the child's peak resident memory (Linux /proc) into `peakMb`. */
+  readonly measureMemory?: boolean;
+}
+
+const CLI_OPTION_NAMES: ReadonlySet<string> = new Set(['env', 'cwd', 'guardMs', 'entry', 'measureMemory'] satisfies Array<keyof CliOptions>);
+
+/** Our environment without PLANNR_* (a developer's real token or URL must never reach a test run), plus `extra`. */
+function childEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('PLANNR_'));
+  return { ...Object.fromEntries(inherited), ...extra };
 }
 
 /**
- * The built CLI as a child process (`node dist/cli/main.js ...args`), its env on top of ours.
- * `done` settles when it exits; a child still running after `guardMs` is killed (a hang fails the test).
+ * The built CLI as a child process (`node dist/cli/main.js ...args`), its output collected.
+ * `done` settles when it exits; kill it through `child` (e.g. SIGKILL mid-run, then --resume).
  */
-export function startCli(args: readonly string[], env: Record<string, string>, options: CliOptions = {}): {
-  child: ChildProcess;
-  done: Promise<CliRun>;
-} {
+export function startCli(args: readonly string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliRun> } {
+  // TypeScript lets an env record stand for the options (both are all-optional): say so rather than run without it.
+  const unknown = Object.keys(options).filter((key) => !CLI_OPTION_NAMES.has(key));
+  if (unknown.length > 0) throw new Error(`startCli/runCli: unknown option(s) ${unknown.join(', ')}; environment variables go in { env: {...} }`);
   const child = spawn(process.execPath, [options.entry ?? cliEntry, ...args], {
     cwd: options.cwd,
-    env: { ...process.env, ...env },
+    env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
+  let peakKb = 0;
+  let timedOut = false;
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const guard = setTimeout(() => child.kill('SIGKILL'), options.guardMs ?? 120_000);
+  const poll = options.measureMemory === true ? setInterval(() => (peakKb = Math.max(peakKb, peakResidentKb(child.pid))), 50) : undefined;
+  const guard = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, options.guardMs ?? 120_000);
   const done = new Promise<CliRun>((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr });
+      clearInterval(poll);
+      resolve({ code, signal, stdout, stderr, timedOut, peakMb: Math.round(peakKb / 1024) });
     });
   });
   return { child, done };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string>, options: CliOptions = {}): Promise<CliRun> {
-  return startCli(args, env, options).done;
+/** Runs the built CLI to its end: `const { code, stdout, stderr } = await runCli(['validate', file, ...], { env: sandboxEnv(sandbox) })`. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return startCli(args, options).done;
+}
+
+/** A process's peak resident set so far in KB (0 once it has exited, or where there is no /proc). */
+function peakResidentKb(pid: number | undefined): number {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** stderr without the periodic progress lines ("validating: 5000 rows, 812 rows/s, ..."), which come and go with the machine's speed. */
+export function withoutProgress(stderr: string): string {
+  return stderr.split('\n').filter((line) => !/\brows\/s\b/.test(line)).join('\n');
 }
 
 /** The environment that points the CLI at a sandbox. */

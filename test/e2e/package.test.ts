@@ -77,7 +77,7 @@ describe('the packed package', () => {
 
   it('runs --help from the installed bin, naming every command', async () => {
     expect((await readFile(bin, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const result = await runCli(['--help'], {}, { cwd: app, entry: bin });
+    const result = await runCli(['--help'], { cwd: app, entry: bin });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     for (const command of ['validate', 'import', 'plan', 'export', 'template', 'sandbox', 'demo']) {
@@ -86,7 +86,7 @@ describe('the packed package', () => {
   });
 
   it('writes a template workbook', async () => {
-    const result = await runCli(['template', 'cases', '--out', 'cases-template.xlsx'], {}, { cwd: app, entry: bin });
+    const result = await runCli(['template', 'cases', '--out', 'cases-template.xlsx'], { cwd: app, entry: bin });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // An .xlsx is an OPC package, i.e. a zip: it starts with a local file header, PK\3\4.
@@ -97,7 +97,7 @@ describe('the packed package', () => {
   it('validates a shipped sample: the rows samples/README.md lists as invalid offline, exit 1', async () => {
     // cases-legacy.xlsx: 100 data rows; rows 25, 39, 68 and 83 are invalid offline (row 54 only fails online).
     const sample = join(installed, 'samples', 'cases-legacy.xlsx');
-    const result = await runCli(['validate', sample, '--entity', 'cases', '--report', 'check.xlsx'], {}, { cwd: app, entry: bin });
+    const result = await runCli(['validate', sample, '--entity', 'cases', '--report', 'check.xlsx'], { cwd: app, entry: bin });
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('100 rows read: 96 valid, 4 invalid');
     expect(result.code).toBe(1);
@@ -106,7 +106,7 @@ describe('the packed package', () => {
 
   // The guard only stops a hang (the demo imports 650 rows into a sandbox with no faults).
   it('runs the demo: the sandbox on 127.0.0.1 and a report for every sample, exit 0', { timeout: 110_000 }, async () => {
-    const result = await runCli(['demo', '--out', 'demo'], {}, { cwd: app, entry: bin, guardMs: 100_000 });
+    const result = await runCli(['demo', '--out', 'demo'], { cwd: app, entry: bin, guardMs: 100_000 });
     const seen = `demo ended with code ${result.code}, signal ${result.signal}; it printed:\n${result.stdout}${result.stderr}`;
     expect(result.stderr, seen).toBe('');
     expect(result.code, seen).toBe(0);
@@ -131,7 +131,7 @@ console.log(JSON.stringify({ read: counts.read, valid: counts.valid, invalid: co
   missing: missing instanceof InputError && missing instanceof PlannrBulkError, deep }));
 `,
     );
-    const result = await runCli([], {}, { cwd: app, entry: script });
+    const result = await runCli([], { cwd: app, entry: script });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
@@ -185,7 +185,7 @@ export async function againstTheSandbox(): Promise<ImportResult> {
 export const noFile: ValidateConfig = { entity: 'cases', normalise: defaultNormaliseOptions };
 `,
     );
-    const result = await runCli(['-p', join(app, 'tsconfig.json')], {}, { cwd: app, entry: tscEntry });
+    const result = await runCli(['-p', join(app, 'tsconfig.json')], { cwd: app, entry: tscEntry });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

@@ -1,26 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
-import { apiFor, cliEntry, clientUuids, column, editWorkbook, normalise, readSheet, tempDir, writeCsv } from './helpers.js';
-
-
-function runCli(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [cliEntry, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, output })),
-  );
-  return { child, exited };
-}
+import { apiFor, clientUuids, column, editWorkbook, normalise, readSheet, runCli, sandboxEnv, startCli, tempDir, waitFor, writeCsv } from './helpers.js';
 
 let sandbox: RunningSandbox | undefined;
 afterEach(async () => {
@@ -40,23 +23,23 @@ describe('a run killed with SIGKILL and resumed', () => {
     const file = await writeCsv(dir, 'cases.csv', [['Case ID', 'Case Name', 'Clients'], ...rows]);
     const journal = join(dir, 'cases.journal');
     const report = join(dir, 'report.xlsx');
-    const env = { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
+    const env = sandboxEnv(sandbox);
     // A row killed in flight is read back on resume until the read-back window after its
     // attempt has closed: 2 s keeps a request that never left from holding the test for a minute.
     const args = ['import', file, '--entity', 'cases', '--journal', journal, '--report', report, '--revert', join(dir, 'revert.xlsx'), '--rate', 'off', '--concurrency', '8', '--read-back-window', '2'];
 
-    const first = runCli(args, env);
-    const started = Date.now();
-    while (sandbox.writes.length < 60 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
+    const first = startCli(args, { env });
+    const running = sandbox;
+    await waitFor('60 writes from the first run', () => running.writes.length >= 60);
     first.child.kill('SIGKILL');
-    const killed = await first.exited;
+    const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
     const writesBeforeResume = sandbox.writes.length;
     expect(writesBeforeResume).toBeGreaterThanOrEqual(60);
     expect(writesBeforeResume).toBeLessThan(rows.length);
 
-    const second = await runCli([...args, '--resume'], env).exited;
-    expect(second.output).toMatch(/190 rows read: 190 sent/);
+    const second = await runCli([...args, '--resume'], { env });
+    expect(second.stdout + second.stderr).toMatch(/190 rows read: 190 sent/);
     expect(second.code).toBe(0);
 
     const writesPerCase = new Map<string, number>();
@@ -76,17 +59,18 @@ describe('a run killed with SIGKILL and resumed', () => {
     const caseIds = Object.keys(sandbox.state.cases).slice(0, 200);
     const file = await writeCsv(dir, 'cases.csv', [['Case ID', 'Case Name'], ...caseIds.map((id, i) => [id, `Interrupted ${i}`])]);
     const report = join(dir, 'report.xlsx');
-    const env = { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: SANDBOX_ACCOUNT_UUID };
+    const env = sandboxEnv(sandbox);
     const args = ['import', file, '--entity', 'cases', '--report', report, '--no-revert', '--rate', 'off', '--concurrency', '4'];
 
-    const first = runCli(args, env);
-    const started = Date.now();
-    while (sandbox.writes.length < 20 && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 5));
+    const first = startCli(args, { env });
+    const running = sandbox;
+    await waitFor('20 writes from the first run', () => running.writes.length >= 20);
     first.child.kill('SIGINT');
-    const stopped = await first.exited;
+    const stopped = await first.done;
+    const said = stopped.stdout + stopped.stderr;
     expect(stopped.code).toBe(1);
-    expect(stopped.output).toMatch(/stopping: no new rows will be sent/);
-    expect(stopped.output).toMatch(/to finish: plannr-bulk import .*cases\.csv --entity cases --resume/);
+    expect(said).toMatch(/stopping: no new rows will be sent/);
+    expect(said).toMatch(/to finish: plannr-bulk import .*cases\.csv --entity cases --resume/);
     const sentFirst = sandbox.writes.length;
     expect(sentFirst).toBeLessThan(200);
     const firstReport = await readSheet(report, 'Results');
@@ -95,7 +79,7 @@ describe('a run killed with SIGKILL and resumed', () => {
     expect(statuses.filter((s) => s === 'sent')).toHaveLength(sentFirst);
     expect(statuses.filter((s) => s === 'skipped')).toHaveLength(200 - sentFirst);
 
-    const second = await runCli([...args, '--resume'], env).exited;
+    const second = await runCli([...args, '--resume'], { env });
     expect(second.code).toBe(0);
     expect(sandbox.writes).toHaveLength(200);
     expect(new Set(sandbox.writes.map((w) => w.uuid)).size).toBe(200);

@@ -5,7 +5,6 @@
  */
 import ExcelJS from 'exceljs';
 import Papa from 'papaparse';
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -15,7 +14,7 @@ import { INJECTION_PAYLOADS, readZipEntries } from '../../scripts/make-bad-fixtu
 import { echoForms } from '../../src/sandbox/faults.js';
 import { createSeedState, SANDBOX_ACCOUNT_UUID } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, clientUuids, column, readSheet, tempDir, writeCsv } from './helpers.js';
+import { clientUuids, column, readSheet, runCli, tempDir, writeCsv, type CliRun } from './helpers.js';
 
 
 /** Distinctive, so a grep cannot match anything else; the sandbox accepts it. */
@@ -25,30 +24,9 @@ const REVOKED_TOKEN = 'plnr_pat_REVOKED0c9d8e7f6a5b4c3d21';
 /** What a leak would most likely keep even if cut or re-encoded. */
 const TOKEN_FRAGMENTS = [SECRET_TOKEN, REVOKED_TOKEN, 'SECRET7f3a9c1e2b', 'REVOKED0c9d8e7f6'];
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runCli(args: readonly string[], cwd: string, env: Record<string, string>): Promise<CliRun> {
-  const child = spawn(process.execPath, [cliEntry, ...args], {
-    cwd,
-    // Debug logging and debug errors on: the most a user could ever make the tool print.
-    env: { ...process.env, PLANNR_BULK_LOG_LEVEL: 'debug', PLANNR_BULK_DEBUG: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+/** The CLI with debug logging and debug errors on: the most a user could ever make the tool print. */
+function runDebugCli(args: readonly string[], cwd: string, env: Record<string, string>): Promise<CliRun> {
+  return runCli(args, { cwd, env: { PLANNR_BULK_LOG_LEVEL: 'debug', PLANNR_BULK_DEBUG: '1', ...env } });
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
@@ -190,13 +168,13 @@ describe('the token appears in no output of a full run', { timeout: 240_000 }, (
     ]);
     const importArgs = (name: string) => ['import', file, '--entity', 'cases', '--rate', 'off', '--report', join(dir, `${name}.xlsx`), '--journal', join(dir, `${name}.journal`), '--log', join(dir, `${name}.log`)];
 
-    const full = await runCli(importArgs('full'), dir, env);
+    const full = await runDebugCli(importArgs('full'), dir, env);
     runs.push(full);
     expect(full.code, full.stderr).toBe(1);
     expect(full.stdout).toMatch(/21 rows read: 19 sent, 1 invalid, 1 failed/);
     expect(sandbox.writes).toHaveLength(19);
 
-    const refused = await runCli(importArgs('refused'), dir, { ...env, PLANNR_TOKEN: REVOKED_TOKEN });
+    const refused = await runDebugCli(importArgs('refused'), dir, { ...env, PLANNR_TOKEN: REVOKED_TOKEN });
     runs.push(refused);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/401/);
@@ -204,7 +182,7 @@ describe('the token appears in no output of a full run', { timeout: 240_000 }, (
     const mpdxLines = (await readFile(join(import.meta.dirname, '../../samples/mpdx-phones.csv'), 'utf8')).split(/\r?\n/).slice(0, 6).join('\r\n');
     const mpdx = join(dir, 'mpdx.csv');
     await import('node:fs/promises').then((fs) => fs.writeFile(mpdx, `${mpdxLines}\r\n`));
-    const mpdxRun = await runCli(
+    const mpdxRun = await runDebugCli(
       ['import', mpdx, '--entity', 'mpdx-phones', '--rate', 'off', '--report', join(dir, 'mpdx.xlsx'), '--journal', join(dir, 'mpdx.journal'), '--log', join(dir, 'mpdx.log')],
       dir,
       { ...env, PLANNR_TOKEN: REVOKED_TOKEN },
@@ -212,7 +190,7 @@ describe('the token appears in no output of a full run', { timeout: 240_000 }, (
     runs.push(mpdxRun);
     expect([1, 2]).toContain(mpdxRun.code);
 
-    const exported = await runCli(['export', 'cases', '--out', join(dir, 'export.xlsx'), '--rate', 'off', '--log', join(dir, 'export.log')], dir, env);
+    const exported = await runDebugCli(['export', 'cases', '--out', join(dir, 'export.xlsx'), '--rate', 'off', '--log', join(dir, 'export.log')], dir, env);
     runs.push(exported);
     expect(exported.code, exported.stderr).toBe(0);
 
@@ -237,7 +215,7 @@ describe('a server that echoes the Authorization header back in every encoding',
         ...caseIds.slice(60, 63).map((id, i) => [id, `Echo update ${i}`, '']),
         ['', 'Echo create', clientUuids(sandbox.state)[0]!],
       ]);
-      const cases = await runCli(
+      const cases = await runDebugCli(
         ['import', file, '--entity', 'cases', '--rate', 'off', '--concurrency', '1', '--report', join(echoDir, 'echo.xlsx'), '--journal', join(echoDir, 'echo.journal'),
           '--revert', join(echoDir, 'echo-revert.xlsx'), '--log', join(echoDir, 'echo.log')],
         echoDir,
@@ -253,7 +231,7 @@ describe('a server that echoes the Authorization header back in every encoding',
       const mpdxLines = (await readFile(join(import.meta.dirname, '../../samples/mpdx-phones.csv'), 'utf8')).split(/\r?\n/).slice(0, 4).join('\r\n');
       const mpdx = join(echoDir, 'mpdx.csv');
       await import('node:fs/promises').then((fs) => fs.writeFile(mpdx, `${mpdxLines}\r\n`));
-      const phones = await runCli(
+      const phones = await runDebugCli(
         ['import', mpdx, '--entity', 'mpdx-phones', '--rate', 'off', '--concurrency', '1', '--report', join(echoDir, 'mpdx.xlsx'), '--journal', join(echoDir, 'mpdx.journal'),
           '--log', join(echoDir, 'mpdx.log')],
         echoDir,
@@ -279,7 +257,7 @@ describe('files the tool writes are safe to open', { timeout: 240_000 }, () => {
   it('an export to XLSX and to CSV neutralises records whose text starts with = + - @ tab or CR', async () => {
     const xlsx = join(dir, 'export-safe.xlsx');
     const csv = join(dir, 'export-safe.csv');
-    const exports = await Promise.all([xlsx, csv].map((out) => runCli(['export', 'cases', '--out', out, '--rate', 'off'], dir, env)));
+    const exports = await Promise.all([xlsx, csv].map((out) => runDebugCli(['export', 'cases', '--out', out, '--rate', 'off'], dir, env)));
     for (const run of exports) expect(run.code, run.stderr).toBe(0);
     expect(await expectXlsxSafe(xlsx)).toBeGreaterThan(0);
     // Every payload (names were set to them in the sandbox) came out prefixed.
@@ -288,7 +266,7 @@ describe('files the tool writes are safe to open', { timeout: 240_000 }, () => {
 
   it('templates (xlsx and csv) hold no formulas and no unprefixed formula text', async () => {
     const outs = ['cases', 'contact-details', 'mpdx-phones'].flatMap((entity) => ['xlsx', 'csv'].map((ext) => join(dir, `${entity}-template.${ext}`)));
-    const made = await Promise.all(outs.map((out) => runCli(['template', basename(out).replace(/-template\..*$/, ''), '--out', out], dir, {})));
+    const made = await Promise.all(outs.map((out) => runDebugCli(['template', basename(out).replace(/-template\..*$/, ''), '--out', out], dir, {})));
     for (const run of made) expect(run.code, run.stderr).toBe(0);
     for (const out of outs) {
       if (out.endsWith('.xlsx')) await expectXlsxSafe(out);
@@ -332,7 +310,7 @@ describe('only the configured API host is contacted', { timeout: 240_000 }, () =
     const elsewhere = await listServer(() => null);
     const api = await listServer(() => `${elsewhere.url}/api/v1/cases?page=2`);
     try {
-      const run = await runCli(['export', 'cases', '--out', join(dir, 'hijacked.csv'), '--rate', 'off', '--max-retries', '0'], dir, {
+      const run = await runDebugCli(['export', 'cases', '--out', join(dir, 'hijacked.csv'), '--rate', 'off', '--max-retries', '0'], dir, {
         ...env,
         PLANNR_BASE_URL: api.url,
         PLANNR_BULK_DEBUG: '', // what a user sees
@@ -353,7 +331,7 @@ describe('only the configured API host is contacted', { timeout: 240_000 }, () =
 
   it('plain http to a host that is not loopback is refused before anything is sent', async () => {
     const file = await writeCsv(dir, 'plain.csv', [['Case ID', 'Case Name'], [Object.keys(sandbox.state.cases)[0]!, 'x']]);
-    const run = await runCli(['import', file, '--entity', 'cases', '--report', join(dir, 'plain.xlsx')], dir, { ...env, PLANNR_BASE_URL: 'http://api.plannrcrm.com' });
+    const run = await runDebugCli(['import', file, '--entity', 'cases', '--report', join(dir, 'plain.xlsx')], dir, { ...env, PLANNR_BASE_URL: 'http://api.plannrcrm.com' });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Refusing plain http/);
     expectNoToken([{ where: 'stderr', text: run.stderr }]);

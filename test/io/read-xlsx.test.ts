@@ -281,9 +281,8 @@ describe('XLSX damage', () => {
       for await (const _ of (await openSheet(path, {})).rows);
       return 'finished';
     })().catch((error: unknown) => error);
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('hung'), 10_000));
-    const result = await Promise.race([outcome, timeout]);
-    expect(result).not.toBe('hung');
+    // A hang fails on the test's own timeout.
+    const result = await outcome;
     expect(result).not.toBe('finished');
     expect(String(result)).toMatch(/corrupt\.xlsx, sheet "Big", row \d+: the workbook is damaged/);
   });

@@ -3,7 +3,7 @@
  * balancer or proxy does, is reproducible (by count or seeded rate), and the write log stays the
  * ground truth of what was applied.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseFaults } from '../../src/cli/sandbox.js';
 import { echoForms } from '../../src/sandbox/faults.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
@@ -98,10 +98,17 @@ describe('lagging list', () => {
 
   it('catches up once the lag has passed', async () => {
     const sandbox = await start({ faults: { listLagMs: 100 } });
-    await call(sandbox, 'POST', '/api/v1/cases', { name: 'Caught up', participants: [clientOf(sandbox.state)] });
-    expect(await listByName(sandbox, 'Caught up')).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 150));
-    expect(await listByName(sandbox, 'Caught up')).toHaveLength(1);
+    // The sandbox's clock (Date) is faked and stands still unless moved: a slow machine cannot let the lag pass early.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      await call(sandbox, 'POST', '/api/v1/cases', { name: 'Caught up', participants: [clientOf(sandbox.state)] });
+      vi.advanceTimersByTime(99);
+      expect(await listByName(sandbox, 'Caught up')).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(await listByName(sandbox, 'Caught up')).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { get as httpGet } from 'node:http';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
@@ -29,6 +30,22 @@ async function call(sandbox: RunningSandbox, method: string, path: string, body?
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+/** A GET's status over node:http (fetch keeps timers of its own, which would run on a faked clock too). */
+function getStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    request.on('error', reject);
+  });
+}
+
+/** Lets real I/O run (setImmediate turns, which fake timers leave alone) until `done`, or for at most `turns` turns. */
+async function ioTurnsUntil(done: () => boolean, turns = 10_000): Promise<void> {
+  for (let i = 0; i < turns && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 const clientsOf = (state: SandboxState) => Object.values(state.accounts).filter((a) => a.type === 'client');
@@ -378,11 +395,22 @@ describe('faults', () => {
 });
 
 describe('slow responses', () => {
-  it('delays slowed requests by slowMs, and refuses a bad faults body on the admin route', async () => {
+  it('holds a slowed request for slowMs before answering it, and refuses a bad faults body on the admin route', async () => {
     const sandbox = await start({ faults: { slowRate: 1, slowMs: 150 } });
-    const started = performance.now();
-    expect((await call(sandbox, 'GET', '/api/v1/account?per_page=1')).status).toBe(200);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    // The sandbox's clock is faked (its delay is a setTimeout); the socket I/O stays real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answered = false;
+      const response = getStatus(`${sandbox.url}/api/v1/account?per_page=1`).finally(() => (answered = true));
+      await ioTurnsUntil(() => vi.getTimerCount() > 0); // the request arrived and is being held
+      await vi.advanceTimersByTimeAsync(149);
+      await ioTurnsUntil(() => answered, 50);
+      expect(answered, 'answered before slowMs had passed').toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await response).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
     const bad = await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 2 }) });
     expect(bad.status).toBe(422);
   });

@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import { CLEAR_TOKEN } from '../entities/entity.js';
-import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type RowOutcome, type RowStatus } from '../outcome/row-outcome.js';
+import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type RowAction, type RowOutcome, type RowStatus } from '../outcome/row-outcome.js';
 import { createSpoolFolder } from './atomic-file.js';
 import type { CellValue } from './rows.js';
 import { formatCsvDate } from './write-csv.js';
@@ -90,8 +90,8 @@ type SpoolRecord = [
   sheet: string | null,
   row: number,
   key: string,
-  action: string,
-  status: string,
+  action: RowAction,
+  status: RowStatus,
   httpStatus: number | null,
   message: string,
   original: EncodedCell[],
@@ -309,7 +309,7 @@ async function writeResults(
       }
     }
     let style: RowStyle | undefined = highlight === undefined ? undefined : { highlight };
-    const outcomeNeedsALook = STATUSES_TO_CHECK.has(status as RowStatus);
+    const outcomeNeedsALook = STATUSES_TO_CHECK.has(status);
     if (problems.length > 0 || outcomeNeedsALook) {
       const problemCells: number[] = outcomeNeedsALook ? [OUTCOME_COLUMN] : [];
       const notes: Record<number, string> = {};

@@ -14,7 +14,7 @@ import type { ApiRequest } from '../api/client.js';
 import { describeApiError } from '../api/errors.js';
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity, PlannedRequest } from '../entities/entity.js';
-import { outcomeOf, type CellProblem, type RowOutcome } from '../outcome/row-outcome.js';
+import { outcomeOf, type CellProblem, type RowOutcome, type RowStatus } from '../outcome/row-outcome.js';
 import type { SourceRow } from '../io/rows.js';
 import type { Logger } from '../log.js';
 import type { NormaliseOptions } from '../normalise/result.js';
@@ -174,7 +174,8 @@ export async function sendRow(ctx: SendContext, input: RowToSend): Promise<RowOu
   }
 
   async function finish(result: {
-    status: 'sent' | 'failed' | 'unknown' | 'skipped';
+    /** A row that reached sending is never valid or invalid: those are settled before. */
+    status: Exclude<RowStatus, 'valid' | 'invalid'>;
     key: string;
     message: string;
     http?: number | undefined;

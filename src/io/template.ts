@@ -1,6 +1,7 @@
 /**
  * Template files a person fills in: one per entity, XLSX (notes, dropdowns, a Help sheet) or
- * CSV (header and example row only), chosen by the file extension.
+ * CSV (header and example row only), chosen by the file extension. Written by our own XLSX
+ * writer like every other workbook (write-xlsx.ts), so exceljs is not needed at run time.
  */
 import { extname } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -12,8 +13,8 @@ export type TemplateEntity = Pick<Entity, 'name' | 'noun' | 'columns'>;
 
 /**
  * Dropdowns cover this many rows below the header. Excel would take the whole column, but
- * exceljs's document reader expands a validation range into one entry per cell (about 7 s a
- * column for a million rows), and our own tools read templates back with exceljs.
+ * exceljs's document reader (which people's own scripts, and our tests, read templates with)
+ * expands a validation range into one entry per cell: about 7 s a column for a million rows.
  */
 export const TEMPLATE_DROPDOWN_ROWS = 20_000;
 

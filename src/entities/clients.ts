@@ -354,6 +354,8 @@ export const clients: Entity = {
   keyField: 'uuid',
   // Plannr keeps no record of whether a welcome email was asked for.
   writeOnly: ['send_welcome_email'],
+  // Only a create emails: the column is not sent on update.
+  sideEffects: [{ label: 'Welcome emails Plannr would send', causedBy: (row) => row.uuid === undefined && row.send_welcome_email === true }],
   updatedAtOf: plannrUpdatedAt,
   // A client is an account: the documented list is GET /api/v1/account, here filtered to clients.
   list: { path: () => `${ACCOUNT_PATH}?filter%5Btype%5D=client`, include: clientIncludes },

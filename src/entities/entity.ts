@@ -107,6 +107,12 @@ export interface Entity {
    * answer was lost could never be found, and --resume would send it again. Absent: none.
    */
   readonly writeOnly?: readonly string[];
+  /**
+   * What a row makes the API do besides storing the record (a client create's welcome email),
+   * counted in validate's and plan's Summary so a person sees it before anything is sent.
+   * Absent: none.
+   */
+  readonly sideEffects?: readonly SideEffect[];
   /** When the record last changed, as the API says (`updated_at`, MPDX `updated_in_db_at`); '' when it does not say. */
   updatedAtOf(record: unknown): string;
   /** How export lists every record. */
@@ -139,6 +145,14 @@ export interface Entity {
    * Never read on import: mapping ignores these headers without an "unknown column" warning.
    */
   readonly exportOnly?: readonly ExportOnlyColumn[];
+}
+
+/** Something a valid row makes the API do besides storing it, e.g. email the client. */
+export interface SideEffect {
+  /** Its Summary line: 'Welcome emails Plannr would send'. */
+  readonly label: string;
+  /** Whether a valid row (its normalised values) causes it. */
+  causedBy(row: NormalisedRow): boolean;
 }
 
 /** The API a resource lives on. */

@@ -36,6 +36,7 @@ import { inSequence } from './ordered.js';
 import { duplicateCheck } from './outcome.js';
 import { outcomeOf, PLAN_ACTIONS, type PlanAction } from '../outcome/row-outcome.js';
 import { createRecordReader, RECORDS_PER_READ } from './lookup.js';
+import { countSideEffects, type SideEffectCounter } from './side-effects.js';
 import { bookkeepingFields, currentRecordOf, decideRow, describeValue, identityFields, pathValues, readExportMeta, type ExportMeta, type MetaRow } from './round-trip.js';
 
 export const PLAN_SHEET = 'Plan';
@@ -58,6 +59,8 @@ export interface PlanResult {
   readonly path: string;
   readonly rows: number;
   readonly actions: Readonly<Record<PlanAction, number>>;
+  /** What the planned creates and updates would make the API do besides storing them, by label (clients: welcome emails). */
+  readonly sideEffects: Readonly<Record<string, number>>;
   readonly unknownHeaders: readonly string[];
   readonly pool: PoolStats;
   readonly durationMs: number;
@@ -116,6 +119,7 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
   });
   const planner = rowPlanner({ entity, input, meta, names, layout, pool, normalise: config.normalise });
   const markDuplicates = duplicateCheck();
+  const effects = countSideEffects(entity);
   // Enough rows in flight that their record reads fill a list request (see createRecordReader).
   const maxPending = Math.max(RECORDS_PER_READ, (config.pool?.concurrency ?? 8) * 4);
   const pending = new Set<Promise<void>>();
@@ -126,7 +130,10 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
       const check = markDuplicates(row, input.check(row));
       while (pending.size >= maxPending) await Promise.race(pending);
       const task = planner(row, check)
-        .then((planned) => ordered.put(seq, { row, planned }))
+        .then((planned) => {
+          if (planned.action === 'create' || planned.action === 'update') effects.note(check.values);
+          return ordered.put(seq, { row, planned });
+        })
         .finally(() => pending.delete(task));
       pending.add(task);
     }
@@ -143,13 +150,14 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
   }
   const stats = pool.stats();
   const durationMs = Date.now() - started;
-  await file.close([{ name: 'Summary', rows: summaryRows(config, input, read, actions, stats, durationMs) }]);
+  await file.close([{ name: 'Summary', rows: summaryRows(config, input, read, actions, effects, stats, durationMs) }]);
   config.onProgress?.(read);
   config.log?.info({ actions, durationMs }, 'plan written');
   return {
     path: config.out,
     rows: read,
     actions,
+    sideEffects: effects.counts(),
     unknownHeaders: input.mapping.unknownHeaders,
     pool: stats,
     durationMs,
@@ -250,6 +258,7 @@ function summaryRows(
   input: OpenedInput,
   read: number,
   actions: Readonly<Record<PlanAction, number>>,
+  effects: SideEffectCounter,
   stats: PoolStats,
   durationMs: number,
 ): ExportCell[][] {
@@ -265,6 +274,7 @@ function summaryRows(
     ['Duration (s)', Math.round(durationMs / 100) / 10],
     ['Rows read', read],
     ...PLAN_ACTIONS.map((a) => [`Rows: ${a}`, actions[a]]),
+    ...effects.lines(),
     ['Rows add up', `${equation} ✓`],
     ['Requests', stats.requests],
     ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],

@@ -9,6 +9,7 @@ import { openInput, type InputConfig } from './input/open-input.js';
 import { duplicateCheck } from './outcome.js';
 import { outcomeOf } from '../outcome/row-outcome.js';
 import { checkRows, threadsFor } from './check/parallel-check.js';
+import { countSideEffects } from './side-effects.js';
 
 export interface ValidateConfig extends InputConfig {
   /** Where to write the report workbook; undefined writes none (programmatic use, benchmarks). */
@@ -31,6 +32,8 @@ export interface ValidateResult {
   readonly unknownHeaders: readonly string[];
   readonly reportPath: string | undefined;
   readonly durationMs: number;
+  /** What the valid rows would make the API do besides storing them, by label (clients: welcome emails). */
+  readonly sideEffects: Readonly<Record<string, number>>;
   /** 0 every row valid; 1 some rows invalid. */
   readonly exitCode: 0 | 1;
 }
@@ -41,6 +44,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   const counts = emptyCounts();
   const progressEvery = config.progressEvery ?? 1000;
   const markDuplicates = duplicateCheck();
+  const effects = countSideEffects(input.entity);
   let report: ReportWriter | undefined;
   if (config.report !== undefined) report = await createReport(config.report, input.layout);
   try {
@@ -53,6 +57,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
         const check = markDuplicates(row, checked.checks[i]!);
         const valid = check.problems.length === 0;
         if (valid) counts.valid++;
+        if (valid) effects.note(check.values);
         else counts.invalid++;
         if (report !== undefined) await report.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
         if (config.onProgress !== undefined && counts.read % progressEvery === 0) config.onProgress(counts);
@@ -83,6 +88,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
       ['Rows read', counts.read],
       ['Valid', counts.valid],
       ['Invalid', counts.invalid],
+      ...effects.lines(),
       ['Rows add up', `${equationOf(counts)} ✓`],
       ['Blank rows ignored', input.sheet.stats.blankRows],
       ['Columns mapped', input.mapping.sources.map((s) => `${s.header} → ${s.column.field}`).join('; ')],
@@ -96,6 +102,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
     unknownHeaders: input.mapping.unknownHeaders,
     reportPath: config.report,
     durationMs,
+    sideEffects: effects.counts(),
     exitCode: counts.invalid > 0 ? 1 : 0,
   };
 }

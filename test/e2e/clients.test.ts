@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
+import { runPlan } from '../../src/pipeline/plan.js';
+import { runValidate } from '../../src/pipeline/validate.js';
 import { apiFor, column, editWorkbook, normalise, readSheet, sandboxPerTest, writeCsv } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-clients-');
@@ -35,6 +37,28 @@ describe('clients', () => {
         first_name: 'Raj', last_name: 'Patel', email: 'raj@example.com', date_of_birth: '1975-11-02', assigned_adviser_uuid: helen!.uuid, send_welcome_email: true,
       }],
     ]);
+  });
+
+  it('validate and plan say how many welcome emails the run would send: creates that ask for one, never updates', async () => {
+    const { sandbox, dir } = await setUp();
+    const existing = Object.values(sandbox.state.accounts).find((a) => a.type === 'client')!;
+    const file = await writeCsv(dir, 'welcome.csv', [
+      ['UUID', 'First Name', 'Last Name', 'Email', 'Send Welcome Email'],
+      ['', 'Ann', 'Lee', 'ann@example.com', 'yes'],
+      ['', 'Raj', 'Patel', 'raj@example.com', 'Y'],
+      ['', 'Zoe', 'Kerr', 'zoe@example.com', 'no'],
+      ['', 'Max', 'Ford', 'max@example.com', ''],
+      [existing.uuid, '', '', '', 'yes'],
+    ]);
+    const label = 'Welcome emails Plannr would send';
+    const report = join(dir, 'validate.xlsx');
+    const validated = await runValidate({ file, entity: 'clients', normalise, report });
+    expect(validated.sideEffects).toEqual({ [label]: 2 });
+    const summary = await readSheet(report, 'Summary');
+    expect(summary.find((r) => r[0] === label)?.[1]).toBe('2');
+    const planned = await runPlan({ file, entity: 'clients', out: join(dir, 'plan.xlsx'), api: apiFor(sandbox), normalise });
+    expect(planned.sideEffects).toEqual({ [label]: 2 });
+    expect(sandbox.writes).toEqual([]);
   });
 
   it('two members of staff with one name: the Adviser cell is an error naming both, and nothing is sent', async () => {

@@ -6,15 +6,16 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import type { RunningSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, column, readSheet, sandboxPerTest, writeCsv } from '../e2e/helpers.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import { cliEntry, column, readSheet, tempDir, writeCsv } from '../e2e/helpers.js';
 
-const setUp = sandboxPerTest('plannr-verify-');
 const header = ['Case ID', 'Case Name', 'Case Value (£)', 'Review Date', 'Clients'];
 
 function cli(args: readonly string[], sandbox?: RunningSandbox): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -32,20 +33,35 @@ const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).di
 
 /** A run: 4 updates and 1 invalid row (a money value with three decimals is ambiguous). */
 async function importRun() {
-  const { sandbox, dir } = await setUp();
+  const sandbox = await startSandbox({ port: 0, ratePerMinute: 0 });
+  const dir = await tempDir('plannr-verify-');
   const ids = Object.keys(sandbox.state.cases).slice(0, 4);
   const rows = ids.map((id, i) => [id, `Renamed ${i}`, `£10${i}`, '', '']);
   rows.splice(2, 0, [ids[0]!, 'Bad value', '£1.234', '', '']);
   const file = await writeCsv(dir, 'cases.csv', [header, ...rows]);
   const report = join(dir, 'cases.import.xlsx');
   const journal = join(dir, 'cases.journal');
-  const run = await cli(['import', file, '--entity', 'cases', '--report', report, '--journal', journal, '--no-revert'], sandbox);
-  return { sandbox, dir, file, report, journal, run, manifest: join(dir, 'cases.import.manifest.json') };
+  const run = await cli(['import', file, '--entity', 'cases', '--report', report, '--journal', journal, '--no-revert'], sandbox).finally(() => sandbox.close());
+  return { dir, file, report, journal, run, manifest: join(dir, 'cases.import.manifest.json') };
+}
+
+type Run = Awaited<ReturnType<typeof importRun>>;
+let original: Run;
+beforeAll(async () => {
+  original = await importRun();
+});
+
+/** The run's folder copied whole (the manifest's paths are relative to it), for a test to change. */
+async function copyOfRun(): Promise<Run> {
+  const dir = await mkdtemp(join(tmpdir(), 'plannr-verify-copy-'));
+  await cp(original.dir, dir, { recursive: true });
+  const at = (path: string) => join(dir, path.slice(original.dir.length + 1));
+  return { ...original, dir, file: at(original.file), report: at(original.report), journal: at(original.journal), manifest: at(original.manifest) };
 }
 
 describe('the run manifest and verify', () => {
   it('import writes a manifest whose input hash and outcome digest follow their definitions, without the token', async () => {
-    const { file, report, run, manifest: manifestPath } = await importRun();
+    const { file, report, run, manifest: manifestPath } = original;
     expect(run.code).toBe(1); // one row invalid
     const text = await readFile(manifestPath, 'utf8');
     expect(text).not.toContain(SANDBOX_TOKEN);
@@ -56,7 +72,11 @@ describe('the run manifest and verify', () => {
     expect(manifest.entity).toBe('cases');
     expect(manifest.summary.equation).toBe('5 read = 4 sent + 1 invalid');
     expect(manifest.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
-    expect(manifest.mapping.map((m: { header: string }) => m.header)).toEqual(header.filter((h) => h !== 'Clients' || manifest.mapping.length === 5));
+    // The case's name and value (pennies) fields of PUT /api/v1/cases/{uuid}, fed by the file's 2nd and 3rd columns.
+    expect(manifest.mapping).toEqual(expect.arrayContaining([
+      { header: 'Case Name', field: 'name', column: 1 },
+      { header: 'Case Value (£)', field: 'value', column: 2 },
+    ]));
 
     const results = await readSheet(report, 'Results');
     const lines = column(results, 'Row').map((row, i) =>
@@ -67,7 +87,7 @@ describe('the run manifest and verify', () => {
   });
 
   it('verify accepts the files as the run left them (exit 0)', async () => {
-    const { manifest } = await importRun();
+    const { manifest } = await copyOfRun();
     const verified = await cli(['verify', manifest]);
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
@@ -76,7 +96,7 @@ describe('the run manifest and verify', () => {
   });
 
   it('verify rejects the manifest once one byte of the input changes, naming the input (exit 1)', async () => {
-    const { file, manifest } = await importRun();
+    const { file, manifest } = await copyOfRun();
     const bytes = await readFile(file);
     const at = bytes.indexOf('Renamed 3');
     bytes[at] = 'r'.charCodeAt(0);
@@ -89,7 +109,7 @@ describe('the run manifest and verify', () => {
   });
 
   it("verify rejects a report whose Results were edited: the outcome digest no longer matches (exit 1)", async () => {
-    const { report, manifest } = await importRun();
+    const { report, manifest } = await copyOfRun();
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile(report);
     const results = workbook.getWorksheet('Results')!;
@@ -104,7 +124,7 @@ describe('the run manifest and verify', () => {
   });
 
   it('verify cannot run without the manifest or its input, and says which file (exit 2)', async () => {
-    const { dir, file, manifest } = await importRun();
+    const { dir, file, manifest } = await copyOfRun();
     const missing = await cli(['verify', join(dir, 'nope.manifest.json')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.manifest.json');

@@ -91,10 +91,17 @@ function styleAttribute(styles: StyleTable, bits: number, format: number, size: 
   return (styleAttributes[index] ??= ` s="${index}"`);
 }
 
-function textCell(reference: string, text: string, styles: StyleTable, bits: number, size: number | undefined): string {
+function textCell(start: string, rowText: string, text: string, styles: StyleTable, bits: number, size: number | undefined): string {
   const clamped = text.length > EXCEL_MAX_CELL_CHARS ? clampCellText(text) : text;
   const format = startsLikeFormula(clamped) ? FORMAT_TEXT : FORMAT_GENERAL;
-  return '<c r="' + reference + '"' + styleAttribute(styles, bits, format, size) + ' t="inlineStr"><is>' + textElement(clamped) + '</is></c>';
+  return start + rowText + '"' + styleAttribute(styles, bits, format, size) + ' t="inlineStr"><is>' + textElement(clamped) + '</is></c>';
+}
+
+/** `<c r="B` per 0-based column, built once: every cell starts with its column's. */
+const cellStarts: string[] = [];
+
+function cellStartOf(index: number): string {
+  return (cellStarts[index] ??= `<c r="${lettersOf(index)}`);
 }
 
 /**
@@ -113,31 +120,31 @@ export function rowXml(rowNumber: number, values: readonly (XlsxCellValue | unde
     const value = values[index];
     const cellFlag = flags === undefined ? 0 : (flags[index] ?? 0);
     const bits = rowBits | (cellFlag & (BOLD | FILL_CHANGED | FILL_PROBLEM));
-    const reference = lettersOf(index) + rowText;
+    const start = cellStartOf(index);
     if (typeof value === 'string') {
-      xml += textCell(reference, value, styles, bits, size);
+      xml += textCell(start, rowText, value, styles, bits, size);
     } else if (typeof value === 'number') {
       if (Number.isFinite(value)) {
         const format = (cellFlag & MONEY_CELL) !== 0 ? FORMAT_MONEY : FORMAT_GENERAL;
-        xml += '<c r="' + reference + '"' + styleAttribute(styles, bits, format, size) + '><v>' + String(value) + '</v></c>';
+        xml += start + rowText + '"' + styleAttribute(styles, bits, format, size) + '><v>' + String(value) + '</v></c>';
       } else {
         // NaN and infinities have no cell form (Excel would "repair" the file): say what it was.
-        xml += textCell(reference, String(value), styles, bits, size);
+        xml += textCell(start, rowText, String(value), styles, bits, size);
       }
     } else if (typeof value === 'boolean') {
-      xml += `<c r="${reference}"${styleAttribute(styles, bits, FORMAT_GENERAL, size)} t="b"><v>${value ? 1 : 0}</v></c>`;
+      xml += start + rowText + '"' + styleAttribute(styles, bits, FORMAT_GENERAL, size) + (value ? ' t="b"><v>1</v></c>' : ' t="b"><v>0</v></c>');
     } else if (value instanceof Date) {
       const time = value.getTime();
       const serial = time / DAY_MS + SERIAL_OF_UNIX_EPOCH;
       if (Number.isNaN(time)) {
-        if (bits !== 0 || size !== undefined) xml += `<c r="${reference}"${styleAttribute(styles, bits, FORMAT_GENERAL, size)}/>`;
+        if (bits !== 0 || size !== undefined) xml += start + rowText + '"' + styleAttribute(styles, bits, FORMAT_GENERAL, size) + '/>';
       } else if (serial < 1 || serial > LAST_SERIAL) {
-        xml += textCell(reference, isoText(value), styles, bits, size);
+        xml += textCell(start, rowText, isoText(value), styles, bits, size);
       } else {
-        xml += `<c r="${reference}"${styleAttribute(styles, bits, dateFormatOf(time), size)}><v>${serial}</v></c>`;
+        xml += start + rowText + '"' + styleAttribute(styles, bits, dateFormatOf(time), size) + '><v>' + String(serial) + '</v></c>';
       }
     } else if (bits !== 0 || size !== undefined) {
-      xml += `<c r="${reference}"${styleAttribute(styles, bits, FORMAT_GENERAL, size)}/>`;
+      xml += start + rowText + '"' + styleAttribute(styles, bits, FORMAT_GENERAL, size) + '/>';
     }
   }
   if (flags !== undefined) flags.fill(0, 0, width);

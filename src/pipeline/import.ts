@@ -2,6 +2,13 @@
  * Import: validate each row, send the valid ones through the dispatch pool, journal every
  * outcome, and write the report. `runImport(config)` is what the CLI and the tests call.
  *
+ * The flow, top down (each step in its own module, none calling back into an earlier one):
+ *   scanInput (input/scan-input.ts)   the one pass before sending: rows counted, bytes fingerprinted
+ *   openRun                           input opened, outputs probed, journal locked, credentials checked
+ *   sendRows (send/send-rows.ts)      each row checked (check/), then settled at once or given its
+ *     sendCheckedRow (send/row-task.ts) task: names → round trip (prepare) → send-row.ts
+ *   finishRun                         revert workbook, report, result; then the lock is released
+ *
  * Safety rules this file keeps (issue 9; the decisions per row are in send-row.ts):
  * - outputs (journal, report, revert) are probed for writing before the first request;
  * - one run owns the journal (a lock); a row's intent, and an update's before-image, is on
@@ -20,21 +27,24 @@ import { describeApiError } from '../api/errors.js';
 import { createDispatchPool, type DispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
 import type { Entity } from '../entities/entity.js';
 import { ApiUnavailableError, InputError, UsageError } from '../errors.js';
-import { createReport } from '../io/report.js';
-import { outcomeOf, type RowOutcome } from '../outcome/row-outcome.js';
+import { createReport, type ReportWriter } from '../io/report.js';
+import { createRunRecorder, type RunRecorder } from '../audit/run-record.js';
+import { writeRunAudit } from '../audit/write.js';
+import type { RowOutcome } from '../outcome/row-outcome.js';
 import type { Logger } from '../log.js';
-import { assertAccountedFor, emptyCounts, equationOf, type RowCounts } from './counts.js';
-import { fingerprintFile, openJournal } from './journal.js';
-import { openInput, type InputConfig } from './input/open-input.js';
-import { inSequence } from './ordered.js';
-import { duplicateCheck } from './outcome.js';
+import { assertAccountedFor, emptyCounts, equationOf, settled, type RowCounts } from './counts.js';
+import { openJournal, type Journal } from './journal.js';
+import { openInput, type InputConfig, type OpenedInput } from './input/open-input.js';
+import { scanInput } from './input/scan-input.js';
+import { startPhase, type OnPhase } from './progress.js';
+import { sendRows } from './send/send-rows.js';
 import { probeOutputs } from './outputs.js';
 import { createClaims, DEFAULT_READ_BACK_WINDOW_MS } from './read-back.js';
 import { writeRevertFromJournal } from './revert.js';
-import { beforeImageOf, refusedMessage, sendRow, type SendContext } from './send-row.js';
+import type { SendContext } from './send-row.js';
 import { runValidate, type ValidateResult } from './validate.js';
-import { openRoundTrip } from './round-trip-import.js';
-import { apiDirectory, createNameResolver } from './names.js';
+import { openRoundTrip, type RoundTrip } from './round-trip-import.js';
+import { apiDirectory, createNameResolver, type NameResolver } from './names.js';
 
 export interface ImportConfig extends InputConfig {
   /** Report workbook path; undefined writes none. */
@@ -58,6 +68,8 @@ export interface ImportConfig extends InputConfig {
   /** Aborting stops sending new rows; rows in flight finish; the report and journal are written. */
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** Which phase the run is in (reading, sending, writing-report), with counts and totals for an ETA: see progress.ts. */
+  readonly onPhase?: OnPhase | undefined;
   /** Called once the file has been read through (before anything is sent), with its row count. */
   readonly onStart?: ((info: { rows: number }) => void) | undefined;
   readonly log?: Logger | undefined;
@@ -97,26 +109,73 @@ export interface ImportResult {
   readonly stopped?: { readonly status: number; readonly message: string } | undefined;
 }
 
-const INTERRUPTED = 'not sent: the run was interrupted; run again with --resume to send it';
+/** The config with its journal path filled in. */
+type RunConfig = ImportConfig & { readonly journal: string };
 
-export async function runImport(config: ImportConfig): Promise<ImportResult> {
+export async function runImport(options: ImportConfig): Promise<ImportResult> {
+  const config: RunConfig = { ...options, journal: options.journal ?? `${options.file}.journal` };
   if (config.dryRun) return fromValidate(await runValidate({ ...config, onProgress: undefined }));
   const started = Date.now();
-  // First pass, read-only: a file that cannot be read to the end (an unclosed quote at row
-  // 50,000, a damaged zip) stops here, before a single request, never as a partial import.
-  const total = await countRows(config);
-  config.onStart?.({ rows: total });
+  // The one pass before sending: every row read to the end (a file that cannot be read through
+  // stops here, before a single request, never as a partial import), counted and fingerprinted.
+  const reading = startPhase(config.onPhase, 'reading', undefined);
+  const scanned = await scanInput(config, (rows) => reading.update(rows));
+  reading.finish(scanned.rows);
+  config.onStart?.({ rows: scanned.rows });
+  const run = await openRun(config, scanned.fingerprint, started);
+  // The lock is held until the revert workbook and the report are written: a --resume started
+  // meanwhile would otherwise write its fuller revert file first and see it replaced by ours.
+  try {
+    const tally = await sendEveryRow(run, scanned.rows);
+    return await finishRun(run, tally);
+  } finally {
+    await run.journal.close();
+  }
+}
+
+/** Everything a run holds once it may send, all opened before the first row's request. */
+interface ImportRun {
+  readonly config: RunConfig;
+  readonly started: number;
+  readonly input: OpenedInput;
+  readonly entity: Entity;
+  readonly journal: Journal;
+  readonly journalPath: string;
+  readonly readBackWindowMs: number;
+  readonly pool: DispatchPool;
+  readonly roundTrip: RoundTrip;
+  readonly names: NameResolver;
+  readonly send: SendContext;
+  /** Figures for the HTML report and the manifest's outcome digest (src/audit). */
+  readonly recorder: RunRecorder;
+  readonly log: Logger | undefined;
+}
+
+/** What the rows came to. */
+interface Tally {
+  readonly counts: RowCounts;
+  readonly retryable: number;
+  readonly interrupted: boolean;
+  readonly report: ReportWriter | undefined;
+}
+
+/**
+ * Opens the input for the run, probes the outputs, takes the journal (its lock), checks the
+ * credentials and reads an export's `_meta`: everything that can refuse the run does so here,
+ * before a single row is sent.
+ */
+async function openRun(config: RunConfig, fingerprint: string, started: number): Promise<ImportRun> {
   const input = await openInput(config);
   const { entity } = input;
   if (!entity.canImport) throw new UsageError(`${entity.name} cannot be imported (export only)`);
   const log = config.log;
-  const journalPath = config.journal ?? `${config.file}.journal`;
+  const journalPath = config.journal;
   const readBackWindowMs = config.readBackWindowMs ?? DEFAULT_READ_BACK_WINDOW_MS;
   if (!Number.isFinite(readBackWindowMs) || readBackWindowMs < 0) throw new UsageError(`the read-back window must be a number of seconds ≥ 0 (got ${readBackWindowMs / 1000})`);
   // Rule 6: a folder we cannot write to stops the run here, before any request, naming it.
   await probeOutputs({ journal: journalPath, report: config.report, revert: config.revert, spoolDir: tmpdir() });
   const journal = await openJournal(journalPath, {
-    fingerprint: await fingerprintFile(config.file),
+    fingerprint,
     entity: entity.name,
     file: basename(config.file),
     resume: config.resume ?? false,
@@ -125,12 +184,14 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
       config.onNotice?.(message);
     },
   });
+  const recorder = createRunRecorder(started);
   const pool = createDispatchPool(createApiClient(config.api), {
     ...config.pool,
     signal: config.signal,
     onEvent: (event) => log?.info({ event }, 'pool'),
+    onRequest: recorder.onRequest,
   });
-  let roundTrip: Awaited<ReturnType<typeof openRoundTrip>>;
+  let roundTrip: RoundTrip;
   try {
     await checkCredentials(entity, pool);
     roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite });
@@ -139,9 +200,7 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     throw error;
   }
   log?.info({ file: basename(config.file), entity: entity.name, resume: config.resume ?? false }, 'import started');
-  // Names and emails in reference columns become uuids before a row's request is built.
-  const names = createNameResolver(entity, apiDirectory(pool, config.signal), input.mapping.sources);
-  const context: SendContext = {
+  const send: SendContext = {
     entity,
     pool,
     journal,
@@ -152,197 +211,149 @@ export async function runImport(config: ImportConfig): Promise<ImportResult> {
     signal: config.signal,
     log,
   };
+  // Names and emails in reference columns become uuids before a row's request is built.
+  const names = createNameResolver(entity, apiDirectory(pool, config.signal), input.mapping.sources);
+  return { config, started, input, entity, journal, journalPath, readBackWindowMs, pool, roundTrip, names, send, recorder, log };
+}
 
+/** Every row through send/send-rows.ts, each outcome into the counts and the report, in file order. */
+async function sendEveryRow(run: ImportRun, total: number): Promise<Tally> {
+  const { config, pool, recorder } = run;
   const counts = emptyCounts();
   let retryable = 0;
-  const report = config.report !== undefined ? await createReport(config.report, input.layout) : undefined;
+  const report = config.report !== undefined ? await createReport(config.report, run.input.layout) : undefined;
+  const sending = startPhase(config.onPhase, 'sending', total);
   let lastProgress = 0;
-  const ordered = inSequence<RowOutcome>(async (outcome) => {
+  const onOutcome = async (outcome: RowOutcome) => {
     counts[outcome.status]++;
     if (outcome.retry === true) retryable++;
+    recorder.add(outcome);
     await report?.add(outcome);
+    sending.update(settled(counts));
     if (config.onProgress !== undefined && Date.now() - lastProgress > 200) {
       lastProgress = Date.now();
       config.onProgress({ counts, pool: pool.stats() });
     }
-  });
-  const markDuplicates = duplicateCheck();
-  const maxPending = Math.max(16, (config.pool?.concurrency ?? 8) * 4);
-  const pending = new Set<Promise<void>>();
-  let interrupted = false;
-  let seq = 0;
-  /** A row that will not be sent because the API refused the token: --resume sends it. */
-  const notSentRefused = (outcome: RowOutcome, stop: { status: number; message: string }): RowOutcome =>
-    unconfirmedEarlier(outcome) ?? { ...outcome, status: 'failed', message: refusedMessage(stop, false), problems: [], retry: true };
-  /**
-   * A row this run did not get to, whose earlier attempt is still unconfirmed in the journal, is
-   * not "not sent": it may have landed. It stays unknown (the journal keeps it in flight, and
-   * --resume reads it back first).
-   */
-  const unconfirmedEarlier = (outcome: RowOutcome): RowOutcome | undefined =>
-    journal.previous.inFlight.has(outcome.position.row)
-      ? { ...outcome, status: 'unknown', problems: [], retry: undefined,
-          message: "an earlier run's attempt at this row is still unconfirmed (its answer was lost) and this run stopped before reading it back; --resume reads it back first" }
-      : undefined;
-
+  };
   try {
-    for await (const row of input.sheet.rows) {
-      counts.read++;
-      const mySeq = seq++;
-      const check = markDuplicates(row, input.check(row));
-      const rowNo = row.position.row;
-      const earlier = journal.previous.done.get(rowNo);
-      const stop = pool.stopped();
-      if (check.problems.length > 0) {
-        await ordered.put(mySeq, outcomeOf(row, check, 'invalid'));
-      } else if (earlier !== undefined && earlier.retry !== true) {
-        await ordered.put(mySeq, {
-          ...outcomeOf(row, { ...check, key: earlier.key || check.key }, earlier.status, `${earlier.msg || earlier.status} (in an earlier run)`),
-          httpStatus: earlier.http,
-          apiMessage: earlier.api,
-        });
-      } else if (stop !== undefined) {
-        await ordered.put(mySeq, notSentRefused(outcomeOf(row, check, 'failed'), stop));
-      } else if (config.signal?.aborted) {
-        interrupted = true;
-        const notSent: RowOutcome = { ...outcomeOf(row, check, 'skipped', INTERRUPTED), retry: true };
-        await ordered.put(mySeq, unconfirmedEarlier(notSent) ?? notSent);
-      } else {
-        while (pending.size >= maxPending) await Promise.race(pending);
-        const inFlight = journal.previous.inFlight.get(rowNo);
-        const earlierAttempt = inFlight === undefined ? undefined : { at: inFlight.at, before: beforeImageOf(journal.previous.befores.get(rowNo)) };
-        const task = names.resolveNames(check)
-          .then((resolved) => {
-            const stopped = pool.stopped();
-            // A name lookup refused after the stop says nothing about the row itself.
-            if (stopped !== undefined) return notSentRefused(outcomeOf(row, resolved, 'failed'), stopped);
-            if (resolved.problems.length > 0) return outcomeOf(row, resolved, 'invalid');
-            return roundTrip.send(
-              row,
-              resolved,
-              (toSend, before) => sendRow(context, { row, check: toSend, before, earlier: earlierAttempt }),
-              earlierAttempt?.before,
-            );
-          })
-          .then((outcome) => {
-            // Only a stop skips a row here by accident; unchanged rows of an export or plan are skipped on purpose.
-            if (outcome.status === 'skipped' && config.signal?.aborted === true) {
-              interrupted = true;
-              return ordered.put(mySeq, { ...outcome, retry: true });
-            }
-            return ordered.put(mySeq, outcome);
-          })
-          .finally(() => pending.delete(task));
-        pending.add(task);
-      }
-    }
-    await Promise.all(pending);
-    if (counts.read === 0) throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');
+    const { interrupted } = await sendRows({
+      rows: run.input.sheet.rows,
+      check: run.input.check,
+      previous: run.journal.previous,
+      pool,
+      task: { send: run.send, names: run.names, roundTrip: run.roundTrip },
+      signal: config.signal,
+      maxPending: Math.max(16, (config.pool?.concurrency ?? 8) * 4),
+      onOutcome,
+      onRead: () => counts.read++,
+      inRowContext: (row, task) => recorder.forRow(row, task),
+    });
+    if (counts.read === 0) throw new InputError({ file: run.input.sheet.file, sheet: run.input.sheet.sheet }, 'the file has a header row but no data rows');
     assertAccountedFor(counts);
+    sending.finish(settled(counts));
+    return { counts, retryable, interrupted, report };
   } catch (error) {
-    await Promise.allSettled(pending);
-    await journal.close();
     await report?.discard();
     throw error;
   }
-  // The lock is held until the revert workbook and the report are written: a --resume started
-  // meanwhile would otherwise write its fuller revert file first and see it replaced by ours.
-  try {
-    return await finishRun();
-  } finally {
-    await journal.close();
-  }
-
-  async function finishRun(): Promise<ImportResult> {
-    // Rule 5: the revert workbook comes from the journal, so it covers every run of it. Written
-    // before the report, and a failure to write it never loses the report: the journal keeps the
-    // before-images and --resume writes the workbook again.
-    let revertPath: string | undefined;
-    let revertError: string | undefined;
-    let withoutBefore: readonly number[] = [];
-    let unknownInRevert = 0;
-    if (config.revert !== undefined) {
-      try {
-        const written = await writeRevertFromJournal({ journal: journalPath, path: config.revert, entity, file: config.file, normalise: config.normalise });
-        if (written !== undefined) {
-          revertPath = config.revert;
-          withoutBefore = written.withoutBefore;
-          unknownInRevert = written.unknown;
-        }
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        revertError = `the revert workbook ${config.revert} could not be written (${reason}); the before-image of every update is in the journal ${journalPath}: run the same command with --resume to write it again`;
-        log?.error({ revert: config.revert, reason }, 'revert workbook not written');
-      }
-    }
-    const stopped = pool.stopped();
-    const stats = pool.stats();
-    config.onProgress?.({ counts, pool: stats });
-    const durationMs = Date.now() - started;
-    log?.info({ counts, stats, durationMs }, 'import finished');
-    await report?.close({
-      title: `Import report: ${input.sheet.file} as ${entity.name}`,
-    timeZone: config.normalise.timezone,
-      lines: [
-        ['File', input.sheet.file],
-        ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
-        ['Entity', entity.name],
-        ['API', config.api.baseUrl],
-        ['Mode', config.resume ? 'import (resumed: rows done in earlier runs are included)' : 'import'],
-        ['Started', new Date(started)],
-        ['Finished', new Date()],
-        ['Duration (s)', Math.round(durationMs / 100) / 10],
-        ['Rows read', counts.read],
-        ['Sent', counts.sent],
-        ['Invalid (not sent)', counts.invalid],
-        ['Failed', counts.failed],
-        ['Skipped', counts.skipped],
-        ['Unknown (answer lost: check these in Plannr)', counts.unknown],
-        ['Unchanged since the export (skipped)', roundTrip.unchanged],
-        ['Rows --resume sends again', retryable],
-        ['Revert file', revertPath ?? revertError ?? (config.revert === undefined ? '(none asked for)' : '(none: no update landed)')],
-        ...(unknownInRevert > 0 ? [['Updates of unknown outcome in the revert file', `${unknownInRevert} (each with a note: check the record in Plannr before importing its row)`] as const] : []),
-        ...(withoutBefore.length > 0 ? [['Updates the revert file cannot undo', `rows ${withoutBefore.join(', ')} (journal written by an older version, without before-images)`] as const] : []),
-        ['Rows add up', `${equationOf(counts)} ✓`],
-        ['Requests', stats.requests],
-        ['Retries', stats.retries],
-        ['429 Too Many Requests', stats.rateLimited429],
-        ['Network errors', stats.transportErrors],
-        ['Server errors (5xx)', stats.serverErrors],
-        ['Read-back window (s)', readBackWindowMs / 1000],
-        ['Stopped by the API', stopped !== undefined ? `yes: HTTP ${stopped.status} (${stopped.message}); fix the token, then run the same command with --resume` : 'no'],
-        ['Interrupted', interrupted ? 'yes: run the same command with --resume to finish' : 'no'],
-        ['Journal', journalPath],
-        ['Blank rows ignored', input.sheet.stats.blankRows],
-        ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],
-      ],
-    });
-    const notOk = counts.invalid + counts.failed + counts.unknown + counts.skipped - roundTrip.unchanged;
-    return {
-      counts,
-      pool: stats,
-      interrupted,
-      journalPath,
-      reportPath: config.report,
-      unknownHeaders: input.mapping.unknownHeaders,
-      durationMs,
-      exitCode: stopped !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
-      revertPath,
-      revertError,
-      unchanged: roundTrip.unchanged,
-      retryable,
-      stopped,
-    };
-  }
 }
 
-async function countRows(config: InputConfig): Promise<number> {
-  // The run's own open says what it has to say about the file; this first pass stays quiet.
-  const input = await openInput({ ...config, onNotice: undefined });
-  let rows = 0;
-  for await (const _ of input.sheet.rows) rows++;
-  if (rows === 0) throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');
-  return rows;
+/** The revert workbook, the report and the result, written while the journal's lock is still held. */
+async function finishRun(run: ImportRun, tally: Tally): Promise<ImportResult> {
+  const { config, journalPath, entity, log, pool, started, input, readBackWindowMs, roundTrip, recorder } = run;
+  const { counts, retryable, interrupted, report } = tally;
+  // Rule 5: the revert workbook comes from the journal, so it covers every run of it. Written
+  // before the report, and a failure to write it never loses the report: the journal keeps the
+  // before-images and --resume writes the workbook again.
+  let revertPath: string | undefined;
+  let revertError: string | undefined;
+  let withoutBefore: readonly number[] = [];
+  let unknownInRevert = 0;
+  if (config.revert !== undefined) {
+    try {
+      const written = await writeRevertFromJournal({ journal: journalPath, path: config.revert, entity, file: config.file, normalise: config.normalise });
+      if (written !== undefined) {
+        revertPath = config.revert;
+        withoutBefore = written.withoutBefore;
+        unknownInRevert = written.unknown;
+      }
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      revertError = `the revert workbook ${config.revert} could not be written (${reason}); the before-image of every update is in the journal ${journalPath}: run the same command with --resume to write it again`;
+      log?.error({ revert: config.revert, reason }, 'revert workbook not written');
+    }
+  }
+  const stopped = pool.stopped();
+  const stats = pool.stats();
+  config.onProgress?.({ counts, pool: stats });
+  const durationMs = Date.now() - started;
+  log?.info({ counts, stats, durationMs }, 'import finished');
+  const writing = report === undefined ? undefined : startPhase(config.onPhase, 'writing-report', counts.read);
+  await report?.close({
+    title: `Import report: ${input.sheet.file} as ${entity.name}`,
+    timeZone: config.normalise.timezone,
+    lines: [
+      ['File', input.sheet.file],
+      ...(input.sheet.sheet !== undefined ? [['Sheet', input.sheet.sheet] as const] : []),
+      ['Entity', entity.name],
+      ['API', config.api.baseUrl],
+      ['Mode', config.resume ? 'import (resumed: rows done in earlier runs are included)' : 'import'],
+      ['Started', new Date(started)],
+      ['Finished', new Date()],
+      ['Duration (s)', Math.round(durationMs / 100) / 10],
+      ['Rows read', counts.read],
+      ['Sent', counts.sent],
+      ['Invalid (not sent)', counts.invalid],
+      ['Failed', counts.failed],
+      ['Skipped', counts.skipped],
+      ['Unknown (answer lost: check these in Plannr)', counts.unknown],
+      ['Unchanged since the export (skipped)', roundTrip.unchanged],
+      ['Rows --resume sends again', retryable],
+      ['Revert file', revertPath ?? revertError ?? (config.revert === undefined ? '(none asked for)' : '(none: no update landed)')],
+      ...(unknownInRevert > 0 ? [['Updates of unknown outcome in the revert file', `${unknownInRevert} (each with a note: check the record in Plannr before importing its row)`] as const] : []),
+      ...(withoutBefore.length > 0 ? [['Updates the revert file cannot undo', `rows ${withoutBefore.join(', ')} (journal written by an older version, without before-images)`] as const] : []),
+      ['Rows add up', `${equationOf(counts)} ✓`],
+      ['Requests', stats.requests],
+      ['Retries', stats.retries],
+      ['429 Too Many Requests', stats.rateLimited429],
+      ['Network errors', stats.transportErrors],
+      ['Server errors (5xx)', stats.serverErrors],
+      ['Read-back window (s)', readBackWindowMs / 1000],
+      ['Stopped by the API', stopped !== undefined ? `yes: HTTP ${stopped.status} (${stopped.message}); fix the token, then run the same command with --resume` : 'no'],
+      ['Interrupted', interrupted ? 'yes: run the same command with --resume to finish' : 'no'],
+      ['Journal', journalPath],
+      ['Blank rows ignored', input.sheet.stats.blankRows],
+      ['Columns ignored (unknown)', input.mapping.unknownHeaders.join('; ') || '(none)'],
+    ],
+  });
+  writing?.finish(counts.read);
+  // The run manifest and the HTML report beside the workbook (src/audit): a failure to write them is told, and loses nothing else.
+  if (config.report !== undefined) {
+    await writeRunAudit({
+      reportPath: config.report, file: config.file, sheet: input.sheet.sheet, config, readBackWindowMs,
+      mapping: input.layout.fields, ignoredColumns: input.mapping.unknownHeaders, journalPath, startedAt: started,
+      counts, equation: equationOf(counts), record: recorder.snapshot(), pool: stats,
+    }).catch((error: unknown) => {
+      log?.error({ reason: String(error) }, 'run manifest not written');
+      config.onNotice?.(`${error instanceof Error ? error.message : String(error)} (the report, journal and revert workbook are written)`);
+    });
+  }
+  const notOk = counts.invalid + counts.failed + counts.unknown + counts.skipped - roundTrip.unchanged;
+  return {
+    counts,
+    pool: stats,
+    interrupted,
+    journalPath,
+    reportPath: config.report,
+    unknownHeaders: input.mapping.unknownHeaders,
+    durationMs,
+    exitCode: stopped !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
+    revertPath,
+    revertError,
+    unchanged: roundTrip.unchanged,
+    retryable,
+    stopped,
+  };
 }
 
 function fromValidate(result: ValidateResult): ImportResult {

@@ -5,7 +5,8 @@
  * - every update: read the record first, so the before-image of each field it changes goes into
  *   the journal with the intent (rule 5: no change without its undo; the revert workbook is built
  *   from the journal, see revert.ts).
- * Kept out of import.ts so the run loop only calls `send`.
+ * It decides, and never sends: `prepare` says what to send (and the before-image to journal
+ * with it) or how the row ends without a request; the row's task (send/row-task.ts) sends.
  */
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity, NormalisedRow } from '../entities/entity.js';
@@ -26,8 +27,13 @@ export interface RoundTripConfig {
   readonly overwrite?: boolean | undefined;
 }
 
-/** Sends a (possibly reduced) row; an update comes with the before-image of the fields it sets. */
-export type SendRow = (check: RowCheck, before: BeforeImage | undefined) => Promise<RowOutcome>;
+/**
+ * What to do with a checked row: send it (possibly reduced to the edited fields; an update comes
+ * with the before-image of the fields it sets), or end it here with an outcome and no request.
+ */
+export type Prepared =
+  | { readonly kind: 'send'; readonly check: RowCheck; readonly before: BeforeImage | undefined }
+  | { readonly kind: 'done'; readonly outcome: RowOutcome };
 
 export interface RoundTrip {
   readonly meta: ExportMeta | undefined;
@@ -37,7 +43,7 @@ export interface RoundTrip {
    * `earlierBefore`: the before-image an earlier run journaled for this row, whose attempt is
    * still unconfirmed: it is read back against that image, not against the record as it is now.
    */
-  send(row: SourceRow, check: RowCheck, sendRow: SendRow, earlierBefore?: BeforeImage): Promise<RowOutcome>;
+  prepare(row: SourceRow, check: RowCheck, earlierBefore?: BeforeImage): Promise<Prepared>;
 }
 
 
@@ -48,9 +54,9 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
   const extraOf = (values: NormalisedRow) => pathValues(entity, values);
   const bookkeeping = bookkeepingFields(entity);
   let unchanged = 0;
-  const skipUnchanged = (row: SourceRow, check: RowCheck): RowOutcome => {
+  const skipUnchanged = (row: SourceRow, check: RowCheck): Prepared => {
     unchanged += 1;
-    return outcomeOf(row, check, 'skipped', 'unchanged since the export');
+    return done(outcomeOf(row, check, 'skipped', 'unchanged since the export'));
   };
 
   /** The record now; undefined when the API has none; a RecordReadError when it could not be read. */
@@ -81,8 +87,8 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
     get unchanged() {
       return unchanged;
     },
-    async send(row, check, sendRow, earlierBefore) {
-      if (check.action !== 'update') return sendRow(check, undefined);
+    async prepare(row, check, earlierBefore) {
+      if (check.action !== 'update') return { kind: 'send', check, before: undefined };
       const metaRow = meta?.rows.get(check.key);
       if (metaRow?.values !== undefined && earlierBefore === undefined) {
         // Nothing edited: no need to read the record at all.
@@ -91,15 +97,15 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
       }
       const before = await current(check.values);
       if (before instanceof RecordReadError && before.aborted) {
-        return { ...outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it'), retry: true };
+        return done({ ...outcomeOf(row, check, 'skipped', 'not sent: the run was interrupted; run again with --resume to send it'), retry: true });
       }
       if (before instanceof RecordReadError) {
         // Not journaled, so --resume sends it again.
-        return { ...outcomeOf(row, check, 'failed', `not sent: the ${entity.noun} ${check.key} could not be read first (${before.message}), and an update is sent only once its undo is recorded; --resume tries again`), retry: true };
+        return done({ ...outcomeOf(row, check, 'failed', `not sent: the ${entity.noun} ${check.key} could not be read first (${before.message}), and an update is sent only once its undo is recorded; --resume tries again`), retry: true });
       }
       if (before === undefined) {
         const why = metaRow !== undefined ? ' (deleted since the export?)' : '';
-        return { ...outcomeOf(row, check, 'failed', `not sent: there is no ${entity.noun} ${check.key} in this account${why} (HTTP 404 when read)`), httpStatus: 404 };
+        return done({ ...outcomeOf(row, check, 'failed', `not sent: there is no ${entity.noun} ${check.key} in this account${why} (HTTP 404 when read)`), httpStatus: 404 });
       }
       let toSend = check;
       if (metaRow !== undefined) {
@@ -109,16 +115,18 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
         const compareWith = earlierBefore === undefined ? before.state : { updatedAt: metaRow.updatedAt, values: metaRow.values ?? before.state.values, hash: metaRow.hash };
         const decision = decideRow(entity, check.values, metaRow, compareWith, { overwrite: (config.overwrite ?? false) || earlierBefore !== undefined, normalise: config.normalise });
         if (decision.kind === 'unchanged' && earlierBefore === undefined) return skipUnchanged(row, check);
-        if (decision.kind === 'conflict') return outcomeOf(row, check, 'failed', decision.message);
+        if (decision.kind === 'conflict') return done(outcomeOf(row, check, 'failed', decision.message));
         if (decision.kind === 'update') {
           const sent = withRequired(entity, decision.values, check.values);
           toSend = { ...check, values: sent, display: Object.fromEntries(Object.entries(check.display).filter(([field]) => field in sent)) };
         }
       }
-      return sendRow(toSend, earlierBefore ?? beforeImage(toSend.values, before.state));
+      return { kind: 'send', check: toSend, before: earlierBefore ?? beforeImage(toSend.values, before.state) };
     },
   };
 }
+
+const done = (outcome: RowOutcome): Prepared => ({ kind: 'done', outcome });
 
 /** Fields the API requires on every update (contact details: name, value, accounts) go along unchanged. */
 export function withRequired(entity: Entity, reduced: NormalisedRow, row: NormalisedRow): NormalisedRow {

@@ -10,6 +10,7 @@ import { duplicateCheck } from './outcome.js';
 import { outcomeOf } from '../outcome/row-outcome.js';
 import { checkRows, threadsFor } from './check/parallel-check.js';
 import { countSideEffects } from './side-effects.js';
+import { startPhase, type OnPhase } from './progress.js';
 
 export interface ValidateConfig extends InputConfig {
   /** Where to write the report workbook; undefined writes none (programmatic use, benchmarks). */
@@ -24,6 +25,8 @@ export interface ValidateConfig extends InputConfig {
    * show checking costs well over reading (see parallel-check.ts).
    */
   readonly threads?: number | undefined;
+  /** Which phase the run is in (checking, writing-report), with counts for a rate: see progress.ts. */
+  readonly onPhase?: OnPhase | undefined;
 }
 
 export interface ValidateResult {
@@ -47,6 +50,8 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   const effects = countSideEffects(input.entity);
   let report: ReportWriter | undefined;
   if (config.report !== undefined) report = await createReport(config.report, input.layout);
+  // Read and checked in one pass: how many rows there are is known only at the end.
+  const checking = startPhase(config.onPhase, 'checking', undefined);
   try {
     const threads = await threadsFor(config.threads, config.file);
     const setup = { entity: config.entity, headers: input.sheet.headers, mapping: config.mapping, normalise: input.normalise, file: input.sheet.file, sheet: input.sheet.sheet, fields: input.mapping.sources.map((s) => s.column.field) };
@@ -62,17 +67,20 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
         if (report !== undefined) await report.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
         if (config.onProgress !== undefined && counts.read % progressEvery === 0) config.onProgress(counts);
       }
+      checking.update(counts.read);
     }
     if (counts.read === 0) {
       throw new InputError({ file: input.sheet.file, sheet: input.sheet.sheet }, 'the file has a header row but no data rows');
     }
     assertAccountedFor(counts);
+    checking.finish(counts.read);
   } catch (error) {
     await report?.discard();
     throw error;
   }
   config.onProgress?.(counts);
   const durationMs = Date.now() - started;
+  const writing = report === undefined ? undefined : startPhase(config.onPhase, 'writing-report', counts.read);
   await report?.close({
     title: `Validation report: ${input.sheet.file} as ${input.entity.name}`,
     timeZone: config.normalise.timezone,
@@ -96,6 +104,7 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
       ['Options', `default country ${config.normalise.defaultCountry}, time zone ${config.normalise.timezone}, date order ${config.normalise.dateOrder ?? 'unambiguous only'}`],
     ],
   });
+  writing?.finish(counts.read);
   return {
     counts,
     blankRows: input.sheet.stats.blankRows,

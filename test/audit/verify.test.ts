@@ -84,6 +84,12 @@ describe('the run manifest and verify', () => {
     );
     expect(lines).toHaveLength(5);
     expect(manifest.outcomes).toMatchObject({ rows: 5, sha256: sha256(lines.join('')) });
+
+    // The HTML report beside the workbook, named by the manifest, with the same equation.
+    expect(manifest.htmlReport).toBe('cases.import.html');
+    const page = await readFile(report.replace(/\.xlsx$/, '.html'), 'utf8');
+    expect(page).toContain('5 read = 4 sent + 1 invalid');
+    expect(page).not.toContain(SANDBOX_TOKEN);
   });
 
   it('verify accepts the files as the run left them (exit 0)', async () => {

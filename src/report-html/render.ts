@@ -9,6 +9,7 @@
  */
 import type { RunManifest } from '../audit/manifest.js';
 import type { ErrorExample, RowTiming, RunRecord } from '../audit/run-record.js';
+import { ROW_STATUSES } from '../outcome/row-outcome.js';
 import { html, raw, type Html } from './escape.js';
 import { formatOffset, horizontalBars, requestTimeline, stackedBar } from './svg.js';
 
@@ -36,7 +37,8 @@ export const STATUS_COLORS: Readonly<Record<string, string>> = {
   skipped: '#9e9e9e',
   unknown: '#9467bd',
 };
-const STATUS_ORDER = ['sent', 'valid', 'invalid', 'failed', 'skipped', 'unknown'];
+/** The row model's statuses, in the order the accounting equation names them. */
+const STATUS_ORDER: readonly string[] = ROW_STATUSES;
 /** Columns shown in the chart; the table under it lists every one. */
 const CHART_COLUMNS = 15;
 

@@ -2,7 +2,7 @@
  * One error hierarchy for the whole tool. The CLI turns these into exit codes in one place
  * (src/cli/main.ts); everything else just throws.
  *
- * Exit codes (DESIGN.md): 0 all rows ok, 1 finished with invalid/failed rows,
+ * Exit codes (README, "Exit codes and environment"): 0 all rows ok, 1 finished with invalid/failed rows,
  * 2 could not start or could not read the input.
  */
 

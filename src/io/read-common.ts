@@ -10,12 +10,6 @@ export const MAX_CELL_CHARS = 1_048_576;
 /** Excel's column limit (XFD). A wider "header" is a mis-read file, not a real sheet. */
 export const MAX_COLUMNS = 16_384;
 
-/** "column 3" or `column 3 ("Phone")`, for messages about a column by position. */
-export function describeColumn(headers: readonly string[], index: number): string {
-  const header = headers[index];
-  return header === undefined || header === '' ? `column ${index + 1}` : `column ${index + 1} ("${header}")`;
-}
-
 /** The column as Location.column wants it: its header, or its position when it has none. */
 export function columnName(headers: readonly string[], index: number): string {
   const header = headers[index];

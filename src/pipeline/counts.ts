@@ -1,5 +1,5 @@
 /**
- * The row-accounting invariant (DESIGN.md): every row read ends in exactly one bucket.
+ * The row-accounting invariant (README, "What happens to your data"): every row read ends in exactly one bucket.
  * read = sent + valid + invalid + failed + skipped + unknown. A run whose counts do not add up fails loudly.
  * The buckets are the row model's statuses (ROW_STATUSES), so a new status is counted without an edit here.
  */

@@ -9,7 +9,6 @@ import { textCell } from '../entities/cells.js';
 import type { Cell, CellFormat, Column, Entity, ExportOnlyColumn } from '../entities/entity.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { CellValue } from '../io/rows.js';
-import { sameValue } from '../entities/record.js';
 
 export type ExportFormat = CellFormat;
 
@@ -104,11 +103,6 @@ function canonical(value: unknown): unknown {
 export function hashValues(entity: Entity, values: Readonly<Record<string, unknown>>): string {
   const pairs = entity.columns.map((c) => [c.field, canonical(values[c.field])]);
   return createHash('sha256').update(JSON.stringify(pairs)).digest('hex').slice(0, 32);
-}
-
-/** Whether two value sets agree on every field (lists as sets, date-times as instants, empty = empty). */
-export function sameValues(entity: Entity, a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  return entity.columns.every((c) => sameValue(canonical(a[c.field]), canonical(b[c.field])));
 }
 
 /** The cells as the readers give them back (for tests and the plan's "before" text). */

@@ -167,13 +167,6 @@ function stateFolder(): { add(record: JournalRecord): void; readonly runs: Journ
   };
 }
 
-/** What records (oldest first) say, as a resumed run and the revert workbook need it. */
-export function journalStateOf(records: Iterable<JournalRecord>): { runs: JournalRun[]; state: JournalState } {
-  const folder = stateFolder();
-  for (const record of records) folder.add(record);
-  return { runs: folder.runs, state: folder.state };
-}
-
 function emptyState(): JournalState {
   return { done: new Map(), inFlight: new Map(), befores: new Map(), claimed: new Map() };
 }

@@ -160,7 +160,6 @@ export const sandboxStateSchema = z.object({
   mpdxPhones: byId(mpdxPhoneSchema),
 });
 
-export type FirmRecord = z.infer<typeof firmSchema>;
 export type AccountRecord = z.infer<typeof accountSchema>;
 export type ClientFields = z.infer<typeof clientFieldsSchema>;
 export type CaseStatusRecord = z.infer<typeof caseStatusSchema>;
@@ -172,7 +171,6 @@ export type ContactDetailRecord = z.infer<typeof contactDetailSchema>;
 export type MpdxContactRecord = z.infer<typeof mpdxContactSchema>;
 export type MpdxPersonRecord = z.infer<typeof mpdxPersonSchema>;
 export type MpdxPhoneRecord = z.infer<typeof mpdxPhoneSchema>;
-export type LoginRecord = z.infer<typeof loginSchema>;
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
 
 /** Format marker in dumped files, so a future layout change can be detected. */

@@ -89,22 +89,3 @@ describe('dump and load', () => {
   });
 });
 
-describe('state files', () => {
-  it('reads a dumped state back from disk and names the file when it is not JSON', async () => {
-    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { readStateFile } = await import('../../src/sandbox/index.js');
-    const dir = await mkdtemp(join(tmpdir(), 'sandbox-state-'));
-    try {
-      const good = join(dir, 'state.json');
-      await writeFile(good, JSON.stringify(dumpState(createSeedState())));
-      expect(Object.keys((await readStateFile(good)).cases)).toHaveLength(300);
-      const bad = join(dir, 'bad.json');
-      await writeFile(bad, '{"cases": ');
-      await expect(readStateFile(bad)).rejects.toThrow(/bad\.json/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});

@@ -4,12 +4,12 @@
  * is worked out in `makeRowChecker`, not per row.
  */
 import { CLEAR_TOKEN, type Entity } from '../../entities/entity.js';
-import type { CellProblem, RowAction } from '../../outcome/row-outcome.js';
+import type { CellProblem, DisplayValue, RowAction } from '../../outcome/row-outcome.js';
 import type { CellValue, SourceRow } from '../../io/rows.js';
 import type { NormaliseOptions } from '../../normalise/result.js';
 import type { FieldSource, HeaderMapping } from '../input/mapping.js';
 
-export type DisplayValue = string | number | boolean | null;
+export type { DisplayValue };
 
 export interface RowCheck {
   /** The record key, or '' for a create. */

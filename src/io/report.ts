@@ -372,7 +372,12 @@ async function writeErrors(
   await sheet.commit();
 }
 
-export async function createReport(path: string, layout: ReportLayout): Promise<ReportWriter> {
+export interface ReportOptions {
+  /** Rows per sheet before Results and Errors go on in "Results (2)"...; default 250,000 (write-xlsx.ts). */
+  readonly maxRowsPerSheet?: number | undefined;
+}
+
+export async function createReport(path: string, layout: ReportLayout, options: ReportOptions = {}): Promise<ReportWriter> {
   const spool = await createSpoolFolder('plannr-bulk-report-');
   const resultsPath = join(spool.path, 'results.jsonl');
   const errorsPath = join(spool.path, 'errors.jsonl');
@@ -398,7 +403,7 @@ export async function createReport(path: string, layout: ReportLayout): Promise<
       finished = true;
       try {
         await Promise.all([results.end(), errors.end()]);
-        const workbook = openXlsxWriter(path);
+        const workbook = openXlsxWriter(path, { maxRowsPerSheet: options.maxRowsPerSheet });
         try {
           await writeSummary(workbook, summary);
           await writeResults(workbook, layout, resultsPath);

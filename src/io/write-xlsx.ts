@@ -30,7 +30,7 @@ import { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import { OutputError } from '../errors.js';
 import { atomicFile } from './atomic-file.js';
-import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
+import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
 import {
   commentsXml,
   contentTypesXml,
@@ -250,7 +250,10 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     if (style?.notes !== undefined) {
       for (const [column, text] of Object.entries(style.notes)) {
         if (state.notesWritten >= state.maxNotes) break;
-        state.notes.push({ row: state.rowCount, column: Number(column), text: clampCellText(text) });
+        const columnIndex = Number(column);
+        // A note outside the sheet's columns would make Excel "repair" the file: it has no cell to go on.
+        if (!Number.isInteger(columnIndex) || columnIndex < 0 || columnIndex >= EXCEL_MAX_COLUMNS) continue;
+        state.notes.push({ row: state.rowCount, column: columnIndex, text: clampCellText(text) });
         state.notesWritten += 1;
       }
     }

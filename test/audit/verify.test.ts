@@ -4,7 +4,6 @@
  * or the report's Results are edited. Expected digests are computed here from the definition in
  * outcome-digest.ts over the report as exceljs (an independent reader) sees it.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,21 +11,14 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
-import type { RunningSandbox } from '../../src/sandbox/server.js';
 import { startSandbox } from '../../src/sandbox/server.js';
-import { cliEntry, column, readSheet, tempDir, writeCsv } from '../e2e/helpers.js';
+import { column, readSheet, runCli, sandboxEnv, tempDir, writeCsv } from '../e2e/helpers.js';
 
 const header = ['Case ID', 'Case Name', 'Case Value (£)', 'Review Date', 'Clients'];
 
-function cli(args: readonly string[], sandbox?: RunningSandbox): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PLANNR_')));
-  if (sandbox !== undefined) Object.assign(env, { PLANNR_BASE_URL: sandbox.url, PLANNR_TOKEN: SANDBOX_TOKEN, PLANNR_ACCOUNT_UUID: '5a1dbb0c-6c3e-4e8a-9b51-2f0c8d7e4a10' });
-  const child = spawn(process.execPath, [cliEntry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+/** The built CLI (test/global-setup.ts builds it), pointed at the sandbox when one is given. */
+function cli(args: readonly string[], sandbox?: Parameters<typeof sandboxEnv>[0]) {
+  return runCli(args, sandbox !== undefined ? { env: sandboxEnv(sandbox) } : {});
 }
 
 const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex');

@@ -44,7 +44,7 @@ import { writeRevertFromJournal } from './revert.js';
 import type { SendContext } from './send-row.js';
 import { runValidate, type ValidateResult } from './validate.js';
 import { openRoundTrip, type RoundTrip } from './round-trip-import.js';
-import { apiDirectory, createNameResolver, type NameResolver } from './names.js';
+import { apiDirectory, createNameResolver, type NameResolver } from './send/names.js';
 
 export interface ImportConfig extends InputConfig {
   /** Report workbook path; undefined writes none. */

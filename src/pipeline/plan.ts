@@ -30,9 +30,9 @@ import { cellOf, exportColumnsOf, moneyColumnsOf, type ExportCell, type ExportCo
 import { formatOf, openExportFile, type MetaEntry } from './export-file.js';
 import { checkCredentials } from './import.js';
 import type { FieldSource } from './input/mapping.js';
-import { apiDirectory, createNameResolver, type NameResolver } from './names.js';
+import { apiDirectory, createNameResolver, type NameResolver } from './send/names.js';
 import { openInput, type InputConfig, type OpenedInput } from './input/open-input.js';
-import { inSequence } from './ordered.js';
+import { inSequence } from './send/ordered.js';
 import { duplicateCheck } from './outcome.js';
 import { outcomeOf, PLAN_ACTIONS, type PlanAction } from '../outcome/row-outcome.js';
 import { createRecordReader, RECORDS_PER_READ } from './lookup.js';

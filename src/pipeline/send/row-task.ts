@@ -13,7 +13,7 @@ import type { RowOutcome } from '../../outcome/row-outcome.js';
 import { outcomeOf } from '../../outcome/row-outcome.js';
 import type { SourceRow } from '../../io/rows.js';
 import type { RowCheck } from '../check/check-row.js';
-import type { NameResolver } from '../names.js';
+import type { NameResolver } from './names.js';
 import type { RoundTrip } from '../round-trip-import.js';
 import { sendRow, type EarlierAttempt, type SendContext } from '../send-row.js';
 

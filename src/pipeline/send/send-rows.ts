@@ -13,7 +13,7 @@ import type { SourceRow } from '../../io/rows.js';
 import { outcomeOf, type RowOutcome } from '../../outcome/row-outcome.js';
 import type { RowCheck } from '../check/check-row.js';
 import type { JournalState } from '../journal.js';
-import { inSequence } from '../ordered.js';
+import { inSequence } from './ordered.js';
 import { duplicateCheck } from '../outcome.js';
 import { beforeImageOf, refusedMessage, type EarlierAttempt } from '../send-row.js';
 import { sendCheckedRow, type RowTaskContext } from './row-task.js';

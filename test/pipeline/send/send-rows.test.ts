@@ -4,7 +4,7 @@ import type { SourceRow } from '../../../src/io/rows.js';
 import type { RowOutcome } from '../../../src/outcome/row-outcome.js';
 import type { RowCheck } from '../../../src/pipeline/check/check-row.js';
 import type { InFlightRow, JournalDone, JournalState } from '../../../src/pipeline/journal.js';
-import type { NameResolver } from '../../../src/pipeline/names.js';
+import type { NameResolver } from '../../../src/pipeline/send/names.js';
 import type { Prepared, RoundTrip } from '../../../src/pipeline/round-trip-import.js';
 import type { SendContext } from '../../../src/pipeline/send-row.js';
 import { sendRows, type SendRowsConfig } from '../../../src/pipeline/send/send-rows.js';

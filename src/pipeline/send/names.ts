@@ -21,14 +21,14 @@
  * - Staff (a client's Adviser, Administrator, Paraplanner): by email or by name, among the
  *   employee accounts (the same read, once per run).
  */
-import { paginate } from '../api/paginate.js';
-import type { DispatchPool } from '../api/pool.js';
-import type { Entity } from '../entities/entity.js';
-import { isUuidText, referenceNouns as nouns, referencePlurals as plurals, type ReferenceKind, type ReferenceType } from '../entities/field-types.js';
-import { asRecord, nameOf, uuidOf } from '../entities/record.js';
-import type { CellProblem } from '../outcome/row-outcome.js';
-import type { DisplayValue, RowCheck } from './check/check-row.js';
-import type { FieldSource } from './input/mapping.js';
+import { paginate } from '../../api/paginate.js';
+import type { DispatchPool } from '../../api/pool.js';
+import type { Entity } from '../../entities/entity.js';
+import { isUuidText, referenceNouns as nouns, referencePlurals as plurals, type ReferenceKind, type ReferenceType } from '../../entities/field-types.js';
+import { asRecord, nameOf, uuidOf } from '../../entities/record.js';
+import type { CellProblem } from '../../outcome/row-outcome.js';
+import type { DisplayValue, RowCheck } from '../check/check-row.js';
+import type { FieldSource } from '../input/mapping.js';
 
 /** A record a name or email could mean: its uuid and how a person recognises it. */
 export interface Candidate {

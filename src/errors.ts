@@ -25,8 +25,8 @@ export function describeLocation(where: Location): string {
 
 export abstract class PlannrBulkError extends Error {
   abstract readonly exitCode: 1 | 2;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
   }
 }

@@ -4,10 +4,11 @@
  * errors they throw. Everything else under dist/ is internal and may change without notice;
  * package.json's `exports` lets only this file (and package.json) be imported.
  *
- * The runs are the CLI without its default paths: a report or revert workbook is written only
- * when its path is given (the CLI always gives both), while runImport's journal defaults to
- * `<file>.journal` beside the input, as the CLI's does. The API config is whatever the caller
- * passes; resolveApiConfig builds it from PLANNR_* variables the way the CLI does.
+ * runImport writes what `plannr-bulk import` writes: unless told otherwise (a path, or false
+ * for none), its report, revert workbook and journal go beside the input (src/config/outputs.ts,
+ * which the CLI uses too). runValidate writes a report only when given a path. The API config
+ * is whatever the caller passes; resolveApiConfig builds it from PLANNR_* variables the way
+ * the CLI does.
  */
 
 // The runs.
@@ -29,6 +30,8 @@ export type { MappingOverrides } from './pipeline/input/mapping.js';
 export { entityNames } from './entities/index.js';
 export type { EntityName } from './entities/entity.js';
 export { resolveApiConfig, DEFAULT_BASE_URL, DEFAULT_TIMEOUT_MS } from './api/config.js';
+export { defaultOutputPath, defaultJournalPath, importOutputs } from './config/outputs.js';
+export type { OutputChoice, OutputKind } from './config/outputs.js';
 export type { ApiConfig, ApiConfigFlags } from './api/config.js';
 export { DEFAULT_POOL_OPTIONS } from './api/pool.js';
 export type { DispatchPoolOptions, PoolEvent, PoolStats } from './api/pool.js';

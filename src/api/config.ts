@@ -72,7 +72,9 @@ export function resolveApiConfig(flags: ApiConfigFlags, env: NodeJS.ProcessEnv):
   const baseUrl = parseBaseUrl(firstGiven(flags.baseUrl, env['PLANNR_BASE_URL']) ?? DEFAULT_BASE_URL);
 
   const token = firstGiven(flags.token, env['PLANNR_TOKEN']);
-  if (token === undefined) throw new UsageError('No API token: set PLANNR_TOKEN (or pass --token)');
+  if (token === undefined) throw new UsageError(
+      'No API token: set the PLANNR_TOKEN environment variable to a Plannr personal access token (for the local sandbox: PLANNR_TOKEN=sandbox-token, as "plannr-bulk sandbox" prints)',
+    );
   if (!HEADER_SAFE.test(token)) {
     throw new UsageError('The API token contains spaces or characters a token cannot have: check PLANNR_TOKEN');
   }

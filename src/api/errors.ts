@@ -3,6 +3,8 @@
  * Nothing here ever sees the token, so nothing here can leak it.
  */
 
+import { PlannrBulkError } from '../errors.js';
+
 /**
  * timeout    no answer within timeoutMs (the request may well have been processed)
  * connect    no connection was made (refused, DNS, TLS): the request certainly never left
@@ -16,9 +18,10 @@ export type TransportErrorKind = 'timeout' | 'connect' | 'reset' | 'aborted' | '
 /** API field key → messages. A null-prototype object: any key (`constructor`, `__proto__`) is just a key. */
 export type FieldErrors = Readonly<Record<string, readonly string[]>>;
 
-/** The request got no HTTP response at all. */
-export class TransportError extends Error {
+/** The request got no HTTP response at all. Escaping a run (an export's page, the credential check), the run could not go on: exit 2. */
+export class TransportError extends PlannrBulkError {
   override name = 'TransportError';
+  readonly exitCode = 2 as const;
   constructor(
     readonly kind: TransportErrorKind,
     /** false only when the request certainly never reached the server (safe to re-send a create). */
@@ -30,9 +33,10 @@ export class TransportError extends Error {
   }
 }
 
-/** A non-2xx answer where the caller needed success (e.g. a page of an export). */
-export class ApiResponseError extends Error {
+/** A non-2xx answer where the caller needed success (e.g. a page of an export): the run could not go on, exit 2. */
+export class ApiResponseError extends PlannrBulkError {
   override name = 'ApiResponseError';
+  readonly exitCode = 2 as const;
   constructor(
     readonly status: number,
     message: string,

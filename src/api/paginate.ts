@@ -25,7 +25,7 @@ export function nextPageUrl(next: string, baseUrl: string): string {
   try {
     url = new URL(next, `${base.origin}/`);
   } catch {
-    throw new Error(`The API's links.next is not a URL ("${next.slice(0, 80)}")`);
+    throw new ApiUnavailableError(`The API's links.next is not a URL ("${next.slice(0, 80)}")`);
   }
   if (url.protocol === 'http:' && base.protocol === 'https:' && url.hostname === base.hostname && url.port === '') {
     url.protocol = 'https:';
@@ -68,20 +68,20 @@ export async function* paginate(pool: DispatchPool, request: ListRequest, signal
 
   for (let pageNumber = 1; ; pageNumber++) {
     const fingerprint = pool.client.resolveUrl(page.path, page.query).href;
-    if (seen.has(fingerprint)) throw new Error(`The API sent page ${pageNumber - 1} again (${new URL(fingerprint).search}): stopping`);
+    if (seen.has(fingerprint)) throw new ApiUnavailableError(`The API sent page ${pageNumber - 1} again (${new URL(fingerprint).search}): stopping`);
     seen.add(fingerprint);
 
     const result = await pool.run(page, { idempotent: true, signal });
     if (result.kind === 'aborted') throw new TransportError('aborted', false, `Listing ${first.path} stopped before page ${pageNumber}`);
     if (result.kind === 'stopped') throw new ApiUnavailableError(`Listing ${first.path}, page ${pageNumber}: ${result.reason}`);
-    if (result.kind !== 'response') throw new Error(`Listing ${first.path}, page ${pageNumber}: ${result.error}`);
+    if (result.kind !== 'response') throw new ApiUnavailableError(`Listing ${first.path}, page ${pageNumber}: ${result.error}`);
     const { status, body } = result.response;
     if (status < 200 || status >= 300) {
       const { message, fieldErrors } = describeApiError(status, body);
       throw new ApiResponseError(status, `Listing ${first.path}, page ${pageNumber}: ${message}`, fieldErrors);
     }
     if (!isRecord(body) || !Array.isArray(body['data'])) {
-      throw new Error(`Listing ${first.path}, page ${pageNumber}: the answer has no "data" list`);
+      throw new ApiUnavailableError(`Listing ${first.path}, page ${pageNumber}: the answer has no "data" list`);
     }
     yield* body['data'];
 

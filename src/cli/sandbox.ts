@@ -1,10 +1,12 @@
-import { Command, Option } from '@commander-js/extra-typings';
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_SANDBOX_PORT } from '../config/defaults.js';
 import { UsageError } from '../errors.js';
-import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../sandbox/seed.js';
 import { FAULT_FLAG_NAMES, faultsSchema, type Faults } from '../sandbox/faults.js';
-import { startSandbox } from '../sandbox/server.js';
-import { loadState } from '../sandbox/state.js';
+import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../sandbox/seed.js';
+import { startSandbox, type RunningSandbox, type SandboxOptions } from '../sandbox/server.js';
+import { loadState, type SandboxState } from '../sandbox/state.js';
+import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
+import { sandboxFlags, valuesOf } from './flags.js';
 
 /** "errors=0.1,slow=0.05,slow-ms=2000,drop=0.02,burst429=20,gateway504-next=3" → Faults (names: FAULT_FLAG_NAMES). */
 export function parseFaults(text: string): Faults {
@@ -24,47 +26,54 @@ export function parseFaults(text: string): Faults {
   return checked.data;
 }
 
-export function sandboxCommand(): Command<[], Record<string, unknown>> {
-  return new Command('sandbox')
-    .description('run a local emulator of the Plannr API (and MPDX phones) on 127.0.0.1: no account, no network')
-    .addOption(new Option('--port <n>', 'port to listen on (default 4010; 0 = any free port)').default('4010'))
-    .option('--seed <file>', 'JSON state to start from (as dumped by GET /__sandbox/state); default: built-in demo data')
-    .option('--rate <n>', 'requests per minute per token before 429 (default 500, as Plannr; 0 = unlimited)', '500')
-    .option('--faults <spec>', 'inject faults, e.g. errors=0.1,drop=0.02,burst429=20,gateway504=0.05,list-lag-ms=20000 (see README: The sandbox)')
-    .action(async (flags) => {
-      const port = Number(flags.port);
-      const rate = Number(flags.rate);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port "${flags.port}" is not a port number`);
-      if (!Number.isInteger(rate) || rate < 0) throw new UsageError(`--rate "${flags.rate}": expected requests per minute, e.g. 500`);
-      let state;
-      if (flags.seed !== undefined) {
-        const text = await readFile(flags.seed, 'utf8').catch((e: NodeJS.ErrnoException) => {
-          throw new UsageError(`--seed ${flags.seed}: cannot read it (${e.code ?? e.message})`);
-        });
-        try {
-          state = loadState(JSON.parse(text));
-        } catch (error) {
-          throw new UsageError(`--seed ${flags.seed}: not a sandbox state file (${(error as Error).message.split('\n')[0]})`);
-        }
-      }
-      const sandbox = await startSandbox({
-        port,
-        ratePerMinute: rate,
-        ...(state !== undefined ? { state } : {}),
-        ...(flags.faults !== undefined ? { faults: parseFaults(flags.faults) } : {}),
-      });
-      process.stdout.write(
-        `Plannr sandbox listening on ${sandbox.url}\n` +
-          `Use it with:\n  export PLANNR_BASE_URL=${sandbox.url}\n  export PLANNR_TOKEN=${SANDBOX_TOKEN}\n  export PLANNR_ACCOUNT_UUID=${SANDBOX_ACCOUNT_UUID}\n` +
-          `Admin: GET ${sandbox.url}/__sandbox/state, GET /__sandbox/writes, POST /__sandbox/faults, POST /__sandbox/reset\n` +
-          'Ctrl-C to stop.\n',
-      );
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          void sandbox.close().then(resolve);
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
-    });
+async function readSeed(path: string): Promise<SandboxState> {
+  const text = await readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--seed ${path}: cannot read it (${e.code ?? e.message})`);
+  });
+  try {
+    return loadState(JSON.parse(text));
+  } catch (error) {
+    throw new UsageError(`--seed ${path}: not a sandbox state file (${(error as Error).message.split('\n')[0]})`);
+  }
 }
+
+/** startSandbox, with a port in use (or not ours to take) said as a usage problem that names the port. */
+export async function listen(options: SandboxOptions): Promise<RunningSandbox> {
+  try {
+    return await startSandbox(options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `127.0.0.1:${options.port ?? 0}`;
+    if (code === 'EADDRINUSE') throw new UsageError(`--port ${options.port}: cannot listen on ${where}, something else is using it (EADDRINUSE); pick another port, or --port 0 for any free one`);
+    if (code === 'EACCES') throw new UsageError(`--port ${options.port}: not allowed to listen on ${where} (EACCES); ports below 1024 need privileges, pick a higher one`);
+    throw error;
+  }
+}
+
+/** `plannr-bulk sandbox`: the emulator on 127.0.0.1 until Ctrl-C (or SIGTERM). */
+export async function sandbox(parsed: ParsedFlags, context: CommandContext): Promise<ExitCode> {
+  const { state, faults, port = DEFAULT_SANDBOX_PORT, ...options } = valuesOf(sandboxFlags, parsed);
+  const running = await listen({
+    ...options,
+    port,
+    ...(state !== undefined ? { state: await readSeed(state) } : {}),
+    ...(faults !== undefined ? { faults: parseFaults(faults) } : {}),
+  });
+  context.print(
+    `Plannr sandbox listening on ${running.url}\n` +
+      `Use it with:\n  export PLANNR_BASE_URL=${running.url}\n  export PLANNR_TOKEN=${SANDBOX_TOKEN}\n  export PLANNR_ACCOUNT_UUID=${SANDBOX_ACCOUNT_UUID}\n` +
+      `Admin: GET ${running.url}/__sandbox/state, GET /__sandbox/writes, POST /__sandbox/faults, POST /__sandbox/reset\n` +
+      'Ctrl-C to stop.',
+  );
+  await new Promise<void>((resolve) => context.signal.addEventListener('abort', () => resolve(), { once: true }));
+  await running.close();
+  return 0;
+}
+
+export const sandboxCommand: CliCommand = {
+  name: 'sandbox',
+  description: 'run a local emulator of the Plannr API (and MPDX phones) on 127.0.0.1: no account, no network',
+  flags: [sandboxFlags],
+  stoppable: true,
+  run: (_args, parsed, context) => sandbox(parsed, context),
+};

@@ -1,18 +1,24 @@
-import { Command } from '@commander-js/extra-typings';
-import { getEntity } from '../entities/index.js';
+import { entityNames, getEntity } from '../entities/index.js';
 import { UsageError } from '../errors.js';
 import { writeTemplate } from '../io/template.js';
+import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
+import { templateFlags, valuesOf } from './flags.js';
 
-export function templateCommand(): Command<[string], Record<string, unknown>> {
-  return new Command('template')
-    .description('write a template workbook (or CSV) for an entity: headers with notes, dropdowns, an example row')
-    .argument('<entity>', 'contact-details, cases, mpdx-phones or accounts')
-    .option('--out <file>', 'file to write, .xlsx or .csv (default: <entity>-template.xlsx)')
-    .action(async (name, flags) => {
-      const entity = getEntity(name);
-      const out = flags.out ?? `${entity.name}-template.xlsx`;
-      if (!/\.(xlsx|csv)$/i.test(out)) throw new UsageError(`--out ${out}: the template must be .xlsx or .csv`);
-      await writeTemplate(out, entity);
-      process.stdout.write(`template for ${entity.name}: ${out}\n`);
-    });
+/** `plannr-bulk template ENTITY`: headers with notes, dropdowns, an example row. */
+export async function template(name: string, parsed: ParsedFlags, context: CommandContext): Promise<ExitCode> {
+  const entity = getEntity(name);
+  const out = valuesOf(templateFlags, parsed).out ?? `${entity.name}-template.xlsx`;
+  if (!/\.(xlsx|csv)$/i.test(out)) throw new UsageError(`--out ${out}: the template must be .xlsx or .csv`);
+  await writeTemplate(out, entity);
+  context.print(`template for ${entity.name}: ${out}`);
+  return 0;
 }
+
+export const templateCommand: CliCommand = {
+  name: 'template',
+  description: 'write a template workbook (or CSV) for an entity: headers with notes, dropdowns, an example row',
+  arguments: [{ name: '<entity>', description: entityNames.join(', ') }],
+  flags: [templateFlags],
+  stoppable: false,
+  run: ([name = ''], parsed, context) => template(name, parsed, context),
+};

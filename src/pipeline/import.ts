@@ -39,6 +39,7 @@ import { scanInput } from './input/scan-input.js';
 import { startPhase, type OnPhase } from './progress.js';
 import { sendRows } from './send/send-rows.js';
 import { probeOutputs } from './outputs.js';
+import { importOutputs, type ImportOutputs, type OutputChoice } from '../config/outputs.js';
 import { createClaims, DEFAULT_READ_BACK_WINDOW_MS } from './read-back.js';
 import { writeRevertFromJournal } from './revert.js';
 import type { SendContext } from './send-row.js';
@@ -47,8 +48,8 @@ import { openRoundTrip, type RoundTrip } from './round-trip-import.js';
 import { apiDirectory, createNameResolver, type NameResolver } from './send/names.js';
 
 export interface ImportConfig extends InputConfig {
-  /** Report workbook path; undefined writes none. */
-  readonly report?: string | undefined;
+  /** Report workbook path; false writes none. Default: `<file>.import.xlsx` (`.validation.xlsx` for a dry run) beside the input, as the CLI's. */
+  readonly report?: OutputChoice;
   /** Journal path. Default: `<file>.journal` beside the input. */
   readonly journal?: string | undefined;
   /** Continue the run recorded in the journal (same file). Default false. */
@@ -75,8 +76,8 @@ export interface ImportConfig extends InputConfig {
   readonly log?: Logger | undefined;
   /** Re-import of an export: write records changed in the CRM since the export anyway. Default false. */
   readonly overwrite?: boolean | undefined;
-  /** Revert workbook (before-image of every field an update changed, from the journal); undefined writes none. */
-  readonly revert?: string | undefined;
+  /** Revert workbook (before-image of every field an update changed, from the journal); false writes none. Default: `<file>.revert.xlsx` beside the input, as the CLI's. */
+  readonly revert?: OutputChoice;
 }
 
 export interface ImportProgress {
@@ -109,11 +110,12 @@ export interface ImportResult {
   readonly stopped?: { readonly status: number; readonly message: string } | undefined;
 }
 
-/** The config with its journal path filled in. */
-type RunConfig = ImportConfig & { readonly journal: string };
+/** The config with its default output paths filled in (config/outputs.ts). */
+type RunConfig = Omit<ImportConfig, keyof ImportOutputs> & ImportOutputs;
 
 export async function runImport(options: ImportConfig): Promise<ImportResult> {
-  const config: RunConfig = { ...options, journal: options.journal ?? `${options.file}.journal` };
+  // Default paths come from config/outputs.ts, shared with the CLI: no update without its undo file.
+  const config: RunConfig = { ...options, ...importOutputs(options) };
   if (config.dryRun) return fromValidate(await runValidate({ ...config, onProgress: undefined }));
   const started = Date.now();
   // The one pass before sending: every row read to the end (a file that cannot be read through

@@ -316,8 +316,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     return c.json({ message: 'Server Error' }, 500);
   });
 
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => resolve(started as Server));
+  const server = await new Promise<Server>((resolve, reject) => {
+    // A port in use (EADDRINUSE) rejects here rather than crashing the process as an unhandled 'error' event.
+    const started = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, () => {
+      started.off('error', reject);
+      resolve(started as Server);
+    });
+    started.once('error', reject);
   });
   const address = server.address() as AddressInfo;
 

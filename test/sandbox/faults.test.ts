@@ -3,30 +3,26 @@
  * balancer or proxy does, is reproducible (by count or seeded rate), and the write log stays the
  * ground truth of what was applied.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseFaults } from '../../src/cli/sandbox.js';
 import { echoForms } from '../../src/sandbox/faults.js';
-import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
+import type { RunningSandbox } from '../../src/sandbox/server.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
+import { API_HEADERS, sandboxesPerTest } from './helpers.js';
 
-const running: RunningSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
+const start = sandboxesPerTest({ ratePerMinute: 0 });
+const headers = API_HEADERS;
 
-async function start(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const sandbox = await startSandbox({ port: 0, ratePerMinute: 0, ...options });
-  running.push(sandbox);
-  return sandbox;
+/** An MPDX phone update (JSON:API) that the sandbox refuses with 422: the route a fault answers on. */
+function putMpdxPhone(sandbox: RunningSandbox): Promise<Response> {
+  const phone = Object.values(sandbox.state.mpdxPhones)[0]!;
+  return fetch(`${sandbox.url}/api/v2/contacts/${phone.contact_id}/people/${phone.person_id}/phones/${phone.id}`, {
+    method: 'PUT',
+    headers: { ...headers, 'Content-Type': 'application/vnd.api+json' },
+    body: JSON.stringify({ data: { type: 'phone_numbers', id: phone.id, attributes: { number: '1', overwrite: true } } }),
+  });
 }
-
-const headers = {
-  Authorization: `Bearer ${SANDBOX_TOKEN}`,
-  'X-PLANNR-ACCOUNT-UUID': SANDBOX_ACCOUNT_UUID,
-  Accept: 'application/json',
-  'Content-Type': 'application/json',
-};
 
 async function call(sandbox: RunningSandbox, method: string, path: string, body?: unknown) {
   const response = await fetch(`${sandbox.url}${path}`, {
@@ -172,12 +168,7 @@ describe('token echo', () => {
 
   it('echoes it on the MPDX (JSON:API) route too', async () => {
     const sandbox = await start({ faults: { tokenEchoNext: 1 } });
-    const phone = Object.values(sandbox.state.mpdxPhones)[0]!;
-    const response = await fetch(`${sandbox.url}/api/v2/contacts/${phone.contact_id}/people/${phone.person_id}/phones/${phone.id}`, {
-      method: 'PUT',
-      headers: { ...headers, 'Content-Type': 'application/vnd.api+json' },
-      body: JSON.stringify({ data: { type: 'phone_numbers', id: phone.id, attributes: { number: '1', overwrite: true } } }),
-    });
+    const response = await putMpdxPhone(sandbox);
     expect(response.status).toBe(422);
     const text = await response.text();
     expect(text).toContain(SANDBOX_TOKEN);
@@ -210,12 +201,7 @@ describe('prototype-named field errors', () => {
 
   it('an MPDX JSON:API error pointing at /data/attributes/constructor', async () => {
     const sandbox = await start({ faults: { protoFieldsNext: 1 } });
-    const phone = Object.values(sandbox.state.mpdxPhones)[0]!;
-    const response = await fetch(`${sandbox.url}/api/v2/contacts/${phone.contact_id}/people/${phone.person_id}/phones/${phone.id}`, {
-      method: 'PUT',
-      headers: { ...headers, 'Content-Type': 'application/vnd.api+json' },
-      body: JSON.stringify({ data: { type: 'phone_numbers', id: phone.id, attributes: { number: '1', overwrite: true } } }),
-    });
+    const response = await putMpdxPhone(sandbox);
     expect(response.status).toBe(422);
     const body = (await response.json()) as { errors: Array<{ source?: { pointer: string } }> };
     expect(body.errors.map((e) => e.source?.pointer)).toContain('/data/attributes/constructor');

@@ -1,26 +1,12 @@
 import { get as httpGet } from 'node:http';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { RunningSandbox } from '../../src/sandbox/server.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/sandbox/seed.js';
 import type { SandboxState } from '../../src/sandbox/state.js';
+import { API_HEADERS, sandboxesPerTest } from './helpers.js';
 
-const running: RunningSandbox[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
-
-async function start(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const sandbox = await startSandbox({ port: 0, ...options });
-  running.push(sandbox);
-  return sandbox;
-}
-
-const headers = {
-  Authorization: `Bearer ${SANDBOX_TOKEN}`,
-  'X-PLANNR-ACCOUNT-UUID': SANDBOX_ACCOUNT_UUID,
-  Accept: 'application/json',
-  'Content-Type': 'application/json',
-};
+const start = sandboxesPerTest();
+const headers = API_HEADERS;
 
 async function call(sandbox: RunningSandbox, method: string, path: string, body?: unknown, extra: Record<string, string> = {}) {
   const response = await fetch(`${sandbox.url}${path}`, {

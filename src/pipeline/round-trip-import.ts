@@ -70,6 +70,21 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
     }
   }
 
+  /**
+   * Fields an update sets that the record, as the API returned it, does not carry at all
+   * (`fromRecord` leaves them out): their before-image would be a guess (an empty one would
+   * make the revert clear a value nobody saw), so such an update is refused.
+   */
+  function fieldsNotShown(sent: NormalisedRow, record: unknown): string[] {
+    const shown = entity.fromRecord(record);
+    const identity = new Set(identityFields(entity));
+    const writeOnly = new Set(entity.writeOnly ?? []);
+    return entity.columns
+      .filter((c) => sent[c.field] !== undefined && !identity.has(c.field) && !bookkeeping.has(c.field) && !writeOnly.has(c.field) && c.createOnly !== true && c.isPhoneRegion !== true)
+      .filter((c) => !(c.field in shown))
+      .map((c) => c.field);
+  }
+
   /** Identity fields and every field the update sets, as they were. */
   function beforeImage(sent: NormalisedRow, before: CurrentRecord): BeforeImage {
     const identity = new Set(identityFields(entity));
@@ -120,6 +135,11 @@ export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip>
           const sent = withRequired(entity, decision.values, check.values);
           toSend = { ...check, values: sent, display: Object.fromEntries(Object.entries(check.display).filter(([field]) => field in sent)) };
         }
+      }
+      const unseen = earlierBefore === undefined ? fieldsNotShown(toSend.values, before.record) : [];
+      if (unseen.length > 0) {
+        const headers = unseen.map((field) => entity.columns.find((c) => c.field === field)?.header ?? field).join(', ');
+        return done(outcomeOf(row, check, 'failed', `not sent: ${entity.system.name}'s ${entity.noun} ${check.key} as read does not show ${headers}, so what it holds now is unknown: the change would have no undo and could hide a conflict`));
       }
       return { kind: 'send', check: toSend, before: earlierBefore ?? beforeImage(toSend.values, before.state) };
     },

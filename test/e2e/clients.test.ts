@@ -113,6 +113,22 @@ describe('clients', () => {
     expect(Object.values(sandbox.state.accounts).filter((a) => a.email === 'lost.answer@example.com')).toHaveLength(1);
   });
 
+  it('an update to a field the record does not show is refused: its undo would be a guess', async () => {
+    const { sandbox, dir } = await setUp();
+    // A client whose account resource carries none of the client fields (as Plannr's documented example).
+    const client = Object.values(sandbox.state.accounts).find((a) => a.type === 'client')!;
+    delete client.client;
+    const file = await writeCsv(dir, 'updates.csv', [['UUID', 'Date of Birth'], [client.uuid, '1961-03-18']]);
+    const edits = await writeCsv(dir, 'names.csv', [['UUID', 'Forename'], [client.uuid, 'Olly']]);
+    const report = join(dir, 'report.xlsx');
+    const refused = await runImport({ file, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j1'), report });
+    expect(refused.counts).toMatchObject({ sent: 0, failed: 1 });
+    expect(column(await readSheet(report, 'Results'), 'Message')[0]).toContain('does not show Date of Birth');
+    const shown = await runImport({ file: edits, entity: 'clients', api: apiFor(sandbox), normalise, journal: join(dir, 'j2') });
+    expect(shown.counts).toMatchObject({ sent: 1 });
+    expect(sandbox.writes.map((w) => w.body)).toEqual([{ first_name: 'Olly' }]);
+  });
+
   it('a clients export imports back with no change at all', async () => {
     const { sandbox, dir } = await setUp();
     const out = join(dir, 'clients.xlsx');

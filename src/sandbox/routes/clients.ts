@@ -60,6 +60,12 @@ const DATE_FIELDS = ['first_contact_date', 'prospect_converted_at', 'will_last_r
 /** Staff fields: an employee account. */
 const STAFF_FIELDS = ['assigned_adviser_uuid', 'assigned_administrator_uuid', 'assigned_paraplanner_uuid'] as const;
 
+/** Every client field the account resource shows (null when never set): the tool reads each one back. */
+const CLIENT_FIELDS: readonly string[] = [
+  ...Object.keys(TEXT_FIELDS), ...BOOLEAN_FIELDS, ...Object.keys(INTEGER_FIELDS), ...NUMBER_FIELDS, ...DATE_FIELDS,
+  ...Object.keys(CLIENT_CHOICES), ...STAFF_FIELDS, 'introduced_by_uuid', 'date_of_birth', 'ni_number', 'nationalities', 'value',
+];
+
 /** HMRC's NINO shape (NIM39110): prefix letters never D, F, I, Q, U, V; O never second; some prefixes unused; suffix A-D. */
 const NINO = /^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$/;
 
@@ -210,7 +216,8 @@ export function renderClientFields(state: SandboxState, account: AccountRecord):
     const found = typeof uuid === 'string' ? state.accounts[uuid] : undefined;
     return found === undefined ? null : renderAccountSummary(found);
   };
-  const rendered: Record<string, unknown> = { ...fields };
+  const rendered: Record<string, unknown> = Object.fromEntries(CLIENT_FIELDS.map((field) => [field, fields[field] ?? null]));
+  rendered['nationalities'] = fields['nationalities'] ?? [];
   for (const field of [...STAFF_FIELDS, 'introduced_by_uuid'] as const) {
     rendered[field.replace(/_uuid$/, '')] = nested(fields[field]);
     delete rendered[field];

@@ -135,16 +135,6 @@ export const referenceNouns: Readonly<Record<ReferenceKind, string>> = { 'case-s
 /** How messages name several. */
 export const referencePlurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts', employee: 'members of staff' };
 
-/** How messages name one record of each reference kind. */
-export const referenceNouns: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case status', 'case-type': 'case type', account: 'account', employee: 'member of staff' };
-/** How messages name several. */
-export const referencePlurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts', employee: 'members of staff' };
-
-/** How messages name one record of each reference kind. */
-export const referenceNouns: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case status', 'case-type': 'case type', account: 'account', employee: 'member of staff' };
-/** How messages name several. */
-export const referencePlurals: Readonly<Record<ReferenceKind, string>> = { 'case-status': 'case statuses', 'case-type': 'case types', account: 'accounts', employee: 'members of staff' };
-
 /** A field that takes a uuid or a human reference (a name, an email) looked up at import or plan. */
 export interface ReferenceType<T> extends FieldType<T> {
   readonly refersTo: ReferenceKind;

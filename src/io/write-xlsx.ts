@@ -48,7 +48,7 @@ import {
 } from './xlsx-write/parts.js';
 import { rowXml, type RowStyle, type XlsxCellValue } from './xlsx-write/rows.js';
 import { createStyleTable } from './xlsx-write/styles.js';
-import { clampCellText, columnLetter, lettersOf, safeSheetName } from './xlsx-write/text.js';
+import { clampCellText, columnLetter, lettersOf, safeSheetName, sheetReference } from './xlsx-write/text.js';
 
 export { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
 export { columnLetter, safeSheetName } from './xlsx-write/text.js';
@@ -122,6 +122,11 @@ export interface XlsxWriter {
   discard(): Promise<void>;
 }
 
+/** A sheet name as a formula needs it: bare when it is a plain word, else quoted. */
+function formulaSheetName(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : sheetReference(name);
+}
+
 /** "Results" → "Results (2)", keeping within Excel's 31 characters. */
 function continuationName(base: string, part: number): string {
   const suffix = ` (${part})`;
@@ -179,6 +184,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
   /** Lists too long (or too awkward) to inline; column k of the hidden Lists sheet. */
   const longLists: (readonly string[])[] = [];
   let nextShapeBlock = 1;
+  let listsSheetName: string | undefined;
   let open: SheetState | undefined;
   let closed = false;
 
@@ -317,7 +323,9 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
         if (formula === undefined) {
           longLists.push(choices);
           const letter = columnLetter(longLists.length);
-          formula = `${LISTS_SHEET_NAME}!$${letter}$1:$${letter}$${Math.max(choices.length, 1)}`;
+          // The name is taken now, so that a sheet called "Lists" added later cannot take it.
+          listsSheetName ??= uniqueName(LISTS_SHEET_NAME);
+          formula = `${formulaSheetName(listsSheetName)}!$${letter}$1:$${letter}$${Math.max(choices.length, 1)}`;
         }
         state.dropdowns.push({
           column,
@@ -333,13 +341,14 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     };
   }
 
-  function addSheet(name: string, options: SheetOptions = {}): SheetWriter {
+  /** `reservedName`: a name already taken for this sheet by uniqueName (the Lists sheet's). */
+  function addSheet(name: string, options: SheetOptions = {}, reservedName?: string): SheetWriter {
     if (closed) throw new Error('The workbook is already closed');
     if (failure !== undefined) throw failure;
     const hasHeader = options.columns !== undefined;
     const rowLimit = rowLimitOf(options.maxRowsPerSheet, defaultRowLimit, hasHeader);
     if (open !== undefined) commitState(open);
-    const { entry, stream, selected } = newPart(uniqueName(safeSheetName(name)), options.hidden === true);
+    const { entry, stream, selected } = newPart(reservedName ?? uniqueName(safeSheetName(name)), options.hidden === true);
     const state: SheetState = {
       baseName: name,
       options,
@@ -361,7 +370,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
   }
 
   async function writeListsSheet(): Promise<void> {
-    const lists = addSheet(LISTS_SHEET_NAME, { hidden: true });
+    const lists = addSheet(LISTS_SHEET_NAME, { hidden: true }, listsSheetName);
     const longest = Math.max(...longLists.map((list) => list.length));
     for (let rowIndex = 0; rowIndex < longest; rowIndex += 1) {
       await lists.addRow(longLists.map((list) => list[rowIndex] ?? null));
@@ -387,7 +396,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
 
   let finishing: Promise<void> | undefined;
   return {
-    addSheet,
+    addSheet: (name, options) => addSheet(name, options),
     close() {
       finishing ??= finish().catch(async (error: unknown) => {
         closed = true;

@@ -113,6 +113,21 @@ describe('openXlsxWriter', () => {
     expect(lists.getCell('B1').value).toBe('a, b');
   });
 
+  it('keeps long dropdown lists on their own sheet even when the workbook has a sheet called Lists', async () => {
+    const path = join(dir, 'lists-taken.xlsx');
+    const writer = openXlsxWriter(path);
+    await writer.addSheet('Lists').addRow(['a sheet of the user']);
+    const sheet = writer.addSheet('Data', { columns: [{ header: 'Long' }] });
+    sheet.addDropdown(0, Array.from({ length: 60 }, (_, index) => `Choice number ${index}`), { firstRow: 2, lastRow: 10 });
+    await writer.close();
+
+    const workbook = await readBack(path);
+    expect(workbook.worksheets.map((each) => each.name)).toEqual(['Lists', 'Data', 'Lists (2)']);
+    expect(sheetOf(workbook, 'Data').getCell('A2').dataValidation).toMatchObject({ type: 'list', formulae: ["'Lists (2)'!$A$1:$A$60"] });
+    expect(sheetOf(workbook, 'Lists').getCell('A1').value).toBe('a sheet of the user');
+    expect(sheetOf(workbook, 'Lists (2)').getCell('A60').value).toBe('Choice number 59');
+  });
+
   it('commits the previous sheet when a new one starts, keeping sheet order', async () => {
     const path = join(dir, 'order.xlsx');
     const writer = openXlsxWriter(path);

@@ -33,5 +33,7 @@ export interface CliCommand {
   readonly helpAfter?: string;
   /** Sends, serves or waits: the first signal aborts `context.signal` and the command winds down (stop.ts). */
   readonly stoppable: boolean;
+  /** What the first signal does, as the user is told it (default: stop.ts's DEFAULT_STOPPING). */
+  readonly stopping?: string;
   run(args: readonly string[], flags: ParsedFlags, context: CommandContext): Promise<ExitCode>;
 }

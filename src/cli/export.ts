@@ -42,5 +42,6 @@ Excel dates in --timezone (XLSX) or ISO 8601 with offset (CSV); lists joined wit
 "Status Name" and "Type Name" columns. Import the edited XLSX with "plannr-bulk import FILE --entity E": only
 changed cells are sent, and records changed in the CRM since the export are reported as conflicts.`,
   stoppable: true,
+  stopping: 'no new page will be read; the file is not written',
   run: ([entity = ''], parsed, context) => exportEntity(entity, parsed, context),
 };

@@ -54,5 +54,6 @@ The plan's first sheet imports as it is and applies exactly what it shows:
 Records changed after the plan are held back as conflicts (--overwrite to write them anyway).
 The token is read from PLANNR_TOKEN only.`,
   stoppable: true,
+  stopping: 'no new record will be read; no plan is written',
   run: ([file = ''], parsed, context) => plan(file, parsed, context),
 };

@@ -107,7 +107,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
 async function runCommand(command: CliCommand, sub: Command, io: CliIo): Promise<ExitCode> {
   const notice = (message: string) => io.stderr(`plannr-bulk: ${message}\n`);
   // After a newline: Ctrl-C leaves the terminal's cursor after ^C or mid progress bar.
-  const stop = command.stoppable ? stopOnSignals((message) => io.stderr(`\nplannr-bulk: ${message}\n`)) : undefined;
+  const stop = command.stoppable ? stopOnSignals((message) => io.stderr(`\nplannr-bulk: ${message}\n`), command.stopping) : undefined;
   const context: CommandContext = {
     env: io.env,
     print: (text) => io.stdout(`${text}\n`),

@@ -75,5 +75,6 @@ export const sandboxCommand: CliCommand = {
   description: 'run a local emulator of the Plannr API (and MPDX phones) on 127.0.0.1: no account, no network',
   flags: [sandboxFlags],
   stoppable: true,
+  stopping: 'closing the sandbox',
   run: (_args, parsed, context) => sandbox(parsed, context),
 };

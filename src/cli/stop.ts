@@ -15,11 +15,14 @@ export interface StopControl {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-export function stopOnSignals(say: (message: string) => void, processLike: NodeJS.Process = process): StopControl {
+/** What a command does on the first signal, as the user is told it. */
+export const DEFAULT_STOPPING = 'no new rows will be sent; waiting for requests in flight, then writing the journal and report';
+
+export function stopOnSignals(say: (message: string) => void, stopping = DEFAULT_STOPPING, processLike: NodeJS.Process = process): StopControl {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) processLike.exit(128 + (constants.signals[name] ?? 2));
-    say(`stopping (${name}): nothing new is started; finishing what is in flight and writing the journal and report (${name === 'SIGINT' ? 'Ctrl-C' : name} again to quit at once)`);
+    say(`stopping: ${stopping} (${name === 'SIGINT' ? 'Ctrl-C' : name} again to quit at once)`);
     controller.abort();
   };
   for (const name of STOP_SIGNALS) processLike.on(name, onSignal);

@@ -30,6 +30,8 @@ import type { PlanConfig } from '../pipeline/plan.js';
 import { mappingFileSchema, type MappingOverrides } from '../pipeline/input/mapping.js';
 import type { InputConfig } from '../pipeline/input/open-input.js';
 import type { ValidateConfig } from '../pipeline/validate.js';
+import { DEFAULT_CANARY_ROWS, DEFAULT_FAILURE_WINDOW, DEFAULT_MAX_FAILURE_SHARE } from '../pipeline/send/guard.js';
+import { LARGE_RUN_WRITES } from '../pipeline/estimate.js';
 
 /** One flag: how it reads on the command line, how its text becomes the config value, its default as help shows it. */
 export interface Flag<Value> {
@@ -86,6 +88,20 @@ export function wholeNumber(flag: string, { min = 0, max = Number.MAX_SAFE_INTEG
       throw new UsageError(`${flag} "${text}": expected a whole number${max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : ''}`);
     }
     return n;
+  };
+}
+
+/** `--max-failures 5%` (or 0.05) → 0.05. */
+export function share(flag: string) {
+  return (text: string): number => {
+    const trimmed = text.trim();
+    const isPercent = trimmed.endsWith('%');
+    const n = Number(isPercent ? trimmed.slice(0, -1) : trimmed);
+    const value = isPercent ? n / 100 : n;
+    if (trimmed === '' || trimmed === '%' || !Number.isFinite(value) || value < 0 || value > 1) {
+      throw new UsageError(`${flag} "${text}": expected a percentage from 0% to 100%, e.g. 5%`);
+    }
+    return value;
   };
 }
 
@@ -217,10 +233,30 @@ export const importFlags: FlagTable<
     shownDefault: shown(DEFAULT_READ_BACK_WINDOW_MS / 1000),
   },
   log: { flags: '--log <file>', description: 'write JSON logs here (token and personal data redacted)' },
+  canary: {
+    flags: '--canary <rows>',
+    description: 'send this many rows alone first; if more than half of them fail, stop there (resumable) and send nothing more; 0 = no canary',
+    parse: wholeNumber('--canary'),
+    shownDefault: shown(DEFAULT_CANARY_ROWS),
+  },
+  maxFailures: {
+    flags: '--max-failures <share>',
+    description: `after the canary, stop (resumable) when more than this share of the last ${DEFAULT_FAILURE_WINDOW} finished rows failed at the API (invalid rows never count); 100% = never stop`,
+    parse: share('--max-failures'),
+    shownDefault: `${DEFAULT_MAX_FAILURE_SHARE * 100}%`,
+  },
+  failureWindow: null, // the error budget's window: DEFAULT_FAILURE_WINDOW rows, for the library
+  onEstimate: null, // printed, and asked about on a terminal (--yes)
+  onFailures: null, // the progress display
   signal: null, // Ctrl-C (src/cli/stop.ts)
   onProgress: null,
   onStart: null,
   onPhase: null, // progress by phase (src/pipeline/progress.ts)
+};
+
+/** `--yes`: the CLI's own question before a large run (src/cli/import.ts), not a library setting. */
+export const confirmFlags: FlagTable<{ readonly yes?: boolean }> = {
+  yes: { flags: '--yes', description: `go on without asking when a run would make more than ${LARGE_RUN_WRITES.toLocaleString('en-GB')} writes (the question is asked on a terminal only; without one the run goes on)` },
 };
 
 /** What plan does beyond the input and the API. Its workbook (`out`) defaults, so the flag is optional. */

@@ -7,6 +7,8 @@ import cliProgress from 'cli-progress';
 export interface ProgressCounts {
   readonly done: number;
   readonly problems: number;
+  /** Failures at the API so far by reason, e.g. "HTTP 500: Server Error ×12; HTTP 422: … ×3" (import). */
+  readonly failures?: string | undefined;
 }
 
 export interface Progress {
@@ -24,17 +26,17 @@ export function createProgress(options: { label: string; total?: number | undefi
       {
         stream,
         format: total > 0
-          ? `${options.label} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {eta_formatted} | problems {problems}`
-          : `${options.label} {value} rows | {rate} rows/s | problems {problems}`,
+          ? `${options.label} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {eta_formatted} | problems {problems}{failures}`
+          : `${options.label} {value} rows | {rate} rows/s | problems {problems}{failures}`,
         hideCursor: true,
         etaBuffer: 200,
         fps: 5,
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(total, 0, { rate: 0, problems: 0 });
+    bar.start(total, 0, { rate: 0, problems: 0, failures: '' });
     return {
-      update: (c) => bar.update(c.done, { rate: rate(c.done), problems: c.problems }),
+      update: (c) => bar.update(c.done, { rate: rate(c.done), problems: c.problems, failures: c.failures ? ` | failed: ${c.failures}` : '' }),
       stop: () => bar.stop(),
     };
   }
@@ -46,7 +48,10 @@ export function createProgress(options: { label: string; total?: number | undefi
       if (now - lastLine < intervalMs) return;
       lastLine = now;
       const of = options.total ? `/${options.total}` : '';
-      stream.write(`${options.label}: ${c.done}${of} rows, ${rate(c.done)} rows/s, ${c.problems} problems\n`);
+      const perSecond = c.done / Math.max(0.001, (now - started) / 1000);
+      const eta = options.total && c.done > 0 && perSecond > 0 ? `, ETA ${Math.ceil((options.total - c.done) / perSecond)} s` : '';
+      const failed = c.failures ? `; failed: ${c.failures}` : '';
+      stream.write(`${options.label}: ${c.done}${of} rows, ${rate(c.done)} rows/s${eta}, ${c.problems} problems${failed}\n`);
     },
     stop() {},
   };

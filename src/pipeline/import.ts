@@ -46,6 +46,10 @@ import type { SendContext } from './send-row.js';
 import { runValidate, type ValidateResult } from './validate.js';
 import { openRoundTrip, type RoundTrip } from './round-trip-import.js';
 import { apiDirectory, createNameResolver, type NameResolver } from './send/names.js';
+import type { GuardStop } from './send/guard.js';
+import { countPlannedRows, estimateRun, type RunEstimate } from './estimate.js';
+import { duplicateCheck } from './outcome.js';
+import { DEFAULT_POOL_OPTIONS } from '../config/defaults.js';
 
 export interface ImportConfig extends InputConfig {
   /** Report workbook path; false writes none. Default: `<file>.import.xlsx` (`.validation.xlsx` for a dry run) beside the input, as the CLI's. */
@@ -78,6 +82,19 @@ export interface ImportConfig extends InputConfig {
   readonly overwrite?: boolean | undefined;
   /** Revert workbook (before-image of every field an update changed, from the journal); false writes none. Default: `<file>.revert.xlsx` beside the input, as the CLI's. */
   readonly revert?: OutputChoice;
+  /** Rows sent alone first; if more than half of them fail, the run stops (send/guard.ts). Default 20; 0 = none. */
+  readonly canary?: number | undefined;
+  /** Share (0..1) of the last `failureWindow` finished rows that may fail before the run stops. Default 0.05; 1 = no budget. */
+  readonly maxFailures?: number | undefined;
+  /** Finished rows the error budget looks back over. Default 100. */
+  readonly failureWindow?: number | undefined;
+  /**
+   * Called before the first write with what the run will do and cost (estimate.ts); resolving
+   * false ends the run there, nothing sent (exit 2, the journal left as it was).
+   */
+  readonly onEstimate?: ((estimate: RunEstimate) => Promise<boolean> | boolean) | undefined;
+  /** As each sent row finishes: failures so far by reason (for the progress display). */
+  readonly onFailures?: ((failures: ReadonlyArray<{ readonly reason: string; readonly rows: number }>) => void) | undefined;
 }
 
 export interface ImportProgress {
@@ -108,6 +125,12 @@ export interface ImportResult {
   readonly retryable?: number | undefined;
   /** Set when a 401/403 stopped the run. */
   readonly stopped?: { readonly status: number; readonly message: string } | undefined;
+  /** Set when the canary or the error budget stopped the run (exit 2; --resume sends the rest). */
+  readonly guardStop?: GuardStop | undefined;
+  /** What the run was estimated to do and cost before its first write. */
+  readonly estimate?: RunEstimate | undefined;
+  /** The estimate was declined (onEstimate resolved false): nothing was sent. */
+  readonly declined?: boolean | undefined;
 }
 
 /** The config with its default output paths filled in (config/outputs.ts). */
@@ -128,11 +151,37 @@ export async function runImport(options: ImportConfig): Promise<ImportResult> {
   // The lock is held until the revert workbook and the report are written: a --resume started
   // meanwhile would otherwise write its fuller revert file first and see it replaced by ours.
   try {
+    const estimate = config.onEstimate === undefined ? undefined : await estimateOf(run);
+    if (estimate !== undefined && !(await config.onEstimate?.(estimate))) return declinedResult(run, estimate);
     const tally = await sendEveryRow(run, scanned.rows);
-    return await finishRun(run, tally);
+    return { ...(await finishRun(run, tally)), estimate };
   } finally {
     await run.journal.close();
   }
+}
+
+/** What the run will do and cost (estimate.ts): the rows checked once more, no request made. */
+async function estimateOf(run: ImportRun): Promise<RunEstimate> {
+  const input = await openInput({ ...run.config, onNotice: undefined });
+  const markDuplicates = duplicateCheck();
+  const planned = await countPlannedRows(run.entity, input.sheet.rows, (row) => markDuplicates(row, input.check(row)), run.journal.previous);
+  return estimateRun(planned, run.config.pool?.ratePerMinute ?? DEFAULT_POOL_OPTIONS.ratePerMinute);
+}
+
+/** The estimate was declined: nothing was sent, the journal records no row, no report is written. */
+function declinedResult(run: ImportRun, estimate: RunEstimate): ImportResult {
+  return {
+    counts: emptyCounts(),
+    pool: run.pool.stats(),
+    interrupted: false,
+    journalPath: run.journalPath,
+    reportPath: undefined,
+    unknownHeaders: run.input.mapping.unknownHeaders,
+    durationMs: Date.now() - run.started,
+    exitCode: 2,
+    estimate,
+    declined: true,
+  };
 }
 
 /** Everything a run holds once it may send, all opened before the first row's request. */
@@ -151,6 +200,9 @@ interface ImportRun {
   /** Figures for the HTML report and the manifest's outcome digest (src/audit). */
   readonly recorder: RunRecorder;
   readonly log: Logger | undefined;
+  /** The caller's signal joined with the run's own stop (the canary and the error budget). */
+  readonly signal: AbortSignal;
+  readonly stopRun: () => void;
 }
 
 /** What the rows came to. */
@@ -159,6 +211,7 @@ interface Tally {
   readonly retryable: number;
   readonly interrupted: boolean;
   readonly report: ReportWriter | undefined;
+  readonly guardStop: GuardStop | undefined;
 }
 
 /**
@@ -187,9 +240,12 @@ async function openRun(config: RunConfig, fingerprint: string, started: number):
     },
   });
   const recorder = createRunRecorder(started);
+  // The run's own stop (the canary or the error budget) ends it as Ctrl-C does: resumable.
+  const guardStop = new AbortController();
+  const signal = config.signal === undefined ? guardStop.signal : AbortSignal.any([config.signal, guardStop.signal]);
   const pool = createDispatchPool(createApiClient(config.api), {
     ...config.pool,
-    signal: config.signal,
+    signal,
     onEvent: (event) => log?.info({ event }, 'pool'),
     onRequest: recorder.onRequest,
   });
@@ -210,12 +266,12 @@ async function openRun(config: RunConfig, fingerprint: string, started: number):
     readBackWindowMs,
     normalise: config.normalise,
     sources: input.mapping.sources,
-    signal: config.signal,
+    signal,
     log,
   };
   // Names and emails in reference columns become uuids before a row's request is built.
-  const names = createNameResolver(entity, apiDirectory(pool, config.signal), input.mapping.sources);
-  return { config, started, input, entity, journal, journalPath, readBackWindowMs, pool, roundTrip, names, send, recorder, log };
+  const names = createNameResolver(entity, apiDirectory(pool, signal), input.mapping.sources);
+  return { config, started, input, entity, journal, journalPath, readBackWindowMs, pool, roundTrip, names, send, recorder, log, signal, stopRun: () => guardStop.abort() };
 }
 
 /** Every row through send/send-rows.ts, each outcome into the counts and the report, in file order. */
@@ -238,13 +294,19 @@ async function sendEveryRow(run: ImportRun, total: number): Promise<Tally> {
     }
   };
   try {
-    const { interrupted } = await sendRows({
+    const { interrupted, guardStop } = await sendRows({
       rows: run.input.sheet.rows,
       check: run.input.check,
       previous: run.journal.previous,
       pool,
       task: { send: run.send, names: run.names, roundTrip: run.roundTrip },
-      signal: config.signal,
+      signal: run.signal,
+      guard: { canary: config.canary, maxFailureShare: config.maxFailures, window: config.failureWindow },
+      onGuardStop: (stop) => {
+        run.log?.warn({ by: stop.by, reasons: stop.reasons }, stop.message);
+        run.stopRun();
+      },
+      onSentRow: config.onFailures === undefined ? undefined : (guard) => config.onFailures?.(guard.failuresByReason()),
       maxPending: Math.max(16, (config.pool?.concurrency ?? 8) * 4),
       onOutcome,
       onRead: () => counts.read++,
@@ -253,7 +315,7 @@ async function sendEveryRow(run: ImportRun, total: number): Promise<Tally> {
     if (counts.read === 0) throw new InputError({ file: run.input.sheet.file, sheet: run.input.sheet.sheet }, 'the file has a header row but no data rows');
     assertAccountedFor(counts);
     sending.finish(settled(counts));
-    return { counts, retryable, interrupted, report };
+    return { counts, retryable, interrupted, report, guardStop };
   } catch (error) {
     await report?.discard();
     throw error;
@@ -263,7 +325,7 @@ async function sendEveryRow(run: ImportRun, total: number): Promise<Tally> {
 /** The revert workbook, the report and the result, written while the journal's lock is still held. */
 async function finishRun(run: ImportRun, tally: Tally): Promise<ImportResult> {
   const { config, journalPath, entity, log, pool, started, input, readBackWindowMs, roundTrip, recorder } = run;
-  const { counts, retryable, interrupted, report } = tally;
+  const { counts, retryable, interrupted, report, guardStop } = tally;
   // Rule 5: the revert workbook comes from the journal, so it covers every run of it. Written
   // before the report, and a failure to write it never loses the report: the journal keeps the
   // before-images and --resume writes the workbook again.
@@ -322,6 +384,7 @@ async function finishRun(run: ImportRun, tally: Tally): Promise<ImportResult> {
       ['Server errors (5xx)', stats.serverErrors],
       ['Read-back window (s)', readBackWindowMs / 1000],
       ['Stopped by the API', stopped !== undefined ? `yes: HTTP ${stopped.status} (${stopped.message}); fix the token, then run the same command with --resume` : 'no'],
+      ['Stopped by the canary or error budget', guardStop !== undefined ? `yes: ${guardStop.message}; failures by reason: ${guardStop.reasons.map((r) => `${r.reason} (${r.rows})`).join('; ')}; fix the cause, then run the same command with --resume` : 'no'],
       ['Interrupted', interrupted ? 'yes: run the same command with --resume to finish' : 'no'],
       ['Journal', journalPath],
       ['Blank rows ignored', input.sheet.stats.blankRows],
@@ -349,12 +412,14 @@ async function finishRun(run: ImportRun, tally: Tally): Promise<ImportResult> {
     reportPath: config.report,
     unknownHeaders: input.mapping.unknownHeaders,
     durationMs,
-    exitCode: stopped !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
+    // A stop by the canary or the error budget exits 2 as a 401/403 stop does: the run could not go on.
+    exitCode: stopped !== undefined || guardStop !== undefined ? 2 : notOk > 0 || revertError !== undefined ? 1 : 0,
     revertPath,
     revertError,
     unchanged: roundTrip.unchanged,
     retryable,
     stopped,
+    guardStop,
   };
 }
 

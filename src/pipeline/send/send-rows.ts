@@ -17,6 +17,7 @@ import { inSequence } from './ordered.js';
 import { duplicateCheck } from '../outcome.js';
 import { beforeImageOf, refusedMessage, type EarlierAttempt } from '../send-row.js';
 import { sendCheckedRow, type RowTaskContext } from './row-task.js';
+import { createGuard, type Guard, type GuardOptions, type GuardStop } from './guard.js';
 
 export const INTERRUPTED = 'not sent: the run was interrupted; run again with --resume to send it';
 
@@ -36,6 +37,15 @@ export interface SendRowsConfig {
   readonly onRead?: (() => void) | undefined;
   /** Runs a row's task in that row's context (the HTML report counts the requests it makes against it). */
   readonly inRowContext?: (<T>(row: number, task: () => Promise<T>) => Promise<T>) | undefined;
+  /** The canary and the error budget (guard.ts); their defaults when absent. */
+  readonly guard?: GuardOptions | undefined;
+  /**
+   * Called once when the guard trips: the caller aborts `signal` (the run's own stop), so the
+   * rest of the file is settled as an interrupted run is, resumable, with nothing more sent.
+   */
+  readonly onGuardStop?: ((stop: GuardStop) => void) | undefined;
+  /** Called as each sent row finishes, with the guard (failures by reason for the progress display). */
+  readonly onSentRow?: ((guard: Guard) => void) | undefined;
 }
 
 export interface SentRows {
@@ -43,6 +53,8 @@ export interface SentRows {
   readonly read: number;
   /** The signal stopped the run before every row was sent. */
   readonly interrupted: boolean;
+  /** The canary or the error budget stopped the run (then `interrupted` is true too). */
+  readonly guardStop?: GuardStop | undefined;
 }
 
 export async function sendRows(config: SendRowsConfig): Promise<SentRows> {
@@ -52,6 +64,8 @@ export async function sendRows(config: SendRowsConfig): Promise<SentRows> {
   const pending = new Set<Promise<void>>();
   let interrupted = false;
   let read = 0;
+  const guard = createGuard(config.guard);
+  let canaryWaited = false;
 
   /**
    * A row this run did not get to, whose earlier attempt is still unconfirmed in the journal, is
@@ -108,14 +122,26 @@ export async function sendRows(config: SendRowsConfig): Promise<SentRows> {
       const check = markDuplicates(row, config.check(row));
       // Room first, then the decision: a stop or a refusal while this row waited applies to it.
       while (pending.size >= config.maxPending) await Promise.race(pending);
+      // The canary's rows go alone: the first row after them waits until they have all finished
+      // (and the guard has judged them), so a canary that fails stops the run with nothing else sent.
+      if (!canaryWaited && !guard.inCanary() && check.problems.length === 0) {
+        await Promise.all(pending);
+        canaryWaited = true;
+      }
       const settled = settleWithoutSending(row, check);
       if (settled !== undefined) {
         await ordered.put(seq, settled);
         continue;
       }
       const rowTask = () => sendCheckedRow(task, row, check, earlierAttemptAt(row.position.row));
+      guard.started();
       const running = (config.inRowContext?.(row.position.row, rowTask) ?? rowTask())
-        .then((outcome) => ordered.put(seq, afterTask(outcome)))
+        .then((outcome) => {
+          const stop = guard.finished(outcome);
+          config.onSentRow?.(guard);
+          if (stop !== undefined) config.onGuardStop?.(stop);
+          return ordered.put(seq, afterTask(outcome));
+        })
         .finally(() => pending.delete(running));
       pending.add(running);
     }
@@ -124,5 +150,5 @@ export async function sendRows(config: SendRowsConfig): Promise<SentRows> {
     await Promise.allSettled(pending);
     throw error;
   }
-  return { read, interrupted };
+  return { read, interrupted, guardStop: guard.stop() };
 }

@@ -17,6 +17,7 @@ import { demoCommand } from './demo.js';
 import { exportCommand } from './export.js';
 import { optionsOf } from './flags.js';
 import { importCommand } from './import.js';
+import { migrateCommand } from './migrate.js';
 import { planCommand } from './plan.js';
 import { sandboxCommand } from './sandbox.js';
 import { stopOnSignals } from './stop.js';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly CliCommand[] = [
   validateCommand,
   importCommand,
   planCommand,
+  migrateCommand,
   exportCommand,
   templateCommand,
   sandboxCommand,

@@ -241,7 +241,7 @@ export const importFlags: FlagTable<
   },
   maxFailures: {
     flags: '--max-failures <share>',
-    description: `after the canary, stop (resumable) when more than this share of the last ${DEFAULT_FAILURE_WINDOW} finished rows failed at the API (invalid rows never count); 100% = never stop`,
+    description: `after the canary, stop (resumable) when more than this share of ${DEFAULT_FAILURE_WINDOW} rows fail among the last ${DEFAULT_FAILURE_WINDOW} sent (at 5%: a 6th failure); rows failed by the API or of unknown outcome count, invalid rows never do; 100% = never stop`,
     parse: share('--max-failures'),
     shownDefault: `${DEFAULT_MAX_FAILURE_SHARE * 100}%`,
   },

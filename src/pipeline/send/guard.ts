@@ -4,8 +4,8 @@
  *
  * - Canary: the first `canary` rows that are sent go alone (nothing after them is sent until
  *   they have all finished). If more than `canaryMaxShare` of them failed, the run stops there.
- * - Error budget: after the canary, over the last `window` finished rows, if more than
- *   `maxFailureShare` of them failed, the run stops.
+ * - Error budget: after the canary, if more than `maxFailureShare` of a window of `window` rows
+ *   failed among the last `window` finished rows (5% of 100: a 6th failure), the run stops.
  *
  * A failure is a row the API failed (4xx, 5xx) or whose outcome is unknown; a row found invalid
  * never reaches the API and never counts, nor does a row skipped. The guard only decides: the
@@ -120,11 +120,12 @@ export function createGuard(options: GuardOptions = {}): Guard {
       recent.push(failed);
       if (failed) recentFailures++;
       if (recent.length > window && recent.shift() === true) recentFailures--;
-      // Judged over a full window only: 1 failure in the first 3 rows is not a 33% failure rate.
-      if (recent.length >= window && recentFailures / recent.length > maxShare) {
+      // Against the whole window, from the first row on: more than 5% of 100 is a 6th failure among
+      // the last 100 rows, seen as soon as it happens (1 failure in the first 3 rows is not 33%).
+      if (recentFailures > maxShare * window) {
         tripped = {
           by: 'error budget',
-          message: `${recentFailures} of the last ${recent.length} rows failed (more than the ${percent(maxShare)} --max-failures allows), so nothing more was sent`,
+          message: `${recentFailures} of the last ${recent.length} rows sent failed (more than the ${percent(maxShare)} --max-failures allows), so nothing more was sent`,
           reasons: grouped(),
         };
         return tripped;

@@ -83,11 +83,16 @@ describe('the error budget', () => {
     expect(run(guard, 200, (i) => (i % 10 === 0 ? outcome('failed', 503) : outcome('sent')))).toBeUndefined();
   });
 
-  it('does not judge before a window is full', () => {
+  it('measures against the whole window from the first row: the 6th failure of a 100-row window at 5% stops the run', () => {
     const guard = createGuard({ canary: 0, maxFailureShare: 0.05, window: 100 });
-    expect(run(guard, 99, () => outcome('failed', 500))).toBeUndefined();
+    expect(run(guard, 5, () => outcome('failed', 500))).toBeUndefined();
     guard.started();
     expect(guard.finished(outcome('failed', 500))?.by).toBe('error budget');
+  });
+
+  it('never stops at 100%', () => {
+    const guard = createGuard({ canary: 0, maxFailureShare: 1, window: 10 });
+    expect(run(guard, 50, () => outcome('failed', 500))).toBeUndefined();
   });
 
   it('starts after the canary: canary rows are not in its window', () => {

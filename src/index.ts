@@ -16,6 +16,7 @@ export { runValidate } from './pipeline/validate.js';
 export type { ValidateConfig, ValidateResult } from './pipeline/validate.js';
 export { runImport } from './pipeline/import.js';
 export type { ImportConfig, ImportProgress, ImportResult } from './pipeline/import.js';
+export type { OnPhase, PhaseProgress, RunPhase } from './pipeline/progress.js';
 export { runPlan } from './pipeline/plan.js';
 export type { PlanConfig, PlanResult } from './pipeline/plan.js';
 export { runExport } from './pipeline/export.js';

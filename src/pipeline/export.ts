@@ -8,7 +8,7 @@
 import { createApiClient } from '../api/client.js';
 import type { ApiConfig } from '../api/config.js';
 import { paginate, DEFAULT_PER_PAGE } from '../api/paginate.js';
-import { createDispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
+import { createDispatchPool, DEFAULT_POOL_OPTIONS, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
 import { getEntity } from '../entities/index.js';
 import type { Entity } from '../entities/entity.js';
 import { UsageError } from '../errors.js';
@@ -86,6 +86,13 @@ export function listQuery(filters: Readonly<Record<string, string>>, include: st
   return query;
 }
 
+/**
+ * Pages asked for ahead of the one being written: the next pages' round trips overlap writing
+ * this one (each page also waits its turn in the pool's concurrency and rate limit). Four pages
+ * of 500 records are a few MB held at most.
+ */
+export const MAX_PAGES_AHEAD = 4;
+
 export async function runExport(config: ExportConfig): Promise<ExportResult> {
   const started = Date.now();
   const entity = getEntity(config.entity);
@@ -116,6 +123,7 @@ export async function runExport(config: ExportConfig): Promise<ExportResult> {
       pool,
       { method: 'GET', path: source.path, query, contentType: source.contentType, perPage: Math.min(config.perPage ?? DEFAULT_PER_PAGE, DEFAULT_PER_PAGE) },
       config.signal,
+      { pagesAhead: Math.min(config.pool?.concurrency ?? DEFAULT_POOL_OPTIONS.concurrency, MAX_PAGES_AHEAD) },
     );
     for await (const record of pages) {
       const values = { ...entity.fromRecord(record), ...source.pathValues };

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createApiClient } from '../../src/api/client.js';
 import { ApiResponseError } from '../../src/api/errors.js';
 import { nextPageUrl, paginate } from '../../src/api/paginate.js';
@@ -113,6 +113,107 @@ describe('paginate', () => {
       }
     }).rejects.toThrow(/stopped/);
     expect(server.seen).toHaveLength(2);
+  });
+});
+
+/** A Plannr-style numbered list of `pages` pages of two records, answering each after `delayMs`, counting requests in flight. */
+async function numberedList(pages: number, options: { delayMs?: number; answer?: (page: number) => { status: number; body: unknown } | undefined } = {}) {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const started = await startLoopbackServer(async (req, res) => {
+    const page = Number(new URL(req.url, 'http://x').searchParams.get('page') ?? '1');
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, options.delayMs ?? 20));
+    inFlight -= 1;
+    const special = options.answer?.(page);
+    if (special !== undefined) return sendJson(res, special.status, special.body);
+    const base = server?.baseUrl ?? '';
+    sendJson(res, 200, {
+      data: [{ uuid: `${page}a` }, { uuid: `${page}b` }],
+      links: { next: page < pages ? `${base}/api/v1/cases?per_page=2&page=${page + 1}` : null },
+      meta: { current_page: page, last_page: pages, per_page: 2, total: pages * 2 },
+    });
+  });
+  return { server: started, maxInFlight: () => maxInFlight };
+}
+
+const recordsOfPages = (pages: number) => Array.from({ length: pages }, (_, i) => [{ uuid: `${i + 1}a` }, { uuid: `${i + 1}b` }]).flat();
+
+describe('paginate with pages asked for ahead', () => {
+  it('asks for numbered pages several at once and still yields every record once, in order', async () => {
+    const list = await numberedList(8);
+    server = list.server;
+    const records = await collect(paginate(poolFor(server.baseUrl), { method: 'GET', path: '/api/v1/cases', perPage: 2 }, undefined, { pagesAhead: 3 }));
+    expect(records).toEqual(recordsOfPages(8));
+    expect(list.maxInFlight()).toBeGreaterThan(1);
+    expect(list.maxInFlight()).toBeLessThanOrEqual(3);
+    const pagesAsked = server.seen.map((r) => new URL(r.url, 'http://x').searchParams.get('page') ?? '1').sort((a, b) => Number(a) - Number(b));
+    expect(pagesAsked).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+  });
+
+  it('never holds more than pagesAhead pages beyond the one being read', async () => {
+    const list = await numberedList(10, { delayMs: 1 });
+    server = list.server;
+    const pages = paginate(poolFor(server.baseUrl), { method: 'GET', path: '/api/v1/cases', perPage: 2 }, undefined, { pagesAhead: 2 });
+    const first = await pages.next();
+    expect(first.value).toEqual({ uuid: '1a' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Page 1 is being read: pages 2 and 3 are asked for, page 4 waits for room.
+    expect(server.seen).toHaveLength(3);
+    await pages.return(undefined);
+  });
+
+  it('stops at a failed page after the records before it, and drops the pages asked for ahead', async () => {
+    const list = await numberedList(6, { answer: (page) => (page === 3 ? { status: 403, body: { message: 'This action is unauthorized.' } } : undefined) });
+    server = list.server;
+    const seen: unknown[] = [];
+    const error = await (async () => {
+      for await (const record of paginate(poolFor(server?.baseUrl ?? ''), { method: 'GET', path: '/api/v1/cases', perPage: 2 }, undefined, { pagesAhead: 4 })) seen.push(record);
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 403, message: 'Listing /api/v1/cases, page 3: This action is unauthorized.' });
+    expect(seen).toEqual(recordsOfPages(2));
+  });
+
+  it('refuses a numbered page that answers as another page (the list shifted), rather than miss or repeat records', async () => {
+    const list = await numberedList(4, {
+      answer: (page) => (page === 3 ? { status: 200, body: { data: [{ uuid: '2a' }], links: { next: null }, meta: { current_page: 2, last_page: 4 } } } : undefined),
+    });
+    server = list.server;
+    await expect(collect(paginate(poolFor(server.baseUrl), { method: 'GET', path: '/api/v1/cases', perPage: 2 }, undefined, { pagesAhead: 2 }))).rejects.toThrow(
+      /page 3: the API answered with page 2/,
+    );
+  });
+
+  it('follows links.next past the counted pages when the list grew meanwhile', async () => {
+    server = await startLoopbackServer((req, res) => {
+      const page = Number(new URL(req.url, 'http://x').searchParams.get('page') ?? '1');
+      const base = server?.baseUrl ?? '';
+      // Page 1 counted two pages; by page 2 there are three.
+      const lastPage = page === 1 ? 2 : 3;
+      sendJson(res, 200, {
+        data: [{ uuid: `${page}a` }, { uuid: `${page}b` }],
+        links: { next: page < lastPage ? `${base}/api/v1/cases?per_page=2&page=${page + 1}` : null },
+        meta: { current_page: page, last_page: lastPage },
+      });
+    });
+    const records = await collect(paginate(poolFor(server.baseUrl), { method: 'GET', path: '/api/v1/cases', perPage: 2 }, undefined, { pagesAhead: 4 }));
+    expect(records).toEqual(recordsOfPages(3));
+  });
+
+  it('asks for the next linked page while this one is read when pages are not numbered (a cursor)', async () => {
+    server = await startLoopbackServer((req, res) => {
+      const cursor = new URL(req.url, 'http://x').searchParams.get('cursor') ?? 'start';
+      const next = { start: 'c1', c1: 'c2' }[cursor];
+      sendJson(res, 200, { data: [{ uuid: cursor }], links: { next: next === undefined ? null : `${server?.baseUrl ?? ''}/api/v1/cases?cursor=${next}` } });
+    });
+    const pages = paginate(poolFor(server.baseUrl), { method: 'GET', path: '/api/v1/cases' }, undefined, { pagesAhead: 2 });
+    expect((await pages.next()).value).toEqual({ uuid: 'start' });
+    // The first record is in hand and not yet done with: the second page is asked for meanwhile.
+    await vi.waitFor(() => expect(server?.seen).toHaveLength(2));
+    const rest: unknown[] = [];
+    for await (const record of pages) rest.push(record);
+    expect(rest).toEqual([{ uuid: 'c1' }, { uuid: 'c2' }]);
   });
 });
 

@@ -1,12 +1,49 @@
 import ExcelJS from 'exceljs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runExport } from '../../src/pipeline/export.js';
 import { readExportMeta } from '../../src/pipeline/round-trip.js';
 import { apiFor, normalise, sandboxPerTest } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-export-');
+
+/**
+ * A loopback relay in front of the sandbox that counts list requests in flight at once, and can
+ * answer one page itself (a failure). The Host header passes through, so the sandbox's
+ * links.next point back at the relay.
+ */
+async function countingRelay(target: string, answer?: (url: URL) => { status: number; body: unknown } | undefined) {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', target);
+    const listing = req.method === 'GET' && url.pathname === '/api/v1/cases';
+    const own = answer?.(url);
+    if (own !== undefined) {
+      res.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.body));
+      return;
+    }
+    if (listing) maxInFlight = Math.max(maxInFlight, ++inFlight);
+    const forward = httpRequest(url, { method: req.method, headers: req.headers }, (answered) => {
+      res.writeHead(answered.statusCode ?? 502, answered.headers);
+      answered.pipe(res);
+      answered.on('end', () => {
+        if (listing) inFlight -= 1;
+      });
+    });
+    req.pipe(forward);
+  });
+  relays.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxInFlight: () => maxInFlight };
+}
+const relays: Server[] = [];
+afterEach(async () => {
+  await Promise.all(relays.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+});
 
 describe('export against the sandbox', () => {
   it('writes every case in its import columns, money as exact £ number cells, dates as Excel dates, and a hidden _meta', async () => {
@@ -90,5 +127,37 @@ describe('export against the sandbox', () => {
     const meta = await readExportMeta(join(dir, 'p.xlsx'));
     const phone = Object.values(sandbox.state.mpdxPhones).find((p) => p.person_id === person.id)!;
     expect(meta?.rows.get(phone.id)?.updatedAt).toBe(phone.updated_in_db_at);
+  });
+  it('asks for pages several at once within --concurrency, and writes the same file as one page at a time', async () => {
+    const { sandbox, dir } = await setUp({ latencyMs: 30 });
+    const overlapping = await countingRelay(sandbox.url);
+    const together = join(dir, 'together.csv');
+    const result = await runExport({ entity: 'cases', out: together, api: apiFor(sandbox, { baseUrl: overlapping.url }), pool: { ratePerMinute: 0, concurrency: 4 }, normalise, perPage: 20 });
+    expect(result.records).toBe(Object.keys(sandbox.state.cases).length);
+    expect(overlapping.maxInFlight()).toBeGreaterThan(1);
+    expect(overlapping.maxInFlight()).toBeLessThanOrEqual(4);
+
+    const oneAtATime = await countingRelay(sandbox.url);
+    const sequential = join(dir, 'sequential.csv');
+    await runExport({ entity: 'cases', out: sequential, api: apiFor(sandbox, { baseUrl: oneAtATime.url }), pool: { ratePerMinute: 0, concurrency: 1 }, normalise, perPage: 20 });
+    expect(oneAtATime.maxInFlight()).toBe(1);
+    const rows = (await readFile(together, 'utf8')).split('\r\n');
+    expect(rows).toEqual((await readFile(sequential, 'utf8')).split('\r\n'));
+    const uuids = rows.slice(1).filter((row) => row !== '').map((row) => row.split(',')[0]);
+    expect(new Set(uuids).size).toBe(Object.keys(sandbox.state.cases).length);
+  });
+
+  it('a page that fails while later pages are in flight stops the export and leaves the file that was there', async () => {
+    const { sandbox, dir } = await setUp({ latencyMs: 10 });
+    const relay = await countingRelay(sandbox.url, (url) =>
+      url.pathname === '/api/v1/cases' && url.searchParams.get('page') === '3' ? { status: 404, body: { message: 'Not found.' } } : undefined,
+    );
+    const out = join(dir, 'cases.xlsx');
+    await writeFile(out, 'the previous export');
+    await expect(
+      runExport({ entity: 'cases', out, api: apiFor(sandbox, { baseUrl: relay.url }), pool: { ratePerMinute: 0, concurrency: 4 }, normalise, perPage: 20 }),
+    ).rejects.toThrow(/Listing \/api\/v1\/cases, page 3/);
+    expect(await readFile(out, 'utf8')).toBe('the previous export');
+    expect(await readdir(dir)).toEqual(['cases.xlsx']);
   });
 });

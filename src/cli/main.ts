@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './program.js';
+import { runInBoundedHeap } from './heap.js';
 
 // A reader that goes away (`plannr-bulk --help | head`) closes our stdout: what is left to print
 // has no one to read it. That is not an error of the run: the rest of the output is dropped and
@@ -11,4 +11,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await runCli(process.argv);
+// The command itself runs in a child with a bounded heap (heap.ts), loaded only where it runs.
+process.exitCode = (await runInBoundedHeap()) ?? (await (await import('./program.js')).runCli(process.argv));

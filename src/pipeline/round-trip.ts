@@ -150,11 +150,18 @@ export function isConflict(meta: MetaRow, current: CurrentRecord): boolean {
   return meta.hash !== '' && meta.hash !== current.hash;
 }
 
-/** A value as a person reads it in a message ("(empty)" for nothing). */
+/**
+ * A value as a person reads it in a message ("(empty)" for nothing): its field type's display
+ * (money as £1,234.56, as in the report) of the value the import would read back from its
+ * cell; a value that does not read back (bad data already in the CRM) is shown as its cell.
+ */
 export function describeValue(entity: Entity, field: string, value: unknown, options: NormaliseOptions): string {
   const column = entity.columns.find((c) => c.field === field);
   if (column === undefined) return String(value);
-  const text = cellText(cellOf(column, value, 'csv', options));
+  const cell = cellOf(column, value, 'csv', options);
+  if (cell === null) return '(empty)';
+  const readBack = column.type.normalise(cell, options);
+  const text = readBack.ok && readBack.value !== null ? String(column.type.display(readBack.value)) : cellText(cell);
   return text === '' ? '(empty)' : text;
 }
 

@@ -42,7 +42,9 @@ describe('plan', () => {
 
     const rows = await planRows(plan);
     expect(rows.get(a!.uuid)).toEqual({ action: 'update', changes: `Name: ${a!.name} → Edited in Excel` });
-    expect(rows.get(b!.uuid)).toEqual({ action: 'update', changes: `Value: ${(b!.value! / 100).toFixed(2)} → 1234.56` });
+    // Money as people read it (en-GB pounds and pence), though pennies are what is compared and sent.
+    const pounds = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
+    expect(rows.get(b!.uuid)).toEqual({ action: 'update', changes: `Value: ${pounds.format(b!.value! / 100)} → £1,234.56` });
     expect([...rows.values()].filter((r) => r.action === 'no change')).toHaveLength(4);
     const summary = await readSheet(plan, 'Summary');
     expect(summary.find((r) => r[0] === 'Rows add up')?.[1]).toBe('6 read = 0 create + 2 update + 4 no change + 0 conflict + 0 invalid ✓');
@@ -103,7 +105,7 @@ describe('plan', () => {
     expect(held.counts).toMatchObject({ sent: 0, failed: 1 });
     expect(sandbox.writes).toEqual([]);
     const results = await readSheet(join(dir, 'r.xlsx'), 'Results');
-    expect(results.flat().find((t) => t.startsWith('conflict'))).toContain('now 42.42');
+    expect(results.flat().find((t) => t.startsWith('conflict'))).toContain('now £42.42');
 
     const forced = await runImport({ file: plan, entity: 'cases', api: apiFor(sandbox), normalise, overwrite: true, journal: join(dir, 'j2') });
     expect(forced.counts.sent).toBe(1);

@@ -59,7 +59,7 @@ describe('export → edit → import round trip', () => {
     const messages: string[] = [];
     workbook.getWorksheet('Results')!.eachRow((row) => messages.push(row.values!.toString()));
     const message = messages.find((m) => m.includes('conflict'))!;
-    expect(message).toContain('now 7.77');
+    expect(message).toContain('now £7.77');
     expect(message).toContain('yours My edit');
 
     const forced = await runImport({ file: out, entity: 'cases', api: apiFor(sandbox), normalise, overwrite: true, journal: join(dir, 'j2') });

@@ -3,6 +3,9 @@ import { defaultOutputPath } from '../config/outputs.js';
 import { createLogger } from '../log.js';
 import { PLAN_ACTIONS } from '../outcome/row-outcome.js';
 import { runPlan } from '../pipeline/plan.js';
+import { DEFAULT_POOL_OPTIONS } from '../config/defaults.js';
+import { entities } from '../entities/index.js';
+import { estimateLines, estimateRun, readsBatchFor } from '../pipeline/estimate.js';
 import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
 import { apiFlags, inputFlags, normaliseFlags, normaliseFrom, planFlags, poolFlags, readMappingFile, valuesOf } from './flags.js';
 import { createProgress } from './progress.js';
@@ -33,6 +36,18 @@ export async function plan(file: string, parsed: ParsedFlags, context: CommandCo
       `plan: ${result.path}`,
       `to apply it: plannr-bulk import ${result.path} --entity ${input.entity}`,
     ];
+    // What applying the plan will cost (issue 13): its names are uuids by then, so no lookups.
+    const entity = entities[input.entity as keyof typeof entities];
+    const pool = valuesOf(poolFlags, parsed);
+    const applying = estimateRun(
+      {
+        rows: result.rows, creates: result.actions.create, updates: result.actions.update, invalid: result.actions.invalid, done: 0,
+        heldBack: result.actions['no change'] + result.actions.conflict, nameLookups: 0,
+        readsBatch: entity !== undefined && readsBatchFor(entity, { [entity.keyField]: 'any' }),
+      },
+      pool.ratePerMinute ?? DEFAULT_POOL_OPTIONS.ratePerMinute,
+    );
+    lines.push(...estimateLines(applying).map((line) => line.replace(/^estimate: /, 'applying it: ')));
     if (result.unknownHeaders.length > 0) lines.push(`ignored columns: ${result.unknownHeaders.map((h) => `"${h}"`).join(', ')}`);
     context.print(lines.join('\n'));
     return result.exitCode;

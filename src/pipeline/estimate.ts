@@ -26,6 +26,8 @@ export interface PlannedRows {
   readonly invalid: number;
   /** Rows an earlier run of the journal finished (`--resume` does not send them again). */
   readonly done: number;
+  /** Rows a plan found unchanged or in conflict: not written (a conflict's record is read, and counted as a read). */
+  readonly heldBack?: number | undefined;
   /** Requests the name lookups take at least (distinct emails, the staff list, the case list's first page). */
   readonly nameLookups: number;
   /** Whether the entity's records are read many to a request (filter[uuid]=a,b,…). */
@@ -122,8 +124,9 @@ export async function countPlannedRows(
 
 export function estimateRun(planned: PlannedRows, ratePerMinute: number): RunEstimate {
   const writes = planned.creates + planned.updates;
-  const most = planned.updates;
+  const most = planned.updates + (planned.heldBack ?? 0);
   const least = planned.readsBatch ? Math.ceil(planned.updates / RECORDS_PER_READ) : planned.updates;
+  // (held-back rows: an unchanged row of an export is skipped without a read, a conflict is read: at most one each)
   const fixed = CREDENTIAL_CHECK + planned.nameLookups;
   const requests = { most: fixed + writes + most, least: fixed + writes + least };
   return {
@@ -150,10 +153,11 @@ export function duration(seconds: number): string {
 /** The estimate in a few lines, for the terminal. */
 export function estimateLines(estimate: RunEstimate): string[] {
   const { reads, requests } = estimate;
-  const skip = estimate.invalid + estimate.done;
+  const skip = estimate.invalid + estimate.done + (estimate.heldBack ?? 0);
   const lines = [
     `estimate: ${number(estimate.creates)} to create, ${number(estimate.updates)} to update, ${number(skip)} to skip` +
-      ` (${number(estimate.invalid)} invalid${estimate.done > 0 ? `, ${number(estimate.done)} done in an earlier run` : ''})`,
+      ` (${number(estimate.invalid)} invalid${estimate.done > 0 ? `, ${number(estimate.done)} done in an earlier run` : ''}` +
+      `${estimate.heldBack ? `, ${number(estimate.heldBack)} unchanged or in conflict` : ''})`,
   ];
   const speed = estimate.ratePerMinute > 0 ? `, about ${duration(estimate.seconds)} at ${number(estimate.ratePerMinute)}/min` : ' (no rate limit)';
   const range = requests.least < requests.most ? ` (as few as ${number(requests.least)} if the reads merge)` : '';
@@ -162,7 +166,7 @@ export function estimateLines(estimate: RunEstimate): string[] {
   if (reads.most > 0) {
     parts.push(
       estimate.readsBatch
-        ? `up to ${number(reads.most)} before-image reads (one per update; read up to ${RECORDS_PER_READ} at a time with filter[uuid]=a,b,… when they arrive together)`
+        ? `up to ${number(reads.most)} before-image reads (one per update${estimate.heldBack ? ' or conflict' : ''}; read up to ${RECORDS_PER_READ} at a time with filter[uuid]=a,b,… when they arrive together)`
         : `${number(reads.most)} before-image reads (one per update; this API reads a record by its path, one a request)`,
     );
   }

@@ -116,6 +116,9 @@ describe('import against the sandbox over loopback HTTP', () => {
       // A 500 on a write may come after the write was applied: it is read back until this
       // window closes (the sandbox's lists never lag), and never sent again in the same run.
       readBackWindowMs: 300,
+      // A flaky API on purpose: the canary and the error budget (issue 13) would rightly stop it.
+      canary: 0,
+      maxFailures: 1,
     } as const;
     const result = await runImport(options);
     expect(result.counts).toMatchObject({ read: 80, failed: 0 });
@@ -140,7 +143,8 @@ describe('import against the sandbox over loopback HTTP', () => {
     const { sandbox, dir, clients } = await setUp({ faults: { dropRate: 0.3 } });
     const creates = Array.from({ length: 30 }, (_, i) => ['', `Lost response ${i}`, '£1', '', clients[i % clients.length]!]);
     const file = await writeCsv(dir, 'cases.csv', [header, ...creates]);
-    const options = { file, entity: 'cases', api: apiFor(sandbox), normalise, pool: { backoffBaseMs: 5, backoffMaxMs: 50 }, readBackWindowMs: 300 } as const;
+    // canary/maxFailures: a flaky API on purpose, which the canary and the error budget (issue 13) would rightly stop.
+    const options = { file, entity: 'cases', api: apiFor(sandbox), normalise, pool: { backoffBaseMs: 5, backoffMaxMs: 50 }, readBackWindowMs: 300, canary: 0, maxFailures: 1 } as const;
     const result = await runImport(options);
     expect(result.counts.sent + result.counts.unknown).toBe(30);
     for (let i = 0; i < 30; i++) {

@@ -38,6 +38,15 @@ describe('estimateRun', () => {
   });
 });
 
+describe('the estimate of applying a plan', () => {
+  it('skips unchanged rows and conflicts, and counts at most one read for each', () => {
+    const estimate = estimateRun(planned({ rows: 10, creates: 2, updates: 3, invalid: 1, heldBack: 4 }), 500);
+    expect(estimate.writes).toBe(5);
+    expect(estimate.reads.most).toBe(3 + 4);
+    expect(estimateLines(estimate)[0]).toBe('estimate: 2 to create, 3 to update, 5 to skip (1 invalid, 4 unchanged or in conflict)');
+  });
+});
+
 describe('lookupRequests', () => {
   it('counts one request per distinct email, the staff list once, and the case list once', () => {
     expect(lookupRequests(new Map([['account', new Set(['a@x.com', 'b@x.com'])]]))).toBe(3);

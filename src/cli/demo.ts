@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_DEMO_OUT, DEFAULT_DEMO_RATE_PER_MINUTE, DEFAULT_NORMALISE_OPTIONS } from '../config/defaults.js';
 import { runImport } from '../pipeline/import.js';
+import { runMigration } from '../migrate/run.js';
 import { SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../sandbox/seed.js';
 import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
 import { demoFlags, valuesOf } from './flags.js';
@@ -49,6 +50,24 @@ export async function demo(parsed: ParsedFlags, context: CommandContext): Promis
           (c.unknown > 0 ? `, ${c.unknown} unknown (see the report)` : '') +
           ` → ${join(folder, `${base}.import.xlsx`)}`,
       );
+    }
+    if (!context.signal.aborted) {
+      // A whole legacy CRM set (samples/legacy-crm) migrated in dependency order, Client IDs resolved through the id map.
+      const legacy = join(samplesDir, 'legacy-crm');
+      const migration = await runMigration({
+        files: [
+          { entity: 'clients', file: join(legacy, 'clients.csv') },
+          { entity: 'contact-details', file: join(legacy, 'contact-details.csv') },
+          { entity: 'cases', file: join(legacy, 'cases.csv') },
+        ],
+        state: join(out, 'legacy-crm-migration'),
+        api: { baseUrl: sandbox.url, token: SANDBOX_TOKEN, accountUuid: SANDBOX_ACCOUNT_UUID, timeoutMs: 10_000 },
+        pool: { ratePerMinute },
+        normalise: { ...DEFAULT_NORMALISE_OPTIONS, dateOrder: 'dmy' },
+        signal: context.signal,
+      });
+      for (const file of migration.files) context.print(`${`legacy-crm/${file.entity}`.padEnd(30)} ${file.equation}`);
+      context.print(`${'legacy-crm migration'.padEnd(30)} → ${join(folder, 'legacy-crm-migration', 'migration-report.xlsx')} (id map: id-map.xlsx)`);
     }
     context.print(`sandbox recorded ${sandbox.writes.length} writes. Open the reports' Errors sheets to see each problem by row and column.`);
   } finally {

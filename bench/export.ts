@@ -1,11 +1,14 @@
 /**
  * Export of many records to XLSX against a sandbox process (so its memory is not ours):
- *   npx tsx bench/export.ts [--cases 100000] [--csv]
+ *   npx tsx bench/export.ts [--cases 100000] [--csv] [--concurrency 8]
  * Builds a sandbox state with N cases in code, starts `plannr-bulk sandbox --seed` on it, exports
- * all cases (per_page 500, no rate limit) and reports seconds, records/s and this process's peak
- * RSS (target < 300 MB at 100,000 records: the export streams, it never holds the records).
+ * all cases (per_page 500, no rate limit, --concurrency as the CLI's) and reports seconds,
+ * records/s and the exporting process's peak RSS (target < 250 MB at 100,000 records: the export
+ * streams, it never holds the records). The exporting process runs under the bin's heap limit
+ * (src/cli/heap.ts), as `plannr-bulk export` does.
  */
 import { startSandboxProcess } from './sandbox-process.js';
+import { DEFAULT_HEAP_MB } from '../src/cli/heap.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ const { values } = parseArgs({
   options: {
     cases: { type: 'string', default: '100000' },
     csv: { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: '8' },
     // Internal: the phases run in their own processes, so building 100,000 records (or the
     // sandbox serving them) never counts towards the exporter's memory.
     'write-seed': { type: 'string' },
@@ -43,8 +47,8 @@ function stateWithCases(n: number) {
 }
 
 
-function runChild(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+function runChild(args: string[], nodeArgs: string[] = []): Promise<string> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', import.meta.filename, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let text = '';
   child.stdout.on('data', (d: Buffer) => (text += d.toString()));
   return new Promise((resolve, reject) => child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench child failed (${code}): ${text}`)))));
@@ -61,7 +65,7 @@ async function measureExport(url: string, out: string): Promise<void> {
     entity: 'cases',
     out,
     api: { baseUrl: url, token: SANDBOX_TOKEN, accountUuid: SANDBOX_ACCOUNT_UUID, timeoutMs: 120_000 },
-    pool: { ratePerMinute: 0, concurrency: 1 },
+    pool: { ratePerMinute: 0, concurrency: Number(values.concurrency) },
     normalise: defaultNormaliseOptions,
   });
   const seconds = (performance.now() - started) / 1000;
@@ -77,7 +81,8 @@ async function measureExport(url: string, out: string): Promise<void> {
     rssBeforeMB: mb(rssBefore),
     peakRssMB: mb(Math.max(peakRss, process.memoryUsage().rss)),
     maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    target: 'peak RSS < 300 MB',
+    concurrency: Number(values.concurrency),
+    target: 'peak RSS < 250 MB',
   }));
 }
 
@@ -92,7 +97,8 @@ if (values['write-seed'] !== undefined) {
     await runChild(['--write-seed', seed, '--cases', String(count)]);
     const sandbox = await startSandboxProcess(['--rate', '0', '--seed', seed], ['--max-old-space-size=2048']);
     try {
-      process.stdout.write(await runChild(['--url', sandbox.url, '--out', join(dir, values.csv ? 'cases.csv' : 'cases.xlsx')]));
+      const out = join(dir, values.csv ? 'cases.csv' : 'cases.xlsx');
+      process.stdout.write(await runChild(['--url', sandbox.url, '--out', out, '--concurrency', String(values.concurrency)], [`--max-old-space-size=${DEFAULT_HEAP_MB}`]));
     } finally {
       sandbox.stop();
     }

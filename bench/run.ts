@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --rows N] [-- --xlsx-rows N] [-- --only csv,xlsx,phones]
+ * npm run bench [-- --rows N] [-- --xlsx-rows N] [-- --only csv,xlsx,phones,import,validate]
  * Throughput and peak memory of each stage against a bare-library baseline on the same file.
  * A benchmark, not a test: it reports figures, it does not pass or fail.
  */
@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { casesCsv, casesXlsx, phonesCsv, sharedStringsXlsx } from './generate.js';
 import { measureRateLimited, measureUnlimited } from './import.js';
+import { measureValidate } from './validate.js';
 
 const { values } = parseArgs({
   options: {
@@ -16,7 +17,8 @@ const { values } = parseArgs({
     'phone-rows': { type: 'string', default: '200000' },
     'import-rows': { type: 'string', default: '1000' },
     'import-rate': { type: 'string', default: '3000' },
-    only: { type: 'string', default: 'csv,xlsx,phones,import' },
+    'validate-rows': { type: 'string', default: '200000,1000000' },
+    only: { type: 'string', default: 'csv,xlsx,phones,import,validate' },
   },
 });
 const only = new Set(values.only.split(','));
@@ -87,6 +89,17 @@ if (only.has('import')) {
   importLines.push(`| import, no rate limit (client overhead) | ${free.rows} | ${free.seconds} | ${free.rowsPerSec} | concurrency ${free.concurrency}, sandbox in its own process | |`);
 }
 
+// validate with the report against without it, under the bin's heap limit (issue 14: ≤ 2×, < 250 MB).
+const validateLines: string[] = [];
+if (only.has('validate')) {
+  for (const rows of values['validate-rows'].split(',').map(Number)) {
+    const figures = await measureValidate(rows);
+    console.log(JSON.stringify(figures));
+    validateLines.push(`| validate with report vs without, heap ${figures.heap} | ${rows} | ${figures.secondsWith} (without: ${figures.secondsWithout}) | ${Math.round(rows / figures.secondsWith)} | ${figures.ratio} × without | ${figures.peakRssWithMB} (without: ${figures.peakRssWithoutMB}) |`);
+  }
+}
+
 console.log('\n| task | rows | seconds | rows/s | ratio | peak RSS (MB) |\n|---|---|---|---|---|---|');
 for (const m of table) console.log(`| ${m.task} | ${m.rows} | ${(m.ms / 1000).toFixed(1)} | ${m.rowsPerSec} | ${m.vs} | ${m.peakRssMB} |`);
 for (const line of importLines) console.log(line);
+for (const line of validateLines) console.log(line);

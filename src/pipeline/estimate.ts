@@ -159,9 +159,10 @@ export function estimateLines(estimate: RunEstimate): string[] {
       ` (${number(estimate.invalid)} invalid${estimate.done > 0 ? `, ${number(estimate.done)} done in an earlier run` : ''}` +
       `${estimate.heldBack ? `, ${number(estimate.heldBack)} unchanged or in conflict` : ''})`,
   ];
-  const speed = estimate.ratePerMinute > 0 ? `, about ${duration(estimate.seconds)} at ${number(estimate.ratePerMinute)}/min` : ' (no rate limit)';
-  const range = requests.least < requests.most ? ` (as few as ${number(requests.least)} if the reads merge)` : '';
-  lines.push(`${number(requests.most)} requests${range}${speed}`);
+  const merging = requests.least < requests.most;
+  const speed = estimate.ratePerMinute > 0 ? `, ${merging ? 'at most ' : ''}about ${duration(estimate.seconds)} at ${number(estimate.ratePerMinute)}/min` : ' (no rate limit)';
+  // Reads merge as they arrive together: in practice the count lands near the lower figure.
+  lines.push(merging ? `${number(requests.least)} to ${number(requests.most)} requests${speed}` : `${number(requests.most)} requests${speed}`);
   const parts = [`${number(estimate.writes)} writes`];
   if (reads.most > 0) {
     parts.push(

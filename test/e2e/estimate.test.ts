@@ -38,12 +38,12 @@ afterEach(async () => {
   relay = undefined;
 });
 
-/** The most and the fewest requests an estimate's second line states: "121 requests (as few as 62 if the reads merge)". */
+/** The fewest and the most requests an estimate's second line states: "42 to 81 requests, …" or "13 requests, …". */
 function estimated(stdout: string): { most: number; least: number } {
-  const match = /^([\d,]+) requests(?: \(as few as ([\d,]+) if the reads merge\))?/m.exec(stdout);
+  const match = /^([\d,]+)(?: to ([\d,]+))? requests/m.exec(stdout);
   if (match === null) throw new Error(`no estimate in:\n${stdout}`);
-  const most = Number(match[1]!.replaceAll(',', ''));
-  return { most, least: match[2] === undefined ? most : Number(match[2].replaceAll(',', '')) };
+  const least = Number(match[1]!.replaceAll(',', ''));
+  return { least, most: match[2] === undefined ? least : Number(match[2].replaceAll(',', '')) };
 }
 
 describe('the estimate before an import', () => {

@@ -16,6 +16,8 @@
  * session of its own, so a terminal's Ctrl-C reaches only the launcher, which passes each
  * SIGINT, SIGTERM and SIGHUP on exactly once (the child's stop policy counts them: a second
  * Ctrl-C still quits at once). On Windows a console's Ctrl-C reaches both, so nothing is passed on.
+ * A launcher killed outright (SIGKILL) cannot pass anything on: the child sees its IPC channel
+ * to the launcher close and kills itself at once, so `kill -9` still stops the run as it did.
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
@@ -39,16 +41,29 @@ export function heapLimitFor(env: NodeJS.ProcessEnv, execArgv: readonly string[]
   return DEFAULT_HEAP_MB;
 }
 
+/** In the child: die at once if the launcher dies without passing a signal on (SIGKILL). */
+function dieWithLauncher(processLike: NodeJS.Process): void {
+  const channel = processLike.channel;
+  if (channel === undefined) return;
+  // The channel must not keep the command running once it is done.
+  channel.unref();
+  processLike.once('disconnect', () => processLike.kill(processLike.pid, 'SIGKILL'));
+}
+
 /**
  * Runs this command again in a child with a bounded heap and resolves with the exit code to
  * use, or with undefined when this process should run the command itself.
  */
 export async function runInBoundedHeap(processLike: NodeJS.Process = process): Promise<number | undefined> {
   const limit = heapLimitFor(processLike.env, processLike.execArgv);
-  if (limit === undefined) return undefined;
+  if (limit === undefined) {
+    if (processLike.env[BOUNDED_MARK] === '1') dieWithLauncher(processLike);
+    return undefined;
+  }
   const ownSession = processLike.platform !== 'win32';
   const child = spawn(processLike.execPath, [...processLike.execArgv, `--max-old-space-size=${limit}`, ...processLike.argv.slice(1)], {
-    stdio: 'inherit',
+    // fd 3: an IPC channel that only tells the child when the launcher is gone.
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...processLike.env, [BOUNDED_MARK]: '1' },
     detached: ownSession,
   });

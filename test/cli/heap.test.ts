@@ -51,4 +51,17 @@ describe('a bounded heap', () => {
     expect(out).toContain('signals SIGTERM\n');
     expect(code).toBe(3);
   });
+
+  it.skipIf(process.platform === 'win32')('stops the command when the launcher is killed outright (kill -9)', async () => {
+    let sent = false;
+    const { out } = await run({}, ['--wait'], (text, pid) => {
+      if (!sent && text.includes('ready')) {
+        sent = true;
+        process.kill(pid, 'SIGKILL');
+      }
+    });
+    // The command would print its signals after waiting: killed with its launcher, it never does.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(out).not.toContain('signals');
+  });
 });

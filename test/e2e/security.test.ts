@@ -224,7 +224,8 @@ describe('a server that echoes the Authorization header back in every encoding',
       echoRuns.push(cases);
       expect(cases.code, cases.stderr).toBe(1);
       // Not vacuous: the echoing message did reach the report (with the token taken out).
-      const messages = column(await readSheet(join(echoDir, 'echo.xlsx'), 'Results'), 'Message');
+      // The API's own words (which carried the echo) are kept in their own column.
+      const messages = column(await readSheet(join(echoDir, 'echo.xlsx'), 'Results'), 'API message');
       expect(messages.filter((m) => m.includes('The request was rejected'))).toHaveLength(4);
 
       sandbox.setFaults({ tokenEchoNext: 3 });

@@ -76,6 +76,8 @@ async function measureExport(url: string, out: string): Promise<void> {
     format: result.format,
     seconds: Math.round(seconds * 10) / 10,
     recordsPerSecond: Math.round(result.records / seconds),
+    // CPU the exporting process used: on a busy machine wall time says more about the neighbours.
+    cpuSeconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 100_000) / 10,
     requests: result.pool.requests,
     fileMB: mb((await stat(out)).size),
     rssBeforeMB: mb(rssBefore),

@@ -13,6 +13,7 @@
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createRequire } from 'node:module';
+import { ApiUnavailableError } from '../errors.js';
 import type { ApiConfig } from './config.js';
 import { TransportError, type TransportErrorKind } from './errors.js';
 import { redactSecret } from './redact.js';
@@ -84,7 +85,7 @@ export function resolveApiUrl(baseUrl: string, path: string, query?: Readonly<Re
     throw new Error(`API path must start with "/" (got "${path.slice(0, 80)}")`);
   }
   if (url.origin !== base.origin) {
-    throw new Error(`Refusing to contact ${url.origin}: only the configured API host (${base.origin}) is ever contacted`);
+    throw new ApiUnavailableError(`Refusing to contact ${url.origin}: only the configured API host (${base.origin}) is ever contacted`);
   }
   for (const [name, value] of Object.entries(query ?? {})) url.searchParams.set(name, value);
   return url;

@@ -117,7 +117,7 @@ const UUID_ATTEMPT = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F-]{4,}\}?$/;
 /**
  * A member of staff (adviser, administrator, paraplanner): their account's uuid, their email,
  * or their name as Plannr shows it ("Helen Marsh"). Import and plan look emails and names up
- * among the firm's employee accounts (pipeline/names.ts); no match, or more than one, is an
+ * among the firm's employee accounts (pipeline/send/names.ts); no match, or more than one, is an
  * error on the cell.
  */
 export const employeeRef: ReferenceType<string> = {

@@ -75,7 +75,7 @@ export const contactDetails: Entity = {
       problems.push({ field: 'type', message: `type is ${row.type} but the value is ${contactTypeOf(row.value) === 'email' ? 'an email address' : 'a phone number'}` });
     }
     const owners = Array.isArray(row.account_uuids) ? new Set(row.account_uuids) : undefined;
-    // Emails are compared once resolved to uuids (pipeline/names.ts runs this check again then).
+    // Emails are compared once resolved to uuids (pipeline/send/names.ts runs this check again then).
     const allUuids = (list: unknown) => Array.isArray(list) && list.every(isUuidText);
     if (owners && Array.isArray(row.primary_account_uuids) && allUuids(row.account_uuids) && allUuids(row.primary_account_uuids)) {
       const stranger = row.primary_account_uuids.find((id) => !owners.has(id));

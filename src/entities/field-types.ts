@@ -127,7 +127,7 @@ export function choice<const T extends string>(values: readonly T[]): FieldType<
   };
 }
 
-/** What a by-name reference points at; pipeline/names.ts resolves each kind through the API. */
+/** What a by-name reference points at; pipeline/send/names.ts resolves each kind through the API. */
 export type ReferenceKind = 'case-status' | 'case-type' | 'account' | 'employee';
 
 /** How messages name one record of each reference kind. */

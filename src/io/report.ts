@@ -26,6 +26,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import { CLEAR_TOKEN } from '../entities/entity.js';
+import { defaultNormaliseOptions } from '../normalise/result.js';
 import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type RowAction, type RowOutcome, type RowStatus } from '../outcome/row-outcome.js';
 import { createSpoolFolder } from './atomic-file.js';
 import type { CellValue } from './rows.js';
@@ -60,8 +61,8 @@ export interface ReportSummary {
 export const ERROR_HEADER = 'Error';
 /** The Errors sheet's column with each row's number in the file read (reused when the input has one). */
 export const SOURCE_ROW_HEADER = 'Source row';
-/** The zone Summary times are shown in when the run names none. */
-export const DEFAULT_REPORT_TIME_ZONE = 'Europe/London';
+/** The zone Summary times are shown in when the run names none: the run's own default zone. */
+export const DEFAULT_REPORT_TIME_ZONE = defaultNormaliseOptions.timezone;
 
 const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
   { header: 'File', width: 24 },

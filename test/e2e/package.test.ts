@@ -144,7 +144,7 @@ console.log(JSON.stringify({ read: counts.read, valid: counts.valid, invalid: co
     });
   });
 
-  it('gives TypeScript its types: a typed config compiles, a wrong one does not', async () => {
+  it('gives TypeScript its types: a typed config compiles, a wrong one does not', { timeout: 180_000 }, async () => {
     await writeFile(
       join(app, 'tsconfig.json'),
       JSON.stringify({

@@ -22,6 +22,7 @@
 import { tmpdir } from 'node:os';
 import { basename } from 'node:path';
 import { createApiClient } from '../api/client.js';
+import { linkAbort } from '../api/signals.js';
 import type { ApiConfig } from '../api/config.js';
 import { describeApiError } from '../api/errors.js';
 import { createDispatchPool, type DispatchPool, type DispatchPoolOptions, type PoolStats } from '../api/pool.js';
@@ -156,6 +157,7 @@ export async function runImport(options: ImportConfig): Promise<ImportResult> {
     const tally = await sendEveryRow(run, scanned.rows);
     return { ...(await finishRun(run, tally)), estimate };
   } finally {
+    run.releaseSignal();
     await run.journal.close();
   }
 }
@@ -203,6 +205,8 @@ interface ImportRun {
   /** The caller's signal joined with the run's own stop (the canary and the error budget). */
   readonly signal: AbortSignal;
   readonly stopRun: () => void;
+  /** Detaches the run's signal from the caller's (which may outlive this run). */
+  readonly releaseSignal: () => void;
 }
 
 /** What the rows came to. */
@@ -242,7 +246,10 @@ async function openRun(config: RunConfig, fingerprint: string, started: number):
   const recorder = createRunRecorder(started);
   // The run's own stop (the canary or the error budget) ends it as Ctrl-C does: resumable.
   const guardStop = new AbortController();
-  const signal = config.signal === undefined ? guardStop.signal : AbortSignal.any([config.signal, guardStop.signal]);
+  // linkAbort, not AbortSignal.any: a migration runs several imports on one long-lived signal,
+  // and each run's listener must go when the run ends (dispose in runImport's finally).
+  const linked = linkAbort([config.signal, guardStop.signal]);
+  const signal = linked.signal;
   const pool = createDispatchPool(createApiClient(config.api), {
     ...config.pool,
     signal,
@@ -254,6 +261,7 @@ async function openRun(config: RunConfig, fingerprint: string, started: number):
     await checkCredentials(entity, pool);
     roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite });
   } catch (error) {
+    linked.dispose();
     await journal.close();
     throw error;
   }
@@ -271,7 +279,7 @@ async function openRun(config: RunConfig, fingerprint: string, started: number):
   };
   // Names and emails in reference columns become uuids before a row's request is built.
   const names = createNameResolver(entity, apiDirectory(pool, signal), input.mapping.sources);
-  return { config, started, input, entity, journal, journalPath, readBackWindowMs, pool, roundTrip, names, send, recorder, log, signal, stopRun: () => guardStop.abort() };
+  return { config, started, input, entity, journal, journalPath, readBackWindowMs, pool, roundTrip, names, send, recorder, log, signal, stopRun: () => guardStop.abort(), releaseSignal: linked.dispose };
 }
 
 /** Every row through send/send-rows.ts, each outcome into the counts and the report, in file order. */

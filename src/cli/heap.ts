@@ -64,7 +64,8 @@ export async function runInBoundedHeap(processLike: NodeJS.Process = process): P
   const child = spawn(processLike.execPath, [...processLike.execArgv, `--max-old-space-size=${limit}`, ...processLike.argv.slice(1)], {
     // fd 3: an IPC channel that only tells the child when the launcher is gone.
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...processLike.env, [BOUNDED_MARK]: '1' },
+    // The launcher's pid goes to the journal lock, so a lock names the process a user sees.
+    env: { ...processLike.env, [BOUNDED_MARK]: '1', PLANNR_BULK_LAUNCHER_PID: String(processLike.pid) },
     detached: ownSession,
   });
   const passOn = (name: NodeJS.Signals): void => {

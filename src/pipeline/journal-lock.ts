@@ -23,6 +23,22 @@ export interface LockHolder {
   readonly pid: number;
   readonly host: string;
   readonly startedAt: string;
+  /**
+   * The pid of the bin that started this run in a bounded-heap child (cli/heap.ts), if any: the
+   * process a user sees and kills. A run whose launcher is gone is going away (the child kills
+   * itself when its launcher's channel closes), so its lock is waited for, then taken over.
+   */
+  readonly launcher?: number;
+}
+
+/** Set by cli/heap.ts in the child it starts: the launcher's pid. */
+const LAUNCHER_ENV = 'PLANNR_BULK_LAUNCHER_PID';
+/** How long a run whose launcher died is given to exit before its lock counts as in use. */
+const ORPHAN_GRACE_MS = 3_000;
+
+function launcherOfThisProcess(): number | undefined {
+  const value = Number(process.env[LAUNCHER_ENV]);
+  return Number.isInteger(value) && value > 0 && value === process.ppid ? value : undefined;
 }
 
 export interface JournalLock {
@@ -49,9 +65,9 @@ export function parseHolder(text: string): LockHolder | undefined {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return undefined;
-    const { pid, host, startedAt } = value as Record<string, unknown>;
+    const { pid, host, startedAt, launcher } = value as Record<string, unknown>;
     if (typeof pid !== 'number' || !Number.isInteger(pid) || typeof host !== 'string' || typeof startedAt !== 'string') return undefined;
-    return { pid, host, startedAt };
+    return typeof launcher === 'number' && Number.isInteger(launcher) ? { pid, host, startedAt, launcher } : { pid, host, startedAt };
   } catch {
     return undefined;
   }
@@ -94,7 +110,7 @@ function inUse(journal: string, lockPath: string, holder: LockHolder, here: stri
   // Another machine's run cannot be seen from here (nor can this machine under an earlier name, e.g. a container).
   const elsewhere = holder.host === here ? '' : `; if no import or --resume is running on ${holder.host}, delete ${lockPath} and run again`;
   return new JournalError(
-    `journal ${journal} is in use by pid ${holder.pid} on host ${holder.host} since ${holder.startedAt} ` +
+    `journal ${journal} is in use by pid ${holder.pid}${holder.launcher === undefined ? '' : ` (started by plannr-bulk pid ${holder.launcher})`} on host ${holder.host} since ${holder.startedAt} ` +
       `(another import or --resume is running); wait for it to finish${elsewhere}`,
   );
 }
@@ -118,6 +134,20 @@ function holderIsRunning(holder: LockHolder, text: string): boolean {
   return processIsAlive(holder.pid);
 }
 
+/**
+ * Whether the holder still runs, giving one whose launcher was killed (kill -9 on the bin) the
+ * moment it needs to notice and exit, so a --resume straight after such a kill is not refused.
+ */
+async function holderStaysRunning(holder: LockHolder, text: string): Promise<boolean> {
+  if (!holderIsRunning(holder, text)) return false;
+  if (holder.launcher === undefined || processIsAlive(holder.launcher)) return true;
+  for (let waited = 0; waited < ORPHAN_GRACE_MS; waited += SETTLE_MS * 5) {
+    await delay(SETTLE_MS * 5);
+    if (!holderIsRunning(holder, text)) return false;
+  }
+  return true;
+}
+
 function claimPathOf(lockPath: string, staleText: string): string {
   return `${lockPath}.takeover-${createHash('sha256').update(staleText).digest('hex').slice(0, 16)}`;
 }
@@ -128,7 +158,8 @@ function claimPathOf(lockPath: string, staleText: string): string {
  */
 export async function acquireJournalLock(journal: string, onNotice?: (message: string) => void): Promise<JournalLock> {
   const lockPath = `${journal}.lock`;
-  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const launcher = launcherOfThisProcess();
+  const me: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), ...(launcher === undefined ? {} : { launcher }) };
   const myText = `${JSON.stringify(me)}\n`;
   // Registered before the file exists: another acquisition in this process may read it half-made.
   ownText(myText, 1);
@@ -160,7 +191,7 @@ async function createOrTakeOver(journal: string, lockPath: string, me: LockHolde
           'if no import or --resume is running on this journal, delete that file and run again',
       );
     }
-    if (holder.host !== me.host || holderIsRunning(holder, text)) throw inUse(journal, lockPath, holder, me.host);
+    if (holder.host !== me.host || (await holderStaysRunning(holder, text))) throw inUse(journal, lockPath, holder, me.host);
 
     // Stale: the holder died on this host. Claim this exact lock, so only one run replaces it.
     const claimPath = claimPathOf(lockPath, text);

@@ -32,7 +32,8 @@ describe('one run owns a journal', () => {
     expect(stillRunning, 'the first run was still running while the others tried').toBe(true);
     for (const [name, run] of [['second import', second], ['--resume', resumed]] as const) {
       expect(run.code, `${name}: ${run.stdout}${run.stderr}`).toBe(2);
-      // The holder: the first run's process id (the lock file holds pid, host and start time).
+      // The holder: the process the user started (the lock holds its pid as the launcher of the
+      // bounded-heap child that runs the import, with host and start time).
       expect(run.stderr, name).toContain(String(first.child.pid));
       expect(run.stderr, name).not.toMatch(/^\s+at /m);
     }

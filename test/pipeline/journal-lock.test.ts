@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +60,31 @@ describe('one run owns a journal', () => {
     const lock = JSON.parse(await readFile(`${journalPath}.lock`, 'utf8')) as { pid: number };
     expect(lock.pid).toBe(process.pid);
     await journal.close();
+  });
+
+  it('a run whose launcher was killed (kill -9 on the bin) is waited for while it exits, then its lock is taken over', async () => {
+    const { journalPath, options } = await journalSetup();
+    const launcher = await deadPid();
+    // The bounded-heap child still running for a moment after its launcher died.
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600)'], { stdio: 'ignore' });
+    const childExit = once(child, 'exit');
+    await writeFile(`${journalPath}.lock`, JSON.stringify({ pid: child.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', launcher }));
+    const notices: string[] = [];
+    const journal = await openJournal(journalPath, options(false, notices));
+    await childExit;
+    expect(notices).toEqual([`journal ${journalPath}: took over the lock of pid ${child.pid}, which is no longer running`]);
+    await journal.close();
+  });
+
+  it('a run whose launcher is alive is in use, and the message names the launcher the user started', async () => {
+    const { journalPath, options } = await journalSetup();
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      await writeFile(`${journalPath}.lock`, JSON.stringify({ pid: child.pid, host: hostname(), startedAt: '2026-01-01T00:00:00.000Z', launcher: process.pid }));
+      await expect(openJournal(journalPath, options(false))).rejects.toThrow(`in use by pid ${child.pid} (started by plannr-bulk pid ${process.pid}) on host ${hostname()}`);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   it('a lock held on another host is never taken over, even if that pid is not running here', async () => {

@@ -2,6 +2,7 @@
  * Writes an exported sheet (export, plan or revert file) and, for XLSX, its hidden `_meta`
  * sheet: per row the record's key, its `updated_at` when read, a hash and the values as the
  * import will read them back, plus the run's facts (entity, time, tool version, mapping).
+ * A CSV gets the same in `<file>.meta.json` beside it (round-trip/csv-snapshot.ts).
  *
  * The streaming writer has one open sheet at a time, so meta rows are spooled to a temp file
  * while the data sheet streams, then copied into `_meta` after it: memory stays flat. The spool
@@ -22,6 +23,7 @@ import { openCsvWriter } from '../io/write-csv.js';
 import { EXCEL_MAX_CELL_CHARS, openXlsxWriter, type RowStyle, type SheetWriter } from '../io/write-xlsx.js';
 import type { ExportCell, ExportColumn, ExportFormat } from './export-cells.js';
 import { META_HEADERS, META_SHEET, type MetaInfo } from './round-trip.js';
+import { openSnapshotWriter, removeSnapshot } from './round-trip/csv-snapshot.js';
 
 /** What `_meta` keeps about one written row. */
 export interface MetaEntry {
@@ -68,21 +70,68 @@ export function toolVersion(): string {
   return USER_AGENT;
 }
 
+function metaInfoOf(options: ExportFileOptions): MetaInfo {
+  return {
+    kind: options.kind,
+    entity: options.entity.name,
+    writtenAt: new Date().toISOString(),
+    toolVersion: toolVersion(),
+    timezone: options.timezone,
+    columns: options.layout.flatMap((c) => (c.kind === 'field' ? [`${c.header} → ${c.column.field}`] : [])).join('; '),
+  };
+}
+
+/** The run's facts as `_meta`'s `#` rows (and a CSV snapshot's `info`) hold them. */
+function factsOf(info: MetaInfo, notes: ExportFileOptions['notes']): Array<readonly [string, string]> {
+  return [
+    ['kind', info.kind],
+    ['entity', info.entity],
+    ['written_at', info.writtenAt],
+    ['tool_version', info.toolVersion],
+    ['timezone', info.timezone],
+    ['columns', info.columns],
+    ...(notes ?? []),
+  ];
+}
+
+function metaFacts(options: ExportFileOptions): Array<readonly [string, string]> {
+  return factsOf(metaInfoOf(options), options.notes);
+}
+
 export async function openExportFile(options: ExportFileOptions): Promise<ExportFileWriter> {
   const headers = [...options.layout.map((c) => c.header), ...(options.extraHeaders ?? [])];
   if (options.format === 'csv') {
     const csv = openCsvWriter(options.path, headers);
+    // The snapshot (`<file>.meta.json`) carries for CSV what `_meta` carries in a workbook.
+    const keyHeader = options.layout.find((c) => c.kind === 'field' && c.column.field === options.entity.keyField)?.header;
+    const snapshot = keyHeader === undefined ? undefined : openSnapshotWriter({ csvPath: options.path, facts: metaFacts(options), keyHeader });
     let rows = 0;
     return {
-      async addRow(cells) {
+      async addRow(cells, meta) {
         rows += 1;
+        const line = rows + 1;
         await csv.addRow(cells);
+        if (meta !== undefined) await snapshot?.addRow(line, meta);
       },
       get rows() {
         return rows;
       },
-      close: () => csv.close(),
-      discard: () => csv.discard(),
+      async close() {
+        try {
+          // The old export's snapshot goes before the new CSV replaces the old one: a run stopped
+          // in between leaves a CSV with no snapshot (an ordinary file), never a mismatched pair.
+          await removeSnapshot(options.path);
+          await csv.close();
+        } catch (error) {
+          await snapshot?.discard();
+          throw error;
+        }
+        await snapshot?.commit();
+      },
+      async discard() {
+        await snapshot?.discard();
+        await csv.discard();
+      },
     };
   }
 
@@ -111,14 +160,7 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
     if (chunk !== '' && !spool.write(chunk)) await once(spool, 'drain');
   }
 
-  const info: MetaInfo = {
-    kind: options.kind,
-    entity: options.entity.name,
-    writtenAt: new Date().toISOString(),
-    toolVersion: toolVersion(),
-    timezone: options.timezone,
-    columns: options.layout.flatMap((c) => (c.kind === 'field' ? [`${c.header} → ${c.column.field}`] : [])).join('; '),
-  };
+  const info = metaInfoOf(options);
 
   return {
     async addRow(cells, meta, style) {
@@ -150,15 +192,7 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
           await writer.commit();
         }
         const metaSheet = xlsx.addSheet(META_SHEET, { hidden: true, columns: META_HEADERS.map((header) => ({ header })) });
-        const facts: Array<readonly [string, string]> = [
-          ['kind', info.kind],
-          ['entity', info.entity],
-          ['written_at', info.writtenAt],
-          ['tool_version', info.toolVersion],
-          ['timezone', info.timezone],
-          ['columns', info.columns],
-          ...(options.notes ?? []),
-        ];
+        const facts = factsOf(info, options.notes);
         for (const [name, value] of facts) await metaSheet.addRow(['#', name, value, '', '']);
         const lines = createInterface({ input: createReadStream(spoolPath, { encoding: 'utf8' }), crlfDelay: Infinity });
         for await (const line of lines) {

@@ -259,7 +259,7 @@ async function openRun(config: RunConfig, fingerprint: string, started: number):
   let roundTrip: RoundTrip;
   try {
     await checkCredentials(entity, pool);
-    roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite });
+    roundTrip = await openRoundTrip({ file: config.file, entity, pool, normalise: config.normalise, overwrite: config.overwrite, read: { encoding: config.encoding, delimiter: config.delimiter } });
   } catch (error) {
     linked.dispose();
     await journal.close();

@@ -11,7 +11,7 @@
 import type { DispatchPool } from '../api/pool.js';
 import type { Entity, NormalisedRow } from '../entities/entity.js';
 import { outcomeOf, type RowOutcome } from '../outcome/row-outcome.js';
-import type { SourceRow } from '../io/rows.js';
+import type { ReadOptions, SourceRow } from '../io/rows.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import type { RowCheck } from './check/check-row.js';
 import { createRecordReader, RecordReadError } from './lookup.js';
@@ -25,6 +25,8 @@ export interface RoundTripConfig {
   readonly normalise: NormaliseOptions;
   /** Write records changed in the CRM since the export anyway. */
   readonly overwrite?: boolean | undefined;
+  /** How the file is read (CSV encoding, delimiter): a CSV's snapshot check reads its key column the same way. */
+  readonly read?: ReadOptions | undefined;
 }
 
 /**
@@ -50,7 +52,7 @@ export interface RoundTrip {
 export async function openRoundTrip(config: RoundTripConfig): Promise<RoundTrip> {
   const { entity, pool } = config;
   const readRecord = createRecordReader(pool, { failedReads: 'reject' });
-  const meta = await readExportMeta(config.file);
+  const meta = await readExportMeta(config.file, { entity: entity.name, read: config.read });
   const extraOf = (values: NormalisedRow) => pathValues(entity, values);
   const bookkeeping = bookkeepingFields(entity);
   let unchanged = 0;

@@ -16,6 +16,7 @@ import { openSheet } from '../io/read.js';
 import type { CellValue } from '../io/rows.js';
 import type { NormaliseOptions } from '../normalise/result.js';
 import { cellOf, cellText, hashValues, readBackValues } from './export-cells.js';
+import { readCsvSnapshot, type CsvSnapshotOptions } from './round-trip/csv-snapshot.js';
 
 export const META_SHEET = '_meta';
 export const META_HEADERS = ['Row', 'Key', 'Updated At', 'Hash', 'Values'] as const;
@@ -46,10 +47,13 @@ export interface ExportMeta {
 }
 
 /**
- * The `_meta` sheet of a workbook we wrote, or undefined for any other file (a CSV, a
- * workbook without one). Values stay JSON text until a row needs them.
+ * The `_meta` sheet of a workbook we wrote, or the snapshot beside a CSV we wrote
+ * (`<file>.meta.json`, round-trip/csv-snapshot.ts, which refuses one that belongs to another
+ * file); undefined for any other file (a workbook without `_meta`, a CSV without a snapshot).
+ * `options.entity`: the entity being imported (a CSV snapshot of another entity is refused).
  */
-export async function readExportMeta(file: string): Promise<ExportMeta | undefined> {
+export async function readExportMeta(file: string, options: CsvSnapshotOptions = {}): Promise<ExportMeta | undefined> {
+  if (extname(file).toLowerCase() === '.csv') return readCsvSnapshot(file, options);
   if (extname(file).toLowerCase() !== '.xlsx') return undefined;
   let sheet;
   try {

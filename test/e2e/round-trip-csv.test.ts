@@ -2,7 +2,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { runCli, sandboxEnv, sandboxPerTest } from './helpers.js';
+import { readSheet, runCli, sandboxEnv, sandboxPerTest } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-roundtrip-csv-');
 
@@ -35,6 +35,11 @@ describe('export → edit → import round trip of a CSV (snapshot beside it)', 
     const originalName = target.name;
     expect(snapshot.rows).toHaveLength(Object.keys(sandbox.state.cases).length);
 
+    // As exported: every row is unchanged, nothing is sent.
+    const asExported = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j0'), '--report', join(dir, 'r0.xlsx'), '--no-revert', '--rate', 'off'], { env });
+    expect(asExported.code).toBe(0);
+    expect(sandbox.writes).toEqual([]);
+
     await editCsv(out, [{ key: target.uuid, header: 'Name', value: 'Edited in a CSV' }]);
     const revert = join(dir, 'cases.revert.xlsx');
     const run = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', join(dir, 'report.xlsx'), '--revert', revert, '--rate', 'off'], { env });
@@ -59,10 +64,19 @@ describe('export → edit → import round trip of a CSV (snapshot beside it)', 
     // Someone else changes the case in Plannr meanwhile.
     target.value = 777;
     target.updated_at = '2099-01-01T10:00:00+00:00';
-    const run = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', join(dir, 'report.xlsx'), '--no-revert', '--rate', 'off'], { env });
+    const report = join(dir, 'report.xlsx');
+    const run = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', report, '--no-revert', '--rate', 'off'], { env });
     expect(run.code).toBe(1);
     expect(sandbox.writes).toEqual([]);
     expect(sandbox.state.cases[target.uuid]!.name).not.toBe('My edit');
+    const message = (await readSheet(report, 'Results')).flat().find((cell) => cell.includes('conflict'));
+    expect(message).toContain('now £7.77');
+    expect(message).toContain('yours My edit');
+
+    const forced = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j2'), '--report', join(dir, 'r2.xlsx'), '--no-revert', '--overwrite', '--rate', 'off'], { env });
+    expect(forced.code).toBe(0);
+    expect(sandbox.writes.map((w) => w.body)).toEqual([{ name: 'My edit' }]);
+    expect(sandbox.state.cases[target.uuid]!.value).toBe(777);
   });
 
   it('a snapshot beside another CSV is not applied: the import is refused (exit 2) and nothing is sent', async () => {

@@ -23,7 +23,7 @@ async function editCsv(path: string, edits: ReadonlyArray<{ key: string; header:
 }
 
 describe('export → edit → import round trip of a CSV (snapshot beside it)', () => {
-  it('an edited field of one row is the only thing sent, and the revert workbook undoes it', async () => {
+  it('an edited field of one row is the only thing sent, and the revert file (CSV too) undoes it', async () => {
     const { sandbox, dir } = await setUp();
     const env = sandboxEnv(sandbox);
     const out = join(dir, 'cases.csv');
@@ -41,16 +41,21 @@ describe('export → edit → import round trip of a CSV (snapshot beside it)', 
     expect(sandbox.writes).toEqual([]);
 
     await editCsv(out, [{ key: target.uuid, header: 'Name', value: 'Edited in a CSV' }]);
-    const revert = join(dir, 'cases.revert.xlsx');
+    // The revert file as a CSV too: it gets its own snapshot, so importing it back is a round trip.
+    const revert = join(dir, 'cases.revert.csv');
     const run = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', join(dir, 'report.xlsx'), '--revert', revert, '--rate', 'off'], { env });
     expect(run.stderr).not.toMatch(/snapshot .* not used/);
     expect(run.code).toBe(0);
     expect(sandbox.writes.map((w) => [w.method, w.uuid, w.body])).toEqual([['PUT', target.uuid, { name: 'Edited in a CSV' }]]);
     expect(sandbox.state.cases[target.uuid]!.name).toBe('Edited in a CSV');
+    expect(JSON.parse(await readFile(`${revert}.meta.json`, 'utf8'))).toMatchObject({ file: 'cases.revert.csv', info: { kind: 'revert', entity: 'cases' } });
 
     const back = await runCli(['import', revert, '--entity', 'cases', '--journal', join(dir, 'j-back'), '--report', join(dir, 'back.xlsx'), '--no-revert', '--rate', 'off'], { env });
     expect(back.code).toBe(0);
-    expect(sandbox.writes).toHaveLength(2);
+    expect(sandbox.writes.map((w) => [w.method, w.uuid, w.body])).toEqual([
+      ['PUT', target.uuid, { name: 'Edited in a CSV' }],
+      ['PUT', target.uuid, { name: originalName }],
+    ]);
     expect(sandbox.state.cases[target.uuid]!.name).toBe(originalName);
   });
 

@@ -59,6 +59,19 @@ describe('export → edit → import round trip of a CSV (snapshot beside it)', 
     expect(sandbox.state.cases[target.uuid]!.name).toBe(originalName);
   });
 
+  it('no false conflict: every record of an untouched CSV export, edited, passes the conflict check', async () => {
+    const { sandbox, dir } = await setUp();
+    const env = sandboxEnv(sandbox);
+    const out = join(dir, 'cases.csv');
+    expect((await runCli(['export', 'cases', '--out', out, '--rate', 'off'], { env })).code).toBe(0);
+    const cases = Object.values(sandbox.state.cases);
+    await editCsv(out, cases.map((c) => ({ key: c.uuid, header: 'Name', value: `${c.name} (checked)` })));
+    const run = await runCli(['import', out, '--entity', 'cases', '--journal', join(dir, 'j'), '--report', join(dir, 'report.xlsx'), '--no-revert', '--rate', 'off'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(sandbox.writes).toHaveLength(cases.length);
+    for (const write of sandbox.writes) expect(Object.keys(write.body as object)).toEqual(['name']);
+  });
+
   it('a record changed in the CRM since the CSV export is a conflict and is not written', async () => {
     const { sandbox, dir } = await setUp();
     const env = sandboxEnv(sandbox);

@@ -8,7 +8,8 @@
  */
 import { Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import type { ApiConfigFlags } from '../api/config.js';
+import type { ApiConfig, ApiConfigFlags } from '../api/config.js';
+import { createLogger, type Logger } from '../log.js';
 import type { DispatchPoolOptions } from '../api/pool.js';
 import {
   DEFAULT_BASE_URL,
@@ -385,4 +386,33 @@ export async function readMappingFile(path: string | undefined): Promise<Mapping
 /** The normalise options of a run: the library's defaults, then the flags given. */
 export function normaliseFrom(parsed: ParsedOptions): NormaliseOptions {
   return { ...DEFAULT_NORMALISE_OPTIONS, ...valuesOf(normaliseFlags, parsed) };
+}
+
+/** What a command that reads a file and talks to the API passes on alike (import, plan). */
+export interface SendingRunFlags {
+  readonly api: ApiConfig;
+  readonly pool: Omit<DispatchPoolOptions, 'signal'>;
+  readonly mapping: MappingOverrides | undefined;
+  readonly normalise: NormaliseOptions;
+  readonly onNotice: (message: string) => void;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+export async function sendingRunFrom(
+  parsed: ParsedOptions,
+  context: { readonly notice: (message: string) => void; readonly signal: AbortSignal },
+  api: ApiConfig,
+  logPath: string | undefined,
+): Promise<SendingRunFlags> {
+  return {
+    api,
+    pool: valuesOf(poolFlags, parsed),
+    mapping: await readMappingFile(valuesOf(inputFlags, parsed).mapping),
+    normalise: normaliseFrom(parsed),
+    onNotice: context.notice,
+    signal: context.signal,
+    // The token never reaches a log line.
+    log: createLogger(logPath, [api.token]),
+  };
 }

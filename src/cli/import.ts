@@ -1,11 +1,10 @@
 import { resolveApiConfig, type ApiConfig } from '../api/config.js';
-import { createLogger } from '../log.js';
 import { settled } from '../pipeline/counts.js';
 import { runImport, type ImportResult } from '../pipeline/import.js';
 import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
 import { estimateLines, LARGE_RUN_WRITES, type RunEstimate } from '../pipeline/estimate.js';
 import { createInterface } from 'node:readline/promises';
-import { apiFlags, checkFlags, confirmFlags, importFlags, inputFlags, normaliseFlags, normaliseFrom, poolFlags, readMappingFile, valuesOf } from './flags.js';
+import { apiFlags, checkFlags, confirmFlags, importFlags, inputFlags, normaliseFlags, poolFlags, sendingRunFrom, valuesOf } from './flags.js';
 import { createProgress } from './progress.js';
 
 /** A dry run sends nothing, so it needs no credentials. */
@@ -26,14 +25,8 @@ export async function importFile(file: string, parsed: ParsedFlags, context: Com
       ...input,
       ...run,
       ...valuesOf(checkFlags, parsed),
+      ...(await sendingRunFrom(parsed, context, api, log)),
       file,
-      api,
-      pool: valuesOf(poolFlags, parsed),
-      mapping: await readMappingFile(input.mapping),
-      normalise: normaliseFrom(parsed),
-      onNotice: context.notice,
-      signal: context.signal,
-      log: createLogger(log, [api.token]),
       onStart: ({ rows }) => {
         progress.stop();
         total = rows;

@@ -1,13 +1,12 @@
 import { resolveApiConfig } from '../api/config.js';
 import { defaultOutputPath } from '../config/outputs.js';
-import { createLogger } from '../log.js';
 import { PLAN_ACTIONS } from '../outcome/row-outcome.js';
 import { runPlan } from '../pipeline/plan.js';
 import { DEFAULT_POOL_OPTIONS } from '../config/defaults.js';
 import { entities } from '../entities/index.js';
 import { estimateLines, estimateRun, readsBatchFor } from '../pipeline/estimate.js';
 import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
-import { apiFlags, inputFlags, normaliseFlags, normaliseFrom, planFlags, poolFlags, readMappingFile, valuesOf } from './flags.js';
+import { apiFlags, inputFlags, normaliseFlags, planFlags, poolFlags, sendingRunFrom, valuesOf } from './flags.js';
 import { createProgress } from './progress.js';
 
 /** `plannr-bulk plan FILE`: read the records the file would change, write per row the action and per field before → after. */
@@ -19,15 +18,9 @@ export async function plan(file: string, parsed: ParsedFlags, context: CommandCo
   try {
     const result = await runPlan({
       ...input,
+      ...(await sendingRunFrom(parsed, context, api, log)),
       file,
       out,
-      api,
-      pool: valuesOf(poolFlags, parsed),
-      mapping: await readMappingFile(input.mapping),
-      normalise: normaliseFrom(parsed),
-      onNotice: context.notice,
-      signal: context.signal,
-      log: createLogger(log, [api.token]),
       onProgress: (rows) => progress.update({ done: rows, problems: 0 }),
     });
     progress.stop();

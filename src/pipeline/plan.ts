@@ -84,7 +84,8 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
   const input = await openInput(config);
   const { entity } = input;
   if (!entity.canImport) throw new UsageError(`${entity.name} cannot be imported (export only), so there is nothing to plan`);
-  const meta = await readExportMeta(config.file);
+  // The entity too: a CSV's snapshot written for another entity is refused here as on import.
+  const meta = await readExportMeta(config.file, { entity: entity.name, read: { encoding: config.encoding, delimiter: config.delimiter } });
   const pool = createDispatchPool(createApiClient(config.api), {
     ...config.pool,
     signal: config.signal,

@@ -107,6 +107,41 @@ export function atomicFile(target: string): AtomicFile {
   };
 }
 
+/** How a writer over an atomic file ends: finished and renamed into place, or abandoned. */
+export interface WriterEnding {
+  /** Finishes the file once (later calls return the same promise); a failure discards the partial file. */
+  close(): Promise<void>;
+  /** Abandons an unfinished file (the target is left as it was); after close() it only waits for it. */
+  discard(): Promise<void>;
+}
+
+/**
+ * close() and discard() for a writer of `file`: `finish` writes the rest and commits, `abandon`
+ * stops the writer's streams at once (it is called at most once).
+ */
+export function writerEnding(file: AtomicFile, finish: () => Promise<void>, abandon: () => void): WriterEnding {
+  let finishing: Promise<void> | undefined;
+  return {
+    close() {
+      finishing ??= finish().catch(async (error: unknown) => {
+        abandon();
+        await file.discard();
+        throw error;
+      });
+      return finishing;
+    },
+    async discard() {
+      if (finishing !== undefined) {
+        await finishing.catch(() => undefined);
+        return;
+      }
+      finishing = Promise.resolve();
+      abandon();
+      await file.discard();
+    },
+  };
+}
+
 /** Prefixes of our spool folders in the temp folder; the pid follows, then mkdtemp's random part. */
 export const SPOOL_PREFIXES = ['plannr-bulk-report-', 'plannr-bulk-meta-'] as const;
 export type SpoolPrefix = (typeof SPOOL_PREFIXES)[number];

@@ -9,7 +9,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { OutputError } from '../errors.js';
-import { atomicFile } from './atomic-file.js';
+import { atomicFile, writerEnding } from './atomic-file.js';
 import { neutraliseFormula } from './safe-text.js';
 
 export type CsvCellValue = string | number | boolean | Date | null | undefined;
@@ -76,7 +76,6 @@ export function openCsvWriter(path: string, headers: readonly string[], options:
     failure ??= new OutputError(`cannot write ${path}: ${error.message}`);
   });
   let pending = (options.bom ?? true ? '\uFEFF' : '') + csvLine(headers);
-  let finishing: Promise<void> | undefined;
 
   async function flush(): Promise<void> {
     if (failure !== undefined) throw failure;
@@ -92,8 +91,9 @@ export function openCsvWriter(path: string, headers: readonly string[], options:
       pending += csvLine(values);
       if (pending.length >= CHUNK_CHARS) await flush();
     },
-    close() {
-      finishing ??= (async () => {
+    ...writerEnding(
+      file,
+      async () => {
         await flush();
         await new Promise<void>((resolve, reject) => {
           stream.end((error?: Error | null) => (error ? reject(failure ?? error) : resolve()));
@@ -101,21 +101,8 @@ export function openCsvWriter(path: string, headers: readonly string[], options:
         if (failure !== undefined) throw failure;
         if (!stream.closed) await once(stream, 'close');
         await file.commit();
-      })().catch(async (error: unknown) => {
-        stream.destroy();
-        await file.discard();
-        throw error;
-      });
-      return finishing;
-    },
-    async discard() {
-      if (finishing !== undefined) {
-        await finishing.catch(() => undefined);
-        return;
-      }
-      finishing = Promise.resolve();
-      stream.destroy();
-      await file.discard();
-    },
+      },
+      () => stream.destroy(),
+    ),
   };
 }

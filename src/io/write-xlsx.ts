@@ -29,7 +29,7 @@ import { createWriteStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import yazl from 'yazl';
 import { OutputError } from '../errors.js';
-import { atomicFile } from './atomic-file.js';
+import { atomicFile, writerEnding } from './atomic-file.js';
 import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
 import {
   commentsXml,
@@ -394,28 +394,12 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     await file.commit();
   }
 
-  let finishing: Promise<void> | undefined;
   return {
     addSheet: (name, options) => addSheet(name, options),
-    close() {
-      finishing ??= finish().catch(async (error: unknown) => {
-        closed = true;
-        output.destroy();
-        await file.discard();
-        throw error;
-      });
-      return finishing;
-    },
-    async discard() {
-      if (finishing !== undefined) {
-        await finishing.catch(() => undefined);
-        return;
-      }
+    ...writerEnding(file, finish, () => {
       closed = true;
-      finishing = Promise.resolve();
       zip.outputStream.unpipe(output);
       output.destroy();
-      await file.discard();
-    },
+    }),
   };
 }

@@ -16,21 +16,13 @@ const NEEDS_ESCAPE = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|
 // start an escape-shaped run (the middle one is shared by both).
 const ESCAPED = /[&<>\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|_(?=x[0-9A-Fa-f]{4}_)/g;
 
+/** XML's character references for what markup or line-end normalisation would change. */
+const REFERENCES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' };
+
 function escapeOne(match: string): string {
-  switch (match) {
-    case '&':
-      return '&amp;';
-    case '<':
-      return '&lt;';
-    case '>':
-      return '&gt;';
-    case '\r':
-      return '&#13;';
-    case '_':
-      return '_x005F_';
-    default:
-      return `_x${match.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`;
-  }
+  if (match === '_') return '_x005F_';
+  // Text keeps every character: one XML cannot hold goes as ST_Xstring's _xHHHH_.
+  return REFERENCES[match] ?? `_x${match.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`;
 }
 
 /** Whether any character needs escaping (a loop by character code: cheaper than a regular expression on short cells). */
@@ -67,26 +59,8 @@ const ATTRIBUTE_ESCAPED = /[&<>"\t\n\r]|[\u0000-\u0008\u000B\u000C\u000E-\u001F\
 
 /** Text for an attribute value in double quotes. Characters XML cannot hold are dropped (attributes have no _xHHHH_). */
 export function attribute(text: string): string {
-  return text.replace(ATTRIBUTE_ESCAPED, (match) => {
-    switch (match) {
-      case '&':
-        return '&amp;';
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '"':
-        return '&quot;';
-      case '\t':
-        return '&#9;';
-      case '\n':
-        return '&#10;';
-      case '\r':
-        return '&#13;';
-      default:
-        return '';
-    }
-  });
+  // Attributes have no _xHHHH_: a character XML cannot hold is dropped.
+  return text.replace(ATTRIBUTE_ESCAPED, (match) => REFERENCES[match] ?? '');
 }
 
 /** Text cut to Excel's cell limit (Excel "repairs", i.e. rejects, a file with a longer cell), never splitting a surrogate pair. */

@@ -2,6 +2,7 @@ import { resolveApiConfig } from '../api/config.js';
 import { defaultOutputPath } from '../config/outputs.js';
 import { PLAN_ACTIONS } from '../outcome/row-outcome.js';
 import { runPlan } from '../pipeline/plan.js';
+import { sideEffectLines } from '../pipeline/side-effects.js';
 import { DEFAULT_POOL_OPTIONS } from '../config/defaults.js';
 import { entities } from '../entities/index.js';
 import { estimateLines, estimateRun, readsBatchFor } from '../pipeline/estimate.js';
@@ -41,6 +42,7 @@ export async function plan(file: string, parsed: ParsedFlags, context: CommandCo
       pool.ratePerMinute ?? DEFAULT_POOL_OPTIONS.ratePerMinute,
     );
     lines.push(...estimateLines(applying).map((line) => line.replace(/^estimate: /, 'applying it: ')));
+    lines.push(...sideEffectLines(result.sideEffects));
     if (result.unknownHeaders.length > 0) lines.push(`ignored columns: ${result.unknownHeaders.map((h) => `"${h}"`).join(', ')}`);
     context.print(lines.join('\n'));
     return result.exitCode;

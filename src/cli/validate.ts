@@ -1,4 +1,5 @@
 import { defaultOutputPath } from '../config/outputs.js';
+import { sideEffectLines } from '../pipeline/side-effects.js';
 import { runValidate, type ValidateResult } from '../pipeline/validate.js';
 import type { CliCommand, CommandContext, ExitCode, ParsedFlags } from './command.js';
 import { checkFlags, inputFlags, normaliseFlags, normaliseFrom, readMappingFile, validateFlags, valuesOf } from './flags.js';
@@ -28,6 +29,7 @@ export async function validate(file: string, parsed: ParsedFlags, context: Comma
   const lines = [
     `${counts.read} rows read: ${counts.valid} valid, ${counts.invalid} invalid` + (result.blankRows > 0 ? ` (${result.blankRows} blank rows ignored)` : ''),
   ];
+  lines.push(...sideEffectLines(result.sideEffects));
   if (result.unknownHeaders.length > 0) lines.push(`ignored columns (not ${input.entity} fields): ${result.unknownHeaders.map((h) => `"${h}"`).join(', ')}`);
   lines.push(`report: ${report}`);
   context.print(lines.join('\n'));

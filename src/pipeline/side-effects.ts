@@ -26,3 +26,8 @@ export function countSideEffects(entity: Entity): SideEffectCounter {
     lines: () => effects.map((effect, i): [string, number] => [effect.label, totals[i] ?? 0]),
   };
 }
+
+/** What a person reads on the terminal, e.g. "Welcome emails Plannr would send: 3". */
+export function sideEffectLines(counts: Readonly<Record<string, number>>): string[] {
+  return Object.entries(counts).map(([label, count]) => `${label}: ${count}`);
+}

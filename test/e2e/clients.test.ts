@@ -8,7 +8,7 @@ import { runExport } from '../../src/pipeline/export.js';
 import { runImport } from '../../src/pipeline/import.js';
 import { runPlan } from '../../src/pipeline/plan.js';
 import { runValidate } from '../../src/pipeline/validate.js';
-import { apiFor, column, editWorkbook, normalise, readSheet, sandboxPerTest, writeCsv } from './helpers.js';
+import { apiFor, column, editWorkbook, normalise, readSheet, runCli, sandboxPerTest, writeCsv } from './helpers.js';
 
 const setUp = sandboxPerTest('plannr-clients-');
 const dmy = { ...normalise, dateOrder: 'dmy' } as const;
@@ -58,6 +58,9 @@ describe('clients', () => {
     expect(summary.find((r) => r[0] === label)?.[1]).toBe('2');
     const planned = await runPlan({ file, entity: 'clients', out: join(dir, 'plan.xlsx'), api: apiFor(sandbox), normalise });
     expect(planned.sideEffects).toEqual({ [label]: 2 });
+    // And the terminal says it, not only the report.
+    const cli = await runCli(['validate', file, '--entity', 'clients', '--report', join(dir, 'cli.xlsx')]);
+    expect(cli.stdout).toContain(`${label}: 2`);
     expect(sandbox.writes).toEqual([]);
   });
 

@@ -11,8 +11,8 @@
  * every report's Summary adds up. Each run prints its figures (faults injected, duplicates,
  * unknowns) for the notes.
  *
- * `npm test` runs 3 (about 15 s each, so the suite stays well under 10 minutes);
- * `npm run test:chaos` runs the full 20. Reproduce a failure with CHAOS_SEED=<seed printed by
+ * `npm test` runs 1 with a fresh random seed each time (a run is 35-40 s on 2 cores, and the
+ * suite must stay under 5 minutes); `npm run test:chaos` runs the full 20. Reproduce a failure with CHAOS_SEED=<seed printed by
  * the test> (and CHAOS_RUNS).
  */
 import { readFile } from 'node:fs/promises';
@@ -22,7 +22,7 @@ import { createRandom, SANDBOX_ACCOUNT_UUID, SANDBOX_TOKEN } from '../../src/san
 import { startSandbox, type Faults, type RunningSandbox } from '../../src/sandbox/server.js';
 import { clientUuids, column, equationOf, readSheet, startCli, summaryOf, tempDir, writeCsv, type CliRun } from './helpers.js';
 
-const RUNS = Number(process.env.CHAOS_RUNS ?? 3);
+const RUNS = Number(process.env.CHAOS_RUNS ?? 1);
 const SEED = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 1_000_000));
 const ROWS = 2_000;
 const INVALID = 20;

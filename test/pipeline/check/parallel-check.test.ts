@@ -315,13 +315,12 @@ describe('when workers are used', () => {
       const { code, stdout, stderr } = await runCli(['validate', file, '--entity', 'cases', '--report', join(dir, report), ...threads], { cwd: dir, guardMs: 170_000 });
       return { code, stdout: stdout.replaceAll(report, '<report>'), stderr: withoutProgress(stderr) };
     };
+    // Two workers' equality is checked in process above; here the built workers load and agree.
     const auto = await validate([], 'auto.xlsx');
     const none = await validate(['--threads', '0'], 'none.xlsx');
-    const two = await validate(['--threads', '2'], 'two.xlsx');
     expect(auto.code).toBe(1); // some rows are invalid on purpose
     expect(auto.stdout).toMatch(/^14000 rows read: \d+ valid, \d+ invalid/);
     expect(none).toEqual(auto);
-    expect(two).toEqual(auto);
     // The reports' Results sheets agree row for row.
     const results = async (report: string) => {
       const sheet = await openSheet(join(dir, report), { sheet: 'Results' });
@@ -332,7 +331,6 @@ describe('when workers are used', () => {
     const autoResults = await results('auto.xlsx');
     expect(autoResults).toHaveLength(14_000);
     expect(await results('none.xlsx')).toStrictEqual(autoResults);
-    expect(await results('two.xlsx')).toStrictEqual(autoResults);
     expect((await validate(['--threads', 'many'], 'x.xlsx')).code).toBe(2);
   }, 180_000);
 });

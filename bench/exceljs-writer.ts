@@ -7,16 +7,12 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { OutputError } from '../src/errors.js';
-import { atomicFile } from '../src/io/atomic-file.js';
+import { atomicFile, writerEnding } from '../src/io/atomic-file.js';
+import { EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS } from '../src/io/xlsx-write/limits.js';
+import type { RowStyle, XlsxCellValue } from '../src/io/xlsx-write/rows.js';
 import { looksLikeFormula } from '../src/io/safe-text.js';
 
-export type XlsxCellValue = string | number | boolean | Date | null;
 
-/** Excel's hard limit of rows per sheet. */
-export const EXCEL_MAX_ROWS = 1_048_576;
-
-/** Excel's limit of characters in one cell. */
-export const EXCEL_MAX_CELL_CHARS = 32_767;
 
 /** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
 const INLINE_LIST_MAX_CHARS = 255;
@@ -60,21 +56,6 @@ export interface SheetOptions {
   readonly maxNotes?: number | undefined;
 }
 
-/** Column indexes are 0-based, aligned with the `values` array. */
-export interface RowStyle {
-  /** Light yellow fill: "this value was changed". */
-  readonly highlight?: readonly number[] | undefined;
-  /** Light red fill: "this value has a problem". */
-  readonly problem?: readonly number[] | undefined;
-  /** Column index → note (comment) text. */
-  readonly notes?: Readonly<Record<number, string>> | undefined;
-  /** true: the whole row; an array: those columns only. */
-  readonly bold?: boolean | readonly number[] | undefined;
-  /** Font size for the whole row (titles). */
-  readonly size?: number | undefined;
-  /** Number cells shown as pounds and pence (£1,234.56); the value stays the exact number. */
-  readonly money?: readonly number[] | undefined;
-}
 
 export interface DropdownRange {
   /** 1-based first and last sheet rows; default 2 (below the header) to the last Excel row. */
@@ -408,27 +389,11 @@ export function openXlsxWriter(path: string): XlsxWriter {
     await file.commit();
   }
 
-  let finishing: Promise<void> | undefined;
   return {
     addSheet,
-    close() {
-      finishing ??= finish().catch(async (error: unknown) => {
-        closed = true;
-        output.destroy();
-        await file.discard();
-        throw error;
-      });
-      return finishing;
-    },
-    async discard() {
-      if (finishing !== undefined) {
-        await finishing.catch(() => undefined);
-        return;
-      }
+    ...writerEnding(file, finish, () => {
       closed = true;
-      finishing = Promise.resolve();
       output.destroy();
-      await file.discard();
-    },
+    }),
   };
 }

@@ -9,10 +9,8 @@ import ExcelJS from 'exceljs';
 import { OutputError } from '../src/errors.js';
 import { atomicFile, writerEnding } from '../src/io/atomic-file.js';
 import { EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS } from '../src/io/xlsx-write/limits.js';
-import type { RowStyle, XlsxCellValue } from '../src/io/xlsx-write/rows.js';
+import type { DropdownRange, RowStyle, SheetOptions, SheetWriter, XlsxCellValue, XlsxWriter } from '../src/io/write-xlsx.js';
 import { looksLikeFormula } from '../src/io/safe-text.js';
-
-
 
 /** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
 const INLINE_LIST_MAX_CHARS = 255;
@@ -29,58 +27,6 @@ const MAX_ZIP_BACKLOG = 1024 * 1024;
 const BACKLOG_POLL_MS = 2;
 
 const LISTS_SHEET_NAME = 'Lists';
-
-export interface SheetColumn {
-  readonly header: string;
-  /** Width in characters. */
-  readonly width?: number | undefined;
-}
-
-export interface SheetOptions {
-  /** Header row written first (bold) and repeated on continuation sheets; widths applied. */
-  readonly columns?: readonly SheetColumn[] | undefined;
-  /** Column widths in characters, for sheets without a header row (`columns` sets its own). */
-  readonly widths?: readonly number[] | undefined;
-  /** Freeze the first row (the header, from `columns` or the first row added). */
-  readonly frozenHeader?: boolean | undefined;
-  /** An autofilter on the header row (only with `columns`). */
-  readonly autoFilter?: boolean | undefined;
-  readonly hidden?: boolean | undefined;
-  /** Rows per sheet before continuing on "Name (2)"; default (and maximum) Excel's limit. For tests. */
-  readonly maxRowsPerSheet?: number | undefined;
-  /**
-   * At most this many notes per sheet: exceljs buffers a sheet's notes in memory until the
-   * sheet is done (about 1.5 KB each). Further notes are dropped; fills are still applied.
-   * Default 20,000.
-   */
-  readonly maxNotes?: number | undefined;
-}
-
-
-export interface DropdownRange {
-  /** 1-based first and last sheet rows; default 2 (below the header) to the last Excel row. */
-  readonly firstRow?: number | undefined;
-  readonly lastRow?: number | undefined;
-}
-
-export interface SheetWriter {
-  /** Returns a promise every few thousand rows (a yield to the event loop): always await it. */
-  addRow(values: readonly XlsxCellValue[], style?: RowStyle): Promise<void> | void;
-  /** A dropdown on one column (0-based) over a row range: one validation per range, as Excel wants. */
-  addDropdown(column: number, choices: readonly string[], range?: DropdownRange): void;
-  /** Rows written to this sheet so far, header included (the current continuation sheet). */
-  readonly rowCount: number;
-  commit(): Promise<void>;
-}
-
-export interface XlsxWriter {
-  /** Starts a new sheet; commits the one before it (zip entries are sequential). */
-  addSheet(name: string, options?: SheetOptions): SheetWriter;
-  /** Commits the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file and renames it over the target. */
-  close(): Promise<void>;
-  /** Stops writing and removes the partial file; the target is left as it was. Safe after close. */
-  discard(): Promise<void>;
-}
 
 const LIGHT_YELLOW = 'FFFFF2A8';
 const LIGHT_RED = 'FFFFC7CE';

@@ -1,17 +1,19 @@
 /**
  * Export of many records to XLSX against a sandbox process (so its memory is not ours):
- *   npx tsx bench/export.ts [--cases 100000] [--csv] [--concurrency 8]
+ *   npx tsx bench/export.ts [--cases 100000] [--csv] [--concurrency 8] [--cpu-prof DIR]
  * Builds a sandbox state with N cases in code, starts `plannr-bulk sandbox --seed` on it, exports
  * all cases (per_page 500, no rate limit, --concurrency as the CLI's) and reports seconds,
  * records/s and the exporting process's peak RSS (target < 250 MB at 100,000 records: the export
  * streams, it never holds the records). The exporting process runs under the bin's heap limit
- * (src/cli/heap.ts), as `plannr-bulk export` does.
+ * (src/cli/heap.ts), as `plannr-bulk export` does. On 2 cores the sandbox's CPU competes with
+ * the exporter's, so both processes' CPU seconds are reported; `--cpu-prof DIR` writes a V8 CPU
+ * profile of each (DIR/exporter, DIR/sandbox; open them in Chrome DevTools or speedscope).
  */
 import { startSandboxProcess } from './sandbox-process.js';
 import { DEFAULT_HEAP_MB } from '../src/cli/heap.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runExport } from '../src/pipeline/export.js';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     cases: { type: 'string', default: '100000' },
     csv: { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '8' },
+    'cpu-prof': { type: 'string' },
     // Internal: the phases run in their own processes, so building 100,000 records (or the
     // sandbox serving them) never counts towards the exporter's memory.
     'write-seed': { type: 'string' },
@@ -97,12 +100,20 @@ if (values['write-seed'] !== undefined) {
   try {
     const seed = join(dir, 'state.json');
     await runChild(['--write-seed', seed, '--cases', String(count)]);
-    const sandbox = await startSandboxProcess(['--rate', '0', '--seed', seed], ['--max-old-space-size=2048']);
+    const profileDir = values['cpu-prof'];
+    const profile = (name: string): string[] => (profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', join(profileDir, name)]);
+    const sandbox = await startSandboxProcess(['--rate', '0', '--seed', seed], ['--max-old-space-size=2048', ...profile('sandbox')]);
     try {
       const out = join(dir, values.csv ? 'cases.csv' : 'cases.xlsx');
-      process.stdout.write(await runChild(['--url', sandbox.url, '--out', out, '--concurrency', String(values.concurrency)], [`--max-old-space-size=${DEFAULT_HEAP_MB}`]));
+      // Loading the seed is not part of the export: count only the sandbox's CPU while serving it.
+      const sandboxCpuBefore = sandbox.cpuSeconds();
+      const line = await runChild(['--url', sandbox.url, '--out', out, '--concurrency', String(values.concurrency)], [`--max-old-space-size=${DEFAULT_HEAP_MB}`, ...profile('exporter')]);
+      const sandboxCpu = sandbox.cpuSeconds();
+      const figures = JSON.parse(line) as Record<string, unknown>;
+      const sandboxCpuSeconds = sandboxCpu === undefined || sandboxCpuBefore === undefined ? undefined : Math.round((sandboxCpu - sandboxCpuBefore) * 10) / 10;
+      console.log(JSON.stringify({ ...figures, sandboxCpuSeconds, loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) }));
     } finally {
-      sandbox.stop();
+      await sandbox.stop();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

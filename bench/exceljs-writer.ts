@@ -1,7 +1,9 @@
 /**
  * The report writer as it was before our own (src/io/write-xlsx.ts until it moved off exceljs):
  * exceljs's streaming writer behind the same API, kept in bench/ only for the "before" figure
- * of bench/xlsx-writers.ts.
+ * of bench/xlsx-writers.ts. It keeps only what that figure measures (the Results sheet: header,
+ * widths, filter, frozen row, styles and notes, one sheet at a time); dropdowns, the Lists
+ * sheet and continuation sheets are refused rather than kept as a second copy of ours.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -9,11 +11,9 @@ import ExcelJS from 'exceljs';
 import { OutputError } from '../src/errors.js';
 import { atomicFile, writerEnding } from '../src/io/atomic-file.js';
 import { EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS } from '../src/io/xlsx-write/limits.js';
-import type { DropdownRange, RowStyle, SheetOptions, SheetWriter, XlsxCellValue, XlsxWriter } from '../src/io/write-xlsx.js';
+import { columnLetter, safeSheetName } from '../src/io/xlsx-write/text.js';
+import type { RowStyle, SheetOptions, SheetWriter, XlsxCellValue, XlsxWriter } from '../src/io/write-xlsx.js';
 import { looksLikeFormula } from '../src/io/safe-text.js';
-
-/** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
-const INLINE_LIST_MAX_CHARS = 255;
 
 /**
  * Check the zip compressor's backlog this often. exceljs pushes sheet XML into the zip entry
@@ -25,8 +25,6 @@ const ROWS_PER_BACKLOG_CHECK = 1_000;
 const MAX_ZIP_BACKLOG = 1024 * 1024;
 /** How often to look again while the backlog drains (it is drained by zlib on the thread pool). */
 const BACKLOG_POLL_MS = 2;
-
-const LISTS_SHEET_NAME = 'Lists';
 
 const LIGHT_YELLOW = 'FFFFF2A8';
 const LIGHT_RED = 'FFFFC7CE';
@@ -72,34 +70,6 @@ function valueStyleBit(value: XlsxCellValue): number {
   return 0;
 }
 
-/** 1-based column number → letters (1 → A, 27 → AA). */
-export function columnLetter(columnNumber: number): string {
-  let letters = '';
-  for (let n = columnNumber; n > 0; n = Math.floor((n - 1) / 26)) {
-    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
-  }
-  return letters;
-}
-
-/** Excel sheet names: at most 31 characters, none of : \ / ? * [ ]. */
-export function safeSheetName(name: string): string {
-  const cleaned = name.replace(/[:\\/?*[\]]/g, '_').slice(0, 31);
-  return cleaned === '' ? 'Sheet' : cleaned;
-}
-
-/** "Results" → "Results (2)", keeping within Excel's 31 characters. */
-function continuationName(base: string, part: number): string {
-  const suffix = ` (${part})`;
-  return safeSheetName(base).slice(0, 31 - suffix.length) + suffix;
-}
-
-/** An inline list formula (`"a,b,c"`) when Excel accepts one, else undefined. */
-function inlineListFormula(choices: readonly string[]): string | undefined {
-  if (choices.some((choice) => choice.includes(',') || choice.includes('"'))) return undefined;
-  const joined = choices.join(',');
-  return joined.length <= INLINE_LIST_MAX_CHARS ? `"${joined}"` : undefined;
-}
-
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
@@ -127,18 +97,6 @@ async function waitForZip(worksheet: ExcelJS.Worksheet): Promise<void> {
   }
 }
 
-/** exceljs's streaming worksheet has `dataValidations`, but its typings omit it. */
-interface WithDataValidations {
-  readonly dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void };
-}
-
-interface Dropdown {
-  readonly column: number;
-  readonly formula: string;
-  readonly firstRow: number;
-  readonly lastRow: number;
-}
-
 export function openXlsxWriter(path: string): XlsxWriter {
   const file = atomicFile(path);
   // We own the file stream: exceljs only listens for its errors once it commits, and waits
@@ -158,17 +116,13 @@ export function openXlsxWriter(path: string): XlsxWriter {
     useSharedStrings: false,
     useStyles: true,
   });
-  /** Lists too long (or too awkward) to inline; column k of the hidden Lists sheet. */
-  const longLists: (readonly string[])[] = [];
   let open: SheetState | undefined;
   let closed = false;
 
   interface SheetState {
     readonly baseName: string;
     readonly options: SheetOptions;
-    readonly dropdowns: Dropdown[];
     worksheet: ExcelJS.Worksheet;
-    part: number;
     rowCount: number;
     notesWritten: number;
     committed: boolean;
@@ -233,65 +187,37 @@ export function openXlsxWriter(path: string): XlsxWriter {
     state.rowCount += 1;
   }
 
-  function applyDropdowns(state: SheetState): void {
-    const target = state.worksheet as unknown as WithDataValidations;
-    for (const dropdown of state.dropdowns) {
-      const letter = columnLetter(dropdown.column + 1);
-      target.dataValidations.add(`${letter}${dropdown.firstRow}:${letter}${dropdown.lastRow}`, {
-        type: 'list',
-        allowBlank: true,
-        formulae: [dropdown.formula],
-        showErrorMessage: true,
-        errorStyle: 'stop',
-        errorTitle: 'Not in the list',
-        error: 'Pick a value from the list.',
-      });
-    }
-  }
-
   function commitState(state: SheetState): void {
     if (state.committed) return;
-    applyDropdowns(state);
     state.worksheet.commit();
     state.committed = true;
   }
 
+  /** Refuses a row the baseline cannot write: to a committed sheet, after the file failed, or past one sheet's rows. */
+  function assertWritable(state: SheetState): void {
+    if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
+    if (failure !== undefined) throw failure; // no point writing rows to nowhere
+    if (state.rowCount >= Math.min(state.options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)) {
+      throw new Error(`the exceljs baseline writes one sheet: "${state.baseName}" is full (${state.rowCount} rows)`);
+    }
+  }
+
   function sheetWriter(state: SheetState): SheetWriter {
     return {
-      get rowCount() {
-        return state.rowCount;
-      },
       addRow(values, style) {
-        if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
-        if (failure !== undefined) throw failure; // no point writing rows to nowhere
-        if (state.rowCount >= Math.min(state.options.maxRowsPerSheet ?? EXCEL_MAX_ROWS, EXCEL_MAX_ROWS)) {
-          // Continue on "Name (2)": the header repeats, the dropdowns too.
-          commitState(state);
-          state.committed = false;
-          state.part += 1;
-          startWorksheet(state, continuationName(state.baseName, state.part));
-        }
+        assertWritable(state);
         writeRow(state, values, style);
         return state.rowCount % ROWS_PER_BACKLOG_CHECK === 0 ? waitForZip(state.worksheet) : undefined;
       },
-      addDropdown(column, choices, range) {
-        if (state.committed) throw new Error(`Sheet "${state.worksheet.name}" is already committed`);
-        let formula = inlineListFormula(choices);
-        if (formula === undefined) {
-          longLists.push(choices);
-          const letter = columnLetter(longLists.length);
-          formula = `${LISTS_SHEET_NAME}!$${letter}$1:$${letter}$${Math.max(choices.length, 1)}`;
-        }
-        state.dropdowns.push({
-          column,
-          formula,
-          firstRow: range?.firstRow ?? 2,
-          lastRow: range?.lastRow ?? EXCEL_MAX_ROWS,
-        });
+      addDropdown() {
+        throw new Error('the exceljs baseline writes no dropdowns (bench/xlsx-writers.ts measures the Results sheet)');
       },
       async commit() {
         commitState(state);
         await yieldToEventLoop();
+      },
+      get rowCount() {
+        return state.rowCount;
       },
     };
   }
@@ -303,10 +229,8 @@ export function openXlsxWriter(path: string): XlsxWriter {
     const state: SheetState = {
       baseName: name,
       options,
-      dropdowns: [],
       // Set by startWorksheet just below.
       worksheet: undefined as unknown as ExcelJS.Worksheet,
-      part: 1,
       rowCount: 0,
       notesWritten: 0,
       committed: false,
@@ -316,18 +240,8 @@ export function openXlsxWriter(path: string): XlsxWriter {
     return sheetWriter(state);
   }
 
-  async function writeListsSheet(): Promise<void> {
-    const lists = addSheet(LISTS_SHEET_NAME, { hidden: true });
-    const longest = Math.max(...longLists.map((list) => list.length));
-    for (let rowIndex = 0; rowIndex < longest; rowIndex += 1) {
-      await lists.addRow(longLists.map((list) => list[rowIndex] ?? null));
-    }
-    await lists.commit();
-  }
-
   async function finish(): Promise<void> {
     if (failure !== undefined) throw failure;
-    if (longLists.length > 0) await writeListsSheet();
     closed = true;
     if (open !== undefined) commitState(open);
     await Promise.race([workbook.commit(), failed]);

@@ -6,6 +6,9 @@
  * Entities never do I/O.
  */
 import type { Normalised, NormaliseOptions, RawValue } from '../normalise/result.js';
+import type { EntityName } from './index.js';
+
+export type { EntityName } from './index.js';
 
 /** A written spreadsheet cell: what the writers take (a Date holds wall-clock time in its UTC fields). */
 export type Cell = string | number | boolean | Date | null;
@@ -206,8 +209,6 @@ export interface LookupRequest {
   /** Where the record(s) sit in the response: 'data' (a list), 'data.0', 'data.attributes' or '' (the body). */
   readonly pick: string;
 }
-
-export type EntityName = 'contact-details' | 'cases' | 'mpdx-phones' | 'accounts' | 'clients';
 
 /** The explicit token that clears a field; a blank cell always means "leave unchanged". */
 export const CLEAR_TOKEN = '(clear)';

@@ -3,16 +3,18 @@ import { accounts } from './accounts.js';
 import { cases } from './cases.js';
 import { clients } from './clients.js';
 import { contactDetails } from './contact-details.js';
-import type { Entity, EntityName } from './entity.js';
+import type { Entity } from './entity.js';
 import { mpdxPhones } from './mpdx-phones.js';
 
-export const entities: Readonly<Record<EntityName, Entity>> = {
+export const entities = {
   'contact-details': contactDetails,
   cases,
   'mpdx-phones': mpdxPhones,
   accounts,
   clients,
-};
+} as const satisfies Readonly<Record<string, Entity>>;
+
+export type EntityName = keyof typeof entities;
 
 export const entityNames = Object.keys(entities) as EntityName[];
 
@@ -24,4 +26,4 @@ export function getEntity(name: string): Entity {
   return entity;
 }
 
-export type { Column, Entity, EntityName, FieldType, NormalisedRow, PlannedRequest } from './entity.js';
+export type { Column, Entity, FieldType, NormalisedRow, PlannedRequest } from './entity.js';

@@ -4,8 +4,9 @@
  * it applies to) or by count (`…Next`, the next N of them), so every run is reproducible.
  *
  * "Writes" are POST/PUT requests to /api; "resource reads" are GETs of the records a write
- * makes or changes (cases, contact details, MPDX phones), never the account list the tool
- * checks its credentials with.
+ * makes or changes, never the account list the tool checks its credentials with: a route
+ * takes part in the read-error fault by asking `RouteDeps.readFails()` (a Plannr resource
+ * says `faultyReads: true`, routes/resource.ts).
  */
 import { z } from 'zod';
 
@@ -166,11 +167,6 @@ export function createFaultPicker(faults: Faults, random: () => number, injected
     count,
     injected,
   };
-}
-
-/** GETs of the records imports write: lists and single records of cases, contact details and MPDX phones. */
-export function isResourceRead(method: string, path: string): boolean {
-  return method === 'GET' && /^\/api\/(v1\/cases|v2\/contact-details|v2\/contacts\/)/.test(path);
 }
 
 export function isWrite(method: string): boolean {

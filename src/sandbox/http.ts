@@ -25,10 +25,13 @@ export interface WriteLogEntry {
   fault?: string;
 }
 
-/** What every route file gets: the live state (replaced on reset) and the write log. */
+/** What every route file gets: the live state (replaced on reset), the write log and the faults its handlers apply. */
 export interface RouteDeps {
   state(): SandboxState;
-  recordWrite(entry: Omit<WriteLogEntry, 'seq' | 'at' | 'fault'>): void;
+  /** Logs an applied write under the resource's entity name (the route registry's key). */
+  recordWrite(entry: Omit<WriteLogEntry, 'seq' | 'at' | 'fault' | 'resource'>): void;
+  /** Whether this read of a record the tool writes answers 500 (the read-error fault). */
+  readFails(): boolean;
   /** Called just before a stored record is changed in place (a lagging list may still show it so). */
   changing(uuid: string, record: object): void;
   /** What a list shows for a record (a lagging read replica may not show it yet, or show it as it was). */
@@ -228,60 +231,4 @@ export function readPositiveInt(raw: string | undefined, fallback: number): numb
 /** Records of a map in database (insertion) order. */
 export function valuesOf<T>(records: Record<string, T>): T[] {
   return Object.values(records);
-}
-
-/** One Plannr resource as its list and single-record routes serve it. */
-export interface ReadableResource<T> {
-  /** e.g. '/api/v1/cases' */
-  readonly base: string;
-  /** Laravel's model name in a 404 message ("No query results for model [App\\Models\\Case]"). */
-  readonly model: string;
-  readonly filters: readonly string[];
-  readonly sorts: readonly string[];
-  records(state: SandboxState): Record<string, T>;
-  matches(record: T, filters: Map<string, string[]>, state: SandboxState): boolean;
-  render(state: SandboxState, record: T): Record<string, unknown>;
-}
-
-/** GET base (filtered, sorted, paginated) and GET base/:uuid, alike for every Plannr resource. */
-export function registerReadRoutes<T extends Record<string, unknown>>(app: SandboxApp, deps: RouteDeps, resource: ReadableResource<T>): void {
-  app.get(resource.base, (c) => {
-    const state = deps.state();
-    const filters = readFilters(c, resource.filters);
-    if (filters instanceof Response) return filters;
-    const matching = valuesOf(resource.records(state))
-      .flatMap((record) => {
-        const shown = deps.listed(String(record['uuid']), record);
-        return shown === undefined ? [] : [shown];
-      })
-      .filter((record) => resource.matches(record, filters, state));
-    const sorted = applySort(c, matching, resource.sorts);
-    if (sorted instanceof Response) return sorted;
-    return paginate(c, sorted, (record) => resource.render(state, record));
-  });
-
-  app.get(`${resource.base}/:uuid`, (c) => {
-    const state = deps.state();
-    const uuid = c.req.param('uuid');
-    const record = resource.records(state)[uuid];
-    if (!record) return modelNotFound(c, resource.model, uuid);
-    return c.json(resource.render(state, record));
-  });
-}
-
-/** What a PUT to base/:uuid works on: the stored record and the JSON object sent. */
-export interface UpdateTarget<T> {
-  readonly uuid: string;
-  readonly record: T;
-  readonly body: Record<string, unknown>;
-}
-
-/** The record a PUT names and its JSON body, or the 404 (unknown record) or 400 (bad JSON) to answer with. */
-export async function updateTarget<T>(c: SandboxContext, records: Record<string, T>, model: string): Promise<UpdateTarget<T> | Response> {
-  const uuid = c.req.param('uuid') ?? '';
-  const record = records[uuid];
-  if (!record) return modelNotFound(c, model, uuid);
-  const body = await readJsonObject(c);
-  if (body instanceof Response) return body;
-  return { uuid, record, body };
 }

@@ -24,7 +24,6 @@ import {
   faultsSchema,
   GATEWAY_TIMEOUT_PAGE,
   HTML_OK_PAGE,
-  isResourceRead,
   isWrite,
   protoFieldsBody,
   tokenEchoBody,
@@ -33,11 +32,7 @@ import {
 } from './faults.js';
 import { createRandom, createSeedState } from './seed.js';
 import { cloneState, dumpState, loadState, type SandboxState } from './state.js';
-import { registerAccountRoutes } from './routes/accounts.js';
-import { registerCaseRoutes } from './routes/cases.js';
-import { registerClientRoutes } from './routes/clients.js';
-import { registerContactDetailRoutes } from './routes/contact-details.js';
-import { registerMpdxPhoneRoutes } from './routes/mpdx-phones.js';
+import { routesByEntity } from './routes/index.js';
 
 export type { WriteLogEntry } from './http.js';
 export type { Faults } from './faults.js';
@@ -129,18 +124,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
   setFaults(options.faults ?? {});
 
-  const deps: RouteDeps = {
+  /** What a resource's routes get; its writes are logged under its entity name. */
+  const depsOf = (resource: string): RouteDeps => ({
     state: () => state,
     recordWrite: (entry) => {
       const fault = requestFault.getStore();
-      writes.push({ seq: writes.length + 1, at: nowIso(), ...entry, ...(fault !== undefined ? { fault } : {}) });
+      writes.push({ seq: writes.length + 1, at: nowIso(), ...entry, resource, ...(fault !== undefined ? { fault } : {}) });
       if (entry.method === 'POST') lag.created(entry.uuid, Date.now());
     },
+    readFails: () => picker.readError(),
     changing: (uuid, record) => {
       if ((faults.listLagMs ?? 0) > 0) lag.changing(uuid, record, Date.now(), faults.listLagMs ?? 0);
     },
     listed: (uuid, record) => lag.view(uuid, record, Date.now(), faults.listLagMs ?? 0),
-  };
+  });
 
   const cancelCommits = (): void => {
     for (const timer of commitTimers) clearTimeout(timer);
@@ -275,7 +272,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     if (c.req.header(COMMIT_HEADER) !== undefined) return next();
     const method = c.req.method;
     const jsonApi = c.req.path.startsWith('/api/v2/contacts/');
-    if (isResourceRead(method, c.req.path) && picker.readError()) return c.json({ message: 'Server Error' }, 500);
     if (!isWrite(method)) return next();
     switch (picker.forWrite()) {
       case undefined:
@@ -304,11 +300,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     }
   });
 
-  registerContactDetailRoutes(app, deps);
-  registerCaseRoutes(app, deps);
-  registerAccountRoutes(app, deps);
-  registerClientRoutes(app, deps);
-  registerMpdxPhoneRoutes(app, deps);
+  // Each resource's routes (its reads apply the read-error fault themselves, when they take part in it).
+  for (const [resource, routes] of Object.entries(routesByEntity)) routes(app, depsOf(resource));
 
   app.notFound((c) => c.json({ message: `The route ${c.req.path.replace(/^\//, '')} could not be found.` }, 404));
   app.onError((error, c) => {

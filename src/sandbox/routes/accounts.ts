@@ -1,20 +1,16 @@
 /** `/api/v1/account`: list and get (read only: the tool exports accounts, never imports them). */
-import {
-  registerReadRoutes,
-  valuesOf,
-  type RouteDeps,
-  type SandboxApp,
-} from '../http.js';
+import { valuesOf } from '../http.js';
 import { slugify } from '../seed.js';
 import type { AccountRecord, ContactDetailRecord, SandboxState } from '../state.js';
 import { renderAccountSummary, renderPrimaryDetail } from './render.js';
 import { renderClientFields } from './clients.js';
+import { byUuid, containsAny, plannrResourceRoutes, sharesAny, type Filter } from './resource.js';
 
 const BASE = '/api/v1/account';
-const FILTERS = ['uuid', 'type', 'name', 'primary_email', 'groups', 'tags'] as const;
 const SORTS = ['created_at', 'updated_at', 'name', 'first_name', 'last_name'] as const;
 
-function primaryDetail(state: SandboxState, account: AccountRecord, type: ContactDetailRecord['type']): ContactDetailRecord | undefined {
+/** The account's primary contact detail of a type (its email or phone), if any. */
+export function primaryDetail(state: SandboxState, account: AccountRecord, type: ContactDetailRecord['type']): ContactDetailRecord | undefined {
   return valuesOf(state.contactDetails).find((d) => d.type === type && d.primary_account_uuids.includes(account.uuid));
 }
 
@@ -36,44 +32,21 @@ export function renderAccount(state: SandboxState, account: AccountRecord): Reco
   };
 }
 
-function matchesFilters(state: SandboxState, account: AccountRecord, filters: Map<string, string[]>): boolean {
-  for (const [name, values] of filters) {
-    if (values.length === 0) continue;
-    const lower = values.map((v) => v.toLowerCase());
-    switch (name) {
-      case 'uuid':
-        if (!values.includes(account.uuid)) return false;
-        break;
-      case 'type':
-        if (!values.includes(account.type)) return false;
-        break;
-      case 'name':
-        if (!lower.some((v) => account.name.toLowerCase().includes(v))) return false;
-        break;
-      case 'primary_email': {
-        const email = primaryDetail(state, account, 'email')?.value.toLowerCase() ?? '';
-        if (!lower.some((v) => email.includes(v))) return false;
-        break;
-      }
-      case 'groups':
-        if (!account.group_uuids.some((uuid) => values.includes(uuid))) return false;
-        break;
-      case 'tags':
-        if (!account.tags.some((tag) => lower.includes(tag.toLowerCase()))) return false;
-        break;
-    }
-  }
-  return true;
-}
+const FILTERS: Readonly<Record<string, Filter<AccountRecord>>> = {
+  uuid: byUuid,
+  type: (account, values) => values.includes(account.type),
+  name: (account, values) => containsAny(account.name, values),
+  primary_email: (account, values, state) => containsAny(primaryDetail(state, account, 'email')?.value ?? '', values),
+  groups: (account, values) => sharesAny(account.group_uuids, values),
+  tags: (account, values) => account.tags.some((tag) => values.some((v) => v.toLowerCase() === tag.toLowerCase())),
+};
 
-export function registerAccountRoutes(app: SandboxApp, deps: RouteDeps): void {
-  registerReadRoutes(app, deps, {
-    base: BASE,
-    model: 'Account',
-    filters: FILTERS,
-    sorts: SORTS,
-    records: (state) => state.accounts,
-    matches: (account, filters, state) => matchesFilters(state, account, filters),
-    render: renderAccount,
-  });
-}
+/** Read only: the tool exports accounts, and lists them to check its credentials (so never a read fault). */
+export const accountRoutes = plannrResourceRoutes<AccountRecord>({
+  base: BASE,
+  model: 'Account',
+  filters: FILTERS,
+  sorts: SORTS,
+  records: (state) => state.accounts,
+  render: renderAccount,
+});

@@ -1,24 +1,25 @@
 /** `/api/v1/cases`: list, get, partial update (PUT) and create (POST). */
 import { randomUUID } from 'node:crypto';
-import {
-  addError,
-  nowIso,
-  readJsonObject,
-  registerReadRoutes,
-  updateTarget,
-  validationFailed,
-  type FieldErrors,
-  type RouteDeps,
-  type SandboxApp,
-} from '../http.js';
+import { addError, type FieldErrors } from '../http.js';
 import { slugify } from '../seed.js';
 import type { CaseRecord, SandboxState } from '../state.js';
 import { checkInteger, checkName, checkNullableDate, checkUuidList } from '../validate.js';
 import { accountSummaries, renderMoney } from './render.js';
+import { byUuid, containsAny, plannrResourceRoutes, sharesAny, type Filter } from './resource.js';
 
-const BASE = '/api/v1/cases';
-const MODEL = 'Case';
-const FILTERS = ['uuid', 'account_uuids', 'name', 'status', 'type', 'plan_uuid', 'completed', 'in_progress'] as const;
+const isCompleted = (state: SandboxState, record: CaseRecord): boolean => state.caseStatuses[record.status_uuid]?.is_type_completed === true;
+const isTruthy = (values: readonly string[]): boolean => values[0] === '1' || values[0] === 'true';
+
+const FILTERS: Readonly<Record<string, Filter<CaseRecord>>> = {
+  uuid: byUuid,
+  account_uuids: (record, values) => sharesAny(record.participant_uuids, values),
+  name: (record, values) => containsAny(record.name, values),
+  status: (record, values) => values.includes(record.status_uuid),
+  type: (record, values) => record.type_uuid !== null && values.includes(record.type_uuid),
+  plan_uuid: (record, values) => sharesAny(record.plan_uuids, values),
+  completed: (record, values, state) => isCompleted(state, record) === isTruthy(values),
+  in_progress: (record, values, state) => !isCompleted(state, record) === isTruthy(values),
+};
 const SORTS = ['created_at', 'updated_at', 'name', 'review_at', 'completed_at', 'value', 'status_position'] as const;
 
 export function renderCase(state: SandboxState, record: CaseRecord): Record<string, unknown> {
@@ -82,75 +83,21 @@ function checkCaseFields(errors: FieldErrors, state: SandboxState, body: Record<
   return changes;
 }
 
-function matchesFilters(record: CaseRecord, filters: Map<string, string[]>, state: SandboxState): boolean {
-  for (const [name, values] of filters) {
-    if (values.length === 0) continue;
-    const completed = state.caseStatuses[record.status_uuid]?.is_type_completed === true;
-    const truthy = values[0] === '1' || values[0] === 'true';
-    switch (name) {
-      case 'uuid':
-        if (!values.includes(record.uuid)) return false;
-        break;
-      case 'account_uuids':
-        if (!record.participant_uuids.some((uuid) => values.includes(uuid))) return false;
-        break;
-      case 'name':
-        if (!values.some((v) => record.name.toLowerCase().includes(v.toLowerCase()))) return false;
-        break;
-      case 'status':
-        if (!values.includes(record.status_uuid)) return false;
-        break;
-      case 'type':
-        if (record.type_uuid === null || !values.includes(record.type_uuid)) return false;
-        break;
-      case 'plan_uuid':
-        if (!record.plan_uuids.some((uuid) => values.includes(uuid))) return false;
-        break;
-      case 'completed':
-        if (completed !== truthy) return false;
-        break;
-      case 'in_progress':
-        if (!completed !== truthy) return false;
-        break;
-    }
-  }
-  return true;
-}
-
-export function registerCaseRoutes(app: SandboxApp, deps: RouteDeps): void {
-  registerReadRoutes(app, deps, {
-    base: BASE,
-    model: MODEL,
-    filters: FILTERS,
-    sorts: SORTS,
-    records: (state) => state.cases,
-    matches: matchesFilters,
-    render: renderCase,
-  });
-
-  app.put(`${BASE}/:uuid`, async (c) => {
-    const state = deps.state();
-    const target = await updateTarget(c, state.cases, MODEL);
-    if (target instanceof Response) return target;
-    const { uuid, record, body } = target;
-
-    const errors: FieldErrors = {};
+export const caseRoutes = plannrResourceRoutes<CaseRecord>({
+  base: '/api/v1/cases',
+  model: 'Case',
+  filters: FILTERS,
+  sorts: SORTS,
+  records: (state) => state.cases,
+  render: renderCase,
+  faultyReads: true,
+  update(errors, state, record, body) {
     const name = body['name'] === undefined ? undefined : checkName(errors, 'name', body['name'], true);
     const changes = checkCaseFields(errors, state, body);
-    if (Object.keys(errors).length > 0) return validationFailed(c, errors);
     // Every field is optional: only what was sent changes (a partial update).
-    deps.changing(uuid, record);
-    Object.assign(record, changes, name === undefined ? {} : { name }, { updated_at: nowIso() });
-    deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'cases', uuid, body, status: 200 });
-    return c.json(renderCase(state, record), 200);
-  });
-
-  app.post(BASE, async (c) => {
-    const state = deps.state();
-    const body = await readJsonObject(c);
-    if (body instanceof Response) return body;
-
-    const errors: FieldErrors = {};
+    return (at) => Object.assign(record, changes, name === undefined ? {} : { name }, { updated_at: at });
+  },
+  create(errors, state, body) {
     const name = checkName(errors, 'name', body['name'], true);
     const participants = checkUuidList(errors, 'participants', body['participants'], (u) => state.accounts[u] !== undefined, {
       required: true,
@@ -159,35 +106,34 @@ export function registerCaseRoutes(app: SandboxApp, deps: RouteDeps): void {
       addError(errors, 'participants', 'The participants field must contain at least one client.');
     }
     const changes = checkCaseFields(errors, state, body);
-    if (Object.keys(errors).length > 0 || name === undefined || participants === undefined) return validationFailed(c, errors);
-
-    const firstStatus = Object.values(state.caseStatuses).sort((a, b) => a.position - b.position)[0];
-    if (firstStatus === undefined) return c.json({ message: 'Server Error' }, 500);
-    const statusUuid = changes.status_uuid ?? firstStatus.uuid;
-    const inStatus = Object.values(state.cases).filter((r) => r.status_uuid === statusUuid).length;
-    const at = nowIso();
-    const uuid = randomUUID();
-    const created: CaseRecord = {
-      uuid,
-      name,
-      slug: `${slugify(name)}-${uuid.slice(0, 8)}`,
-      status_uuid: statusUuid,
-      type_uuid: null,
-      value: null,
-      review_at: null,
-      completed_at: null,
-      assigned_to_uuids: [],
-      group_uuids: [],
-      participant_uuids: participants,
-      plan_uuids: [],
-      status_position: inStatus + 1,
-      task_board_uuid: randomUUID(),
-      created_at: at,
-      updated_at: at,
-      ...changes,
+    if (name === undefined || participants === undefined) return undefined;
+    return (uuid, at) => {
+      const firstStatus = Object.values(state.caseStatuses).sort((a, b) => a.position - b.position)[0];
+      // A state with no case status cannot hold a case: the sandbox's own fault, so a 500.
+      if (firstStatus === undefined) throw new Error('the sandbox state has no case status to give a new case');
+      const statusUuid = changes.status_uuid ?? firstStatus.uuid;
+      const inStatus = Object.values(state.cases).filter((r) => r.status_uuid === statusUuid).length;
+      const created: CaseRecord = {
+        uuid,
+        name,
+        slug: `${slugify(name)}-${uuid.slice(0, 8)}`,
+        status_uuid: statusUuid,
+        type_uuid: null,
+        value: null,
+        review_at: null,
+        completed_at: null,
+        assigned_to_uuids: [],
+        group_uuids: [],
+        participant_uuids: participants,
+        plan_uuids: [],
+        status_position: inStatus + 1,
+        task_board_uuid: randomUUID(),
+        created_at: at,
+        updated_at: at,
+        ...changes,
+      };
+      state.cases[uuid] = created;
+      return created;
     };
-    state.cases[uuid] = created;
-    deps.recordWrite({ method: 'POST', path: c.req.path, resource: 'cases', uuid, body, status: 201 });
-    return c.json(renderCase(state, created), 201);
-  });
-}
+  },
+});

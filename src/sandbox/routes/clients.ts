@@ -12,24 +12,12 @@
  * served for people exploring the sandbox (the tool never depends on them).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  addError,
-  attributeName,
-  nowIso,
-  readJsonObject,
-  registerReadRoutes,
-  updateTarget,
-  validationFailed,
-  valuesOf,
-  type FieldErrors,
-  type RouteDeps,
-  type SandboxApp,
-  type SandboxContext,
-} from '../http.js';
+import { addError, attributeName, nowIso, valuesOf, type FieldErrors } from '../http.js';
 import type { AccountRecord, ClientFields, ContactDetailRecord, SandboxState } from '../state.js';
 import { checkInteger, checkName, checkNullableDate, isEmailAddress, parsePhoneValue } from '../validate.js';
-import { renderAccount } from './accounts.js';
+import { primaryDetail, renderAccount } from './accounts.js';
 import { renderAccountSummary, renderMoney } from './render.js';
+import { byUuid, containsAny, plannrResourceRoutes } from './resource.js';
 
 const BASE = '/api/v1/client';
 const MODEL = 'Account';
@@ -185,11 +173,6 @@ function checkClientFields(errors: FieldErrors, state: SandboxState, body: Recor
   return result;
 }
 
-/** The client's primary detail of a type, if any. */
-function primaryDetail(state: SandboxState, account: AccountRecord, type: ContactDetailRecord['type']): ContactDetailRecord | undefined {
-  return valuesOf(state.contactDetails).find((d) => d.type === type && d.primary_account_uuids.includes(account.uuid));
-}
-
 /** Sets (or, with null, stops being primary for) the client's primary email or phone detail. */
 function setPrimaryDetail(state: SandboxState, account: AccountRecord, type: ContactDetailRecord['type'], value: string | null, at: string): void {
   const current = primaryDetail(state, account, type);
@@ -235,17 +218,6 @@ function clientsOf(state: SandboxState): Record<string, AccountRecord> {
   return Object.fromEntries(valuesOf(state.accounts).filter(isClient).map((a) => [a.uuid, a]));
 }
 
-function matchesFilters(account: AccountRecord, filters: Map<string, string[]>): boolean {
-  for (const [name, values] of filters) {
-    if (values.length === 0) continue;
-    const lower = values.map((v) => v.toLowerCase());
-    if (name === 'uuid' && !values.includes(account.uuid)) return false;
-    if (name === 'name' && !lower.some((v) => account.name.toLowerCase().includes(v))) return false;
-    if (name === 'email' && !lower.includes(account.email.toLowerCase())) return false;
-  }
-  return true;
-}
-
 /** The names the body sets, checked (`required` on create; on update only when sent, and then not empty). */
 function checkNames(errors: FieldErrors, body: Record<string, unknown>, creating: boolean): { first_name?: string; last_name?: string } {
   const names: { first_name?: string; last_name?: string } = {};
@@ -269,40 +241,26 @@ function applyChanges(state: SandboxState, account: AccountRecord, checked: Retu
   account.updated_at = at;
 }
 
-export function registerClientRoutes(app: SandboxApp, deps: RouteDeps): void {
-  registerReadRoutes(app, deps, {
-    base: BASE,
-    model: MODEL,
-    filters: ['uuid', 'name', 'email'],
-    sorts: ['created_at', 'updated_at', 'first_name', 'last_name'],
-    records: clientsOf,
-    matches: (account, filters) => matchesFilters(account, filters),
-    render: renderAccount,
-  });
-
-  app.put(`${BASE}/:uuid`, async (c) => {
-    const state = deps.state();
-    const target = await updateTarget(c, clientsOf(state), MODEL);
-    if (target instanceof Response) return target;
-    const { uuid, record, body } = target;
-    const errors: FieldErrors = {};
+export const clientRoutes = plannrResourceRoutes<AccountRecord>({
+  base: BASE,
+  model: MODEL,
+  filters: {
+    uuid: byUuid,
+    name: (account, values) => containsAny(account.name, values),
+    email: (account, values) => values.some((v) => v.toLowerCase() === account.email.toLowerCase()),
+  },
+  sorts: ['created_at', 'updated_at', 'first_name', 'last_name'],
+  records: clientsOf,
+  render: renderAccount,
+  update(errors, state, record, body) {
     const names = checkNames(errors, body, false);
     const checked = checkClientFields(errors, state, body);
     if (body['send_welcome_email'] !== undefined && typeof body['send_welcome_email'] !== 'boolean') {
       addError(errors, 'send_welcome_email', 'The send welcome email field must be true or false.');
     }
-    if (Object.keys(errors).length > 0) return validationFailed(c, errors);
-    deps.changing(uuid, record);
-    applyChanges(state, record, checked, names, nowIso());
-    deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'clients', uuid, body, status: 200 });
-    return c.json(renderAccount(state, record), 200);
-  });
-
-  app.post(BASE, async (c: SandboxContext) => {
-    const state = deps.state();
-    const body = await readJsonObject(c);
-    if (body instanceof Response) return body;
-    const errors: FieldErrors = {};
+    return (at) => applyChanges(state, record, checked, names, at);
+  },
+  create(errors, state, body) {
     const names = checkNames(errors, body, true);
     const welcome = body['send_welcome_email'];
     if (welcome === undefined || welcome === null) addError(errors, 'send_welcome_email', 'The send welcome email field is required.');
@@ -311,15 +269,16 @@ export function registerClientRoutes(app: SandboxApp, deps: RouteDeps): void {
     if (welcome === true && (checked.email === undefined || checked.email === null) && errors['email'] === undefined) {
       addError(errors, 'email', 'The email field is required when send welcome email is true.');
     }
-    if (Object.keys(errors).length > 0 || names.first_name === undefined || names.last_name === undefined) return validationFailed(c, errors);
-    const at = nowIso();
-    const account: AccountRecord = {
-      uuid: randomUUID(), type: 'client', role: 'client', first_name: names.first_name, last_name: names.last_name,
-      name: '', email: '', group_uuids: [], tags: [], client: {}, created_at: at, updated_at: at,
+    const { first_name: firstName, last_name: lastName } = names;
+    if (firstName === undefined || lastName === undefined) return undefined;
+    return (uuid, at) => {
+      const account: AccountRecord = {
+        uuid, type: 'client', role: 'client', first_name: firstName, last_name: lastName,
+        name: '', email: '', group_uuids: [], tags: [], client: {}, created_at: at, updated_at: at,
+      };
+      state.accounts[uuid] = account;
+      applyChanges(state, account, checked, names, at);
+      return account;
     };
-    state.accounts[account.uuid] = account;
-    applyChanges(state, account, checked, names, at);
-    deps.recordWrite({ method: 'POST', path: c.req.path, resource: 'clients', uuid: account.uuid, body, status: 201 });
-    return c.json(renderAccount(state, account), 201);
-  });
-}
+  },
+});

@@ -1,23 +1,18 @@
 /** `/api/v2/contact-details`: list, get, update (PUT) and create (POST). */
-import { randomUUID } from 'node:crypto';
-import {
-  addError,
-  nowIso,
-  readJsonObject,
-  registerReadRoutes,
-  updateTarget,
-  validationFailed,
-  type FieldErrors,
-  type RouteDeps,
-  type SandboxApp,
-} from '../http.js';
+import { addError, type FieldErrors } from '../http.js';
 import type { ContactDetailRecord, SandboxState } from '../state.js';
 import { checkName, checkUuidList, isEmailAddress, parsePhoneValue } from '../validate.js';
 import { renderContactDetail } from './render.js';
+import { byUuid, containsAny, plannrResourceRoutes, sharesAny, type Filter } from './resource.js';
 
-const BASE = '/api/v2/contact-details';
-const MODEL = 'ContactDetail';
-const FILTERS = ['uuid', 'account_uuids', 'value', 'name', 'type'] as const;
+const FILTERS: Readonly<Record<string, Filter<ContactDetailRecord>>> = {
+  uuid: byUuid,
+  account_uuids: (detail, values) => sharesAny(detail.account_uuids, values),
+  // The stored value, or what the filter normalises to (a phone typed any way).
+  value: (detail, values) => values.flatMap((v) => [v.toLowerCase(), parsePhoneValue(v)?.e164 ?? '']).includes(detail.value.toLowerCase()),
+  name: (detail, values) => containsAny(detail.name, values),
+  type: (detail, values) => values.includes(detail.type),
+};
 const SORTS = ['created_at', 'updated_at', 'name', 'value'] as const;
 
 /** The value stored for `type`: E.164 for phones, the trimmed address for emails. */
@@ -62,70 +57,23 @@ function checkOwners(errors: FieldErrors, state: SandboxState, body: Record<stri
   return { account_uuids: owners, primary_account_uuids: primaries ?? [] };
 }
 
-function matchesFilters(detail: ContactDetailRecord, filters: Map<string, string[]>): boolean {
-  for (const [name, values] of filters) {
-    if (values.length === 0) continue;
-    switch (name) {
-      case 'uuid':
-        if (!values.includes(detail.uuid)) return false;
-        break;
-      case 'account_uuids':
-        if (!detail.account_uuids.some((uuid) => values.includes(uuid))) return false;
-        break;
-      case 'value': {
-        // Match the stored value, or what the filter normalises to (a phone typed any way).
-        const wanted = values.flatMap((v) => [v.toLowerCase(), parsePhoneValue(v)?.e164 ?? '']);
-        if (!wanted.includes(detail.value.toLowerCase())) return false;
-        break;
-      }
-      case 'name':
-        if (!values.some((v) => detail.name.toLowerCase().includes(v.toLowerCase()))) return false;
-        break;
-      case 'type':
-        if (!values.includes(detail.type)) return false;
-        break;
-    }
-  }
-  return true;
-}
-
-export function registerContactDetailRoutes(app: SandboxApp, deps: RouteDeps): void {
-  registerReadRoutes(app, deps, {
-    base: BASE,
-    model: MODEL,
-    filters: FILTERS,
-    sorts: SORTS,
-    records: (state) => state.contactDetails,
-    matches: (detail, filters) => matchesFilters(detail, filters),
-    render: renderContactDetail,
-  });
-
-  app.put(`${BASE}/:uuid`, async (c) => {
-    const state = deps.state();
-    const target = await updateTarget(c, state.contactDetails, MODEL);
-    if (target instanceof Response) return target;
-    const { uuid, record: detail, body } = target;
-
-    const errors: FieldErrors = {};
+export const contactDetailRoutes = plannrResourceRoutes<ContactDetailRecord>({
+  base: '/api/v2/contact-details',
+  model: 'ContactDetail',
+  filters: FILTERS,
+  sorts: SORTS,
+  records: (state) => state.contactDetails,
+  render: renderContactDetail,
+  faultyReads: true,
+  update(errors, state, detail, body) {
     const name = checkName(errors, 'name', body['name'], true);
     // On update the value is read by the record's existing type.
     const value = checkValue(errors, detail.type, body['value']);
     const owners = checkOwners(errors, state, body);
-    if (Object.keys(errors).length > 0 || name === undefined || value === undefined || owners === undefined) {
-      return validationFailed(c, errors);
-    }
-    deps.changing(uuid, detail);
-    Object.assign(detail, { name, value, ...owners, updated_at: nowIso() });
-    deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'contact-details', uuid, body, status: 200 });
-    return c.json(renderContactDetail(state, detail), 200);
-  });
-
-  app.post(BASE, async (c) => {
-    const state = deps.state();
-    const body = await readJsonObject(c);
-    if (body instanceof Response) return body;
-
-    const errors: FieldErrors = {};
+    if (name === undefined || value === undefined || owners === undefined) return undefined;
+    return (at) => Object.assign(detail, { name, value, ...owners, updated_at: at });
+  },
+  create(errors, state, body) {
     const rawType = body['type'];
     const type = rawType === 'email' || rawType === 'phone_number' ? rawType : undefined;
     if (rawType === undefined || rawType === null || rawType === '') addError(errors, 'type', 'The type field is required.');
@@ -137,24 +85,22 @@ export function registerContactDetailRoutes(app: SandboxApp, deps: RouteDeps): v
     if (isPrimary !== undefined && typeof isPrimary !== 'boolean') {
       addError(errors, 'is_primary', 'The is primary field must be true or false.');
     }
-    if (Object.keys(errors).length > 0 || type === undefined || name === undefined || value === undefined || owners === undefined) {
-      return validationFailed(c, errors);
-    }
-    const at = nowIso();
-    const primaries =
-      owners.primary_account_uuids.length === 0 && isPrimary === true ? owners.account_uuids : owners.primary_account_uuids;
-    const created: ContactDetailRecord = {
-      uuid: randomUUID(),
-      type,
-      name,
-      value,
-      account_uuids: owners.account_uuids,
-      primary_account_uuids: primaries,
-      created_at: at,
-      updated_at: at,
+    if (type === undefined || name === undefined || value === undefined || owners === undefined) return undefined;
+    return (uuid, at) => {
+      const primaries =
+        owners.primary_account_uuids.length === 0 && isPrimary === true ? owners.account_uuids : owners.primary_account_uuids;
+      const created: ContactDetailRecord = {
+        uuid,
+        type,
+        name,
+        value,
+        account_uuids: owners.account_uuids,
+        primary_account_uuids: primaries,
+        created_at: at,
+        updated_at: at,
+      };
+      state.contactDetails[uuid] = created;
+      return created;
     };
-    state.contactDetails[created.uuid] = created;
-    deps.recordWrite({ method: 'POST', path: c.req.path, resource: 'contact-details', uuid: created.uuid, body, status: 201 });
-    return c.json(renderContactDetail(state, created), 201);
-  });
-}
+  },
+});

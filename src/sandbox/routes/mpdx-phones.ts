@@ -28,6 +28,9 @@ function errorsResponse(c: SandboxContext, status: 400 | 404 | 409 | 415 | 422, 
   return jsonApi(c, { errors }, status);
 }
 
+/** The read-error fault's answer, the same 500 on every resource. */
+const serverError = (c: SandboxContext): Response => c.json({ message: 'Server Error' }, 500);
+
 export function renderPhone(phone: MpdxPhoneRecord): Record<string, unknown> {
   const { id, contact_id: _contact, person_id: _person, ...attributes } = phone;
   return { id, type: 'phone_numbers', attributes };
@@ -87,8 +90,10 @@ function checkAttributes(attributes: Record<string, unknown>): Checked {
   return errors.length > 0 ? { ok: false, errors } : { ok: true, changes, sentDbAt, overwrite };
 }
 
-export function registerMpdxPhoneRoutes(app: SandboxApp, deps: RouteDeps): void {
+/** The phone routes; their reads take part in the read-error fault (the tool reads a phone back after a write). */
+export function mpdxPhoneRoutes(app: SandboxApp, deps: RouteDeps): void {
   app.get(BASE, (c) => {
+    if (deps.readFails()) return serverError(c);
     const stored = phonesOf(deps.state(), c.req.param('contact'), c.req.param('person'));
     if (stored === undefined) return notFound(c, 'Person');
     const phones = stored.flatMap((phone) => {
@@ -113,6 +118,7 @@ export function registerMpdxPhoneRoutes(app: SandboxApp, deps: RouteDeps): void 
   });
 
   app.get(`${BASE}/:id`, (c) => {
+    if (deps.readFails()) return serverError(c);
     const phones = phonesOf(deps.state(), c.req.param('contact'), c.req.param('person'));
     const phone = phones?.find((p) => p.id === c.req.param('id'));
     if (phone === undefined) return notFound(c, 'Phone number');
@@ -161,7 +167,7 @@ export function registerMpdxPhoneRoutes(app: SandboxApp, deps: RouteDeps): void 
     const at = nowIso();
     deps.changing(id, phone);
     Object.assign(phone, checked.changes, { updated_at: at, updated_in_db_at: at });
-    deps.recordWrite({ method: 'PUT', path: c.req.path, resource: 'mpdx-phones', uuid: id, body, status: 200 });
+    deps.recordWrite({ method: 'PUT', path: c.req.path, uuid: id, body, status: 200 });
     return jsonApi(c, { data: renderPhone(phone) }, 200);
   });
 }

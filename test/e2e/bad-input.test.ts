@@ -1,8 +1,13 @@
 /**
- * The bad-input corpus (test/fixtures/bad/, large files generated here) through the real CLI
- * as a child process: every file gets a clear one-line message and the right exit code (2 for
- * input that cannot be read, 1 for row-level problems), never a stack trace or a hang, and a
- * structural failure never turns into a partial import (the sandbox's write log is the judge).
+ * The bad-input corpus (test/fixtures/bad/, large files generated here) through the CLI: every
+ * file gets a clear one-line message and the right exit code (2 for input that cannot be read,
+ * 1 for row-level problems), never a stack trace or a hang, and a structural failure never turns
+ * into a partial import (the sandbox's write log is the judge).
+ *
+ * Most cases run the CLI in this process (runCliInProcess: the bin's runCli, same messages and
+ * exit codes, without a second of start-up per child). The cases that measure peak memory (large
+ * cells, billion laughs, zip bombs) and one import run the built bin as a child process, which
+ * also shows what only a process can: the bin's exit code, and no stack trace on its stderr.
  *
  * Regenerate the committed fixtures with `npx tsx scripts/make-bad-fixtures.ts`.
  */
@@ -21,7 +26,7 @@ import {
   seedCaseUuids,
 } from '../../scripts/make-bad-fixtures.js';
 import { startSandbox } from '../../src/sandbox/server.js';
-import { column, readSheet, runCli, sandboxEnv, tempDir, type CliRun } from './helpers.js';
+import { column, readSheet, runCli, runCliInProcess, sandboxEnv, tempDir, type CliRun } from './helpers.js';
 
 const fixture = (name: string) => join(BAD_FIXTURES_DIR, name);
 
@@ -86,11 +91,19 @@ beforeAll(async () => {
   work = await tempDir('plannr-bad-input-');
 });
 
+interface ValidateRun {
+  readonly entity?: string;
+  /** Run the built bin as a child process and measure its peak memory (run.peakMb); otherwise in this process. */
+  readonly bin?: boolean;
+  readonly guardMs?: number;
+}
+
 /** validate FILE --entity E --report <tmp>; returns the run and the report path. */
-async function validate(file: string, extra: readonly string[] = [], entity = 'cases', guardMs = 60_000) {
+async function validate(file: string, extra: readonly string[] = [], { entity = 'cases', bin = false, guardMs = 60_000 }: ValidateRun = {}) {
   const report = join(work, `${basename(file)}.${Math.random().toString(36).slice(2)}.report.xlsx`);
+  const args = ['validate', file, '--entity', entity, '--report', report, ...extra];
   // The guard is generous: on a loaded 2-core machine one child takes 2-20 s just to start.
-  const run = await runCli(['validate', file, '--entity', entity, '--report', report, ...extra], { cwd: work, guardMs, measureMemory: true });
+  const run = bin ? await runCli(args, { cwd: work, guardMs, measureMemory: true }) : await runCliInProcess(args, { guardMs });
   return { run, report };
 }
 
@@ -176,7 +189,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
   it.concurrent('a 1 MB cell is reported on its row, not sent, and the run stays small', async () => {
     const file = join(work, 'one-megabyte-cell.csv');
     await makeLargeCellCsv(file, 1_000_000);
-    const { run, report } = await validate(file);
+    const { run, report } = await validate(file, [], { bin: true });
     await expectRowProblem(run, 'one-megabyte-cell.csv', report, 2, 'xxxxxxxx');
     expect(run.peakMb).toBeLessThan(400);
   });
@@ -184,7 +197,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
   it.concurrent('a 50 MB cell: its row (and column) is named, in bounded time and memory', async () => {
     const file = join(work, 'fifty-megabyte-cell.csv');
     await makeLargeCellCsv(file, 50 * 1024 * 1024);
-    const { run, report } = await validate(file, [], 'cases', 120_000);
+    const { run, report } = await validate(file, [], { bin: true, guardMs: 120_000 });
     console.log(`50 MB cell: exit ${run.code}, peak RSS ${run.peakMb} MB: ${run.stderr.trim() || run.stdout.trim()}`);
     const outcome = await expectRowProblem(run, 'fifty-megabyte-cell.csv', report, 2, 'xxxxxxxx');
     if (outcome === 'file') expect(run.stderr).toContain('Case Name');
@@ -203,7 +216,7 @@ describe('problems in one row: the row is reported, the file is not silently acc
   });
 
   it.concurrent('a 16-digit phone stored as a number is rejected, not shortened', async () => {
-    const { run, report } = await validate(fixture('contact-long-number.xlsx'), [], 'contact-details');
+    const { run, report } = await validate(fixture('contact-long-number.xlsx'), [], { entity: 'contact-details' });
     await expectRowProblem(run, 'contact-long-number.xlsx', report, 2, 'Mobile');
   });
 
@@ -322,7 +335,7 @@ describe('hostile XML', { timeout: 240_000 }, () => {
   });
 
   it.concurrent('billion laughs: entities are not expanded into memory', async () => {
-    const { run, report } = await validate(fixture('billion-laughs.xlsx'), [], 'cases', 60_000);
+    const { run, report } = await validate(fixture('billion-laughs.xlsx'), [], { bin: true });
     console.log(`billion laughs: exit ${run.code}, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
     expectCleanEnd(run, 'billion-laughs.xlsx');
     expect(run.peakMb).toBeLessThan(500);
@@ -339,7 +352,7 @@ describe('zip bombs: a sheet that inflates to more than 1 GB', { timeout: 240_00
   ] as const)('with %s it is refused with a message about the uncompressed size', async (_label, lieAboutSize) => {
     const file = join(work, `zip-bomb-${lieAboutSize ? 'lying' : 'honest'}.xlsx`);
     await makeZipBomb(file, { cellBytes: 1100 * 1024 * 1024, lieAboutSize });
-    const { run } = await validate(file, [], 'cases', 120_000);
+    const { run } = await validate(file, [], { bin: true, guardMs: 120_000 });
     console.log(`zip bomb (${_label}): exit ${run.code}, peak RSS ${run.peakMb} MB: ${run.stderr.trim()}`);
     expectCleanEnd(run, basename(file));
     expect(run.peakMb, 'peak RSS (MB)').toBeLessThan(1024);
@@ -356,23 +369,23 @@ describe('import never sends part of a file it cannot read to the end', { timeou
     await sandbox.close();
   });
 
-  const structural: ReadonlyArray<readonly [file: string, extra: readonly string[]]> = [
-    ['unclosed-quote.csv', []],
-    ['truncated.xlsx', []],
-    ['corrupt-sheet-entry.xlsx', []],
-    ['corrupt-shared-strings.xlsx', []],
-    ['ole2-password-protected.xlsx', []],
-    ['duplicate-headers.csv', []],
-    ['semicolons.csv', ['--delimiter', ',']],
+  // The first through the built bin (a child process), the rest in this process.
+  const structural: ReadonlyArray<readonly [file: string, extra: readonly string[], runs: 'bin' | 'in process']> = [
+    ['unclosed-quote.csv', [], 'bin'],
+    ['truncated.xlsx', [], 'in process'],
+    ['corrupt-sheet-entry.xlsx', [], 'in process'],
+    ['corrupt-shared-strings.xlsx', [], 'in process'],
+    ['ole2-password-protected.xlsx', [], 'in process'],
+    ['duplicate-headers.csv', [], 'in process'],
+    ['semicolons.csv', ['--delimiter', ','], 'in process'],
   ];
 
-  it.concurrent.each(structural)('%s: exit 2 and zero writes', async (name, extra) => {
+  it.concurrent.each(structural)('%s: exit 2 and zero writes', async (name, extra, runs) => {
     const before = sandbox.writes.length;
     const dir = await tempDir('plannr-bad-import-');
-    const run = await runCli(
-      ['import', fixture(name), '--entity', 'cases', '--report', join(dir, 'report.xlsx'), '--journal', join(dir, 'journal'), '--rate', 'off', ...extra],
-      { cwd: dir, env: sandboxEnv(sandbox), guardMs: 60_000 },
-    );
+    const args = ['import', fixture(name), '--entity', 'cases', '--report', join(dir, 'report.xlsx'), '--journal', join(dir, 'journal'), '--rate', 'off', ...extra];
+    const options = { env: sandboxEnv(sandbox), guardMs: 60_000 };
+    const run = runs === 'bin' ? await runCli(args, { ...options, cwd: dir }) : await runCliInProcess(args, options);
     expectUnreadable(run, name);
     expect(sandbox.writes.length - before, `${name}: writes`).toBe(0);
   });

@@ -172,6 +172,32 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   return startCli(args, options).done;
 }
 
+/**
+ * The CLI in this process (src/cli/program.ts's runCli, the function the bin calls), its output
+ * captured: the same command line, messages and exit code as the bin, without a child's start-up
+ * (about a second of CPU each). For what only a real process shows, use runCli: peak memory, a
+ * signal, the bin's own exit code, an error that escapes runCli and would print a stack trace.
+ * Environment as for runCli: ours without PLANNR_*, plus `env`. A run still going after
+ * `guardMs` resolves as `timedOut` (a hang fails the test instead of holding it).
+ */
+export async function runCliInProcess(args: readonly string[], options: Pick<CliOptions, 'env' | 'guardMs'> = {}): Promise<CliRun> {
+  const { runCli: runProgram } = await import('../../src/cli/program.js');
+  let stdout = '';
+  let stderr = '';
+  let guard: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => (guard = setTimeout(() => resolve('hung'), options.guardMs ?? 120_000)));
+  const code = await Promise.race([
+    runProgram(['node', 'plannr-bulk', ...args], {
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => void (stderr += text),
+      env: childEnv(options.env),
+    }),
+    hung,
+  ]);
+  clearTimeout(guard);
+  return { code: code === 'hung' ? null : code, signal: null, stdout, stderr, timedOut: code === 'hung', peakMb: 0 };
+}
+
 /** A process's peak resident set so far in KB (0 once it has exited, or where there is no /proc). */
 function peakResidentKb(pid: number | undefined): number {
   try {

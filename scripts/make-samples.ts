@@ -53,6 +53,23 @@ function newWorkbook(): ExcelJS.Workbook {
   return workbook;
 }
 
+/** Saves a sample workbook under samples/ with every column `columnWidth` wide, and returns its description. */
+async function savedWorkbook(workbook: ExcelJS.Workbook, columnWidth: number, sample: Sample): Promise<Sample> {
+  for (const sheet of workbook.worksheets) {
+    sheet.columns.forEach((column) => {
+      column.width = columnWidth;
+    });
+  }
+  await workbook.xlsx.writeFile(join(OUT_DIR, sample.file));
+  return sample;
+}
+
+/** Saves a sample text file under samples/ as the given bytes, and returns its description. */
+async function savedText(bytes: string | Buffer, sample: Sample): Promise<Sample> {
+  await writeFile(join(OUT_DIR, sample.file), bytes);
+  return sample;
+}
+
 const UNKNOWN_CASE_UUID = '3f2a9c1e-7b4d-4e6f-9a8b-1c2d3e4f5a6b';
 const UNKNOWN_ACCOUNT_UUID = '6b5a4f3e-2d1c-4b0a-9f8e-7d6c5b4a3f2e';
 const UNKNOWN_PHONE_ID = '8d7c6b5a-4f3e-4d2c-8b1a-0f9e8d7c6b5a';
@@ -242,14 +259,13 @@ async function writeCasesCsv(state: SandboxState): Promise<Sample> {
     ...rows.map((cells, i) => cells.map((cell, c) => (wideRows.has(i) && c === 1 ? cell : csvField(cell, ','))).join(',')),
   ];
   // Windows-1252, no BOM, CRLF: what an old Windows CRM writes.
-  await writeFile(join(OUT_DIR, 'cases-legacy.csv'), iconv.encode(`${lines.join('\r\n')}\r\n`, 'win1252'));
-  return {
+  return savedText(iconv.encode(`${lines.join('\r\n')}\r\n`, 'win1252'), {
     file: 'cases-legacy.csv',
     story: 'Case export from a Windows desktop CRM ("AdviserOffice 2011"): Windows-1252, comma-delimited, CRLF, day-first UK dates, money typed by hand.',
     format: 'CSV, Windows-1252 (no BOM), comma, CRLF',
     rows: rowCount,
     planted: planted.sort((a, b) => a.row - b.row),
-  };
+  });
 }
 
 /** Excel wall-clock date: the UTC fields hold the time shown (Excel dates have no zone). */
@@ -309,17 +325,13 @@ async function writeCasesXlsx(state: SandboxState): Promise<Sample> {
     added.getCell(7).numFmt = 'dd/mm/yyyy hh:mm';
     added.getCell(8).numFmt = 'dd/mm/yyyy hh:mm';
   }
-  sheet.columns.forEach((column) => {
-    column.width = 22;
-  });
-  await workbook.xlsx.writeFile(join(OUT_DIR, 'cases-legacy.xlsx'));
-  return {
+  return savedWorkbook(workbook, 22, {
     file: 'cases-legacy.xlsx',
     story: 'The same legacy CRM\'s cases after a round through Excel: real date cells (dd/mm/yyyy hh:mm), values as currency-formatted number cells, one formula and one rich-text cell.',
     format: 'XLSX (shared strings), sheet "Cases"',
     rows: rowCount,
     planted,
-  };
+  });
 }
 
 // ---------------------------------------------------------------- contact details
@@ -430,17 +442,13 @@ async function writeContactDetailsXlsx(state: SandboxState): Promise<Sample> {
     if (isNew) note('Detail Ref', 'blank: creates a new contact detail', 'VALID (create)');
     sheet.addRow([isNew ? null : detail.uuid, detail.name, value, clientRefs, primaryFor === '' ? null : primaryFor]);
   }
-  sheet.columns.forEach((column) => {
-    column.width = 40;
-  });
-  await workbook.xlsx.writeFile(join(OUT_DIR, 'contact-details-legacy.xlsx'));
-  return {
+  return savedWorkbook(workbook, 40, {
     file: 'contact-details-legacy.xlsx',
     story: 'Client phone numbers and emails exported from a legacy CRM to CSV, opened and saved in Excel: numbers turned into number cells (leading 0 lost, 44 prefix kept), some typed with (0), 0044 or an extension.',
     format: 'XLSX (shared strings, as Excel saves), sheet "Contacts"',
     rows: rowCount,
     planted,
-  };
+  });
 }
 
 async function writeContactDetailsCsv(state: SandboxState): Promise<Sample> {
@@ -480,14 +488,13 @@ async function writeContactDetailsCsv(state: SandboxState): Promise<Sample> {
     lines.push([detail.uuid, name, tel, owners, detail.primary_account_uuids.join(',')].map((cell) => csvField(cell, ';')).join(';'));
   }
   // A European Excel export: UTF-8 with BOM, semicolon-delimited.
-  await writeFile(join(OUT_DIR, 'contact-details.csv'), `\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
-  return {
+  return savedText(`\uFEFF${lines.join('\r\n')}\r\n`, {
     file: 'contact-details.csv',
     story: 'Phone numbers exported by an office in a European locale: Excel "CSV UTF-8" with a BOM and ; as the delimiter, lists of account uuids joined with commas.',
     format: 'CSV, UTF-8 with BOM, semicolon, CRLF',
     rows: rowCount,
     planted,
-  };
+  });
 }
 
 // ---------------------------------------------------------------- MPDX phones
@@ -533,14 +540,13 @@ async function writeMpdxCsv(state: SandboxState): Promise<Sample> {
         .join(','),
     );
   }
-  await writeFile(join(OUT_DIR, 'mpdx-phones.csv'), `${lines.join('\n')}\n`, 'utf8');
-  return {
+  return savedText(`${lines.join('\n')}\n`, {
     file: 'mpdx-phones.csv',
     story: 'Phone numbers of donors in MPDX, edited offline: each row carries the Updated In DB At it was read with, so a row edited in MPDX since then conflicts (409) unless Overwrite is TRUE.',
     format: 'CSV, UTF-8 (no BOM), comma, LF',
     rows: rowCount,
     planted,
-  };
+  });
 }
 
 // ---------------------------------------------------------------- README

@@ -18,15 +18,11 @@
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ApiConfig } from '../api/config.js';
-import type { DispatchPoolOptions } from '../api/pool.js';
 import { getEntity } from '../entities/index.js';
 import { UsageError } from '../errors.js';
 import { atomicFile } from '../io/atomic-file.js';
-import type { Logger } from '../log.js';
-import type { NormaliseOptions } from '../normalise/result.js';
 import { emptyCounts, type RowCounts } from '../pipeline/counts.js';
-import { runImport, type ImportResult } from '../pipeline/import.js';
+import { runImport, type ImportConfig, type ImportResult } from '../pipeline/import.js';
 import { openInput } from '../pipeline/input/open-input.js';
 import { acquireJournalLock } from '../pipeline/journal-lock.js';
 import { fingerprintFile, readJournal } from '../pipeline/journal.js';
@@ -41,7 +37,10 @@ export const DEFAULT_CLIENT_ID_COLUMN = 'Client ID';
 /** Stands in, in a dry run, for the uuid of a record the real run creates first. */
 export const DRY_RUN_PLACEHOLDER_UUID = '00000000-0000-4000-8000-000000000000';
 
-export interface MigrationConfig {
+/** The settings every file's import runs with, as the migration was given them (each is ImportConfig's). */
+type PassedToEachImport = Pick<ImportConfig, 'api' | 'pool' | 'normalise' | 'readBackWindowMs' | 'signal' | 'onNotice' | 'log'>;
+
+export interface MigrationConfig extends PassedToEachImport {
   readonly files: readonly MigrationFile[];
   /** The migration's state folder (id map, journals, reports). */
   readonly state: string;
@@ -49,15 +48,12 @@ export interface MigrationConfig {
   readonly clientIdColumn?: string | undefined;
   /** Check every file and every reference between them; send nothing. */
   readonly dryRun?: boolean | undefined;
-  readonly api: ApiConfig;
-  readonly pool?: Omit<DispatchPoolOptions, 'signal'> | undefined;
-  readonly normalise: NormaliseOptions;
-  readonly readBackWindowMs?: number | undefined;
-  readonly signal?: AbortSignal | undefined;
-  readonly onNotice?: ((message: string) => void) | undefined;
   /** Each file's summary as it finishes. */
   readonly onFile?: ((summary: FileSummary) => void) | undefined;
-  readonly log?: Logger | undefined;
+}
+
+function passedToEachImport({ api, pool, normalise, readBackWindowMs, signal, onNotice, log }: MigrationConfig): PassedToEachImport {
+  return { api, pool, normalise, readBackWindowMs, signal, onNotice, log };
 }
 
 export interface FileSummary {
@@ -280,9 +276,8 @@ async function importGeneration(
   let result: ImportResult;
   try {
     result = await runImport({
+      ...passedToEachImport(config),
       file: paths.csv, entity: file.entity, journal: paths.journal, report: paths.report, revert: paths.revert, resume,
-      api: config.api, pool: config.pool, normalise: config.normalise, readBackWindowMs: config.readBackWindowMs,
-      signal: config.signal, onNotice: config.onNotice, log: config.log,
     });
   } finally {
     // Whatever happened, what the journal confirmed is mapped now.

@@ -340,6 +340,16 @@ function zoneOffsetOfWallClock(wall: WallClock, timezone: string): number | stri
 }
 
 type OffsetAt = (utcMs: number) => number;
+
+/**
+ * The zone's offset from UTC (minutes east) at an instant, as the import reads wall-clock times
+ * with it; undefined for a zone Intl does not know. Cached per day, so cheap to ask per cell
+ * (the export's date-time cells use it instead of a luxon DateTime each).
+ */
+export function zoneOffsetAt(timezone: string, utcMs: number): number | undefined {
+  return offsetFunctionFor(timezone)?.(utcMs);
+}
+
 const offsetFunctions = new Map<string, OffsetAt | undefined>();
 
 function offsetFunctionFor(timezone: string): OffsetAt | undefined {

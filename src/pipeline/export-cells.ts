@@ -4,7 +4,7 @@
  * cell per value. Export, plan and revert files all write rows through here, so all three read
  * back through the same mapping and normalisers as any other input.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { textCell } from '../entities/cells.js';
 import type { Cell, CellFormat, Column, Entity, ExportOnlyColumn } from '../entities/entity.js';
 import type { NormaliseOptions } from '../normalise/result.js';
@@ -64,17 +64,28 @@ export function readBackValues(
   options: NormaliseOptions,
 ): Record<string, unknown> {
   const readBack: Record<string, unknown> = {};
-  for (const column of entity.columns) {
-    const cell = cellOf(column, values[column.field], format, options);
-    if (cell === null) {
-      readBack[column.field] = null;
-      continue;
-    }
-    const result = column.type.normalise(cell, options);
-    // A value our normaliser refuses (bad data already in the CRM) is kept as written.
-    readBack[column.field] = result.ok ? result.value : cell;
+  for (const column of entity.columns) readBack[column.field] = readBackOf(column, cellOf(column, values[column.field], format, options), options);
+  return readBack;
+}
+
+/**
+ * readBackValues of a row from the cells rowCells made for it (the layout holds every entity
+ * column, in the entity's order): the same values, without making each cell twice.
+ */
+export function readBackOfCells(layout: readonly ExportColumn[], cells: readonly ExportCell[], options: NormaliseOptions): Record<string, unknown> {
+  const readBack: Record<string, unknown> = {};
+  for (let i = 0; i < layout.length; i++) {
+    const c = layout[i]!;
+    if (c.kind === 'field') readBack[c.column.field] = readBackOf(c.column, cells[i] ?? null, options);
   }
   return readBack;
+}
+
+/** One cell put through its column's normaliser; a value our normaliser refuses (bad data already in the CRM) is kept as written. */
+function readBackOf(column: Column, cell: ExportCell, options: NormaliseOptions): unknown {
+  if (cell === null) return null;
+  const result = column.type.normalise(cell, options);
+  return result.ok ? result.value : cell;
 }
 
 /** The cells of one exported row in layout order. */
@@ -102,8 +113,12 @@ function canonical(value: unknown): unknown {
 /** A short, stable hash of a row's values (field order = the entity's column order). */
 export function hashValues(entity: Entity, values: Readonly<Record<string, unknown>>): string {
   const pairs = entity.columns.map((c) => [c.field, canonical(values[c.field])]);
-  return createHash('sha256').update(JSON.stringify(pairs)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(pairs)).slice(0, 32);
 }
+
+/** Node's one-shot hash where there is one (20.12+: no Hash object per row), else createHash. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** The cells as the readers give them back (for tests and the plan's "before" text). */
 export function cellText(cell: ExportCell | CellValue): string {

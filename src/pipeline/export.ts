@@ -14,7 +14,7 @@ import type { Entity } from '../entities/entity.js';
 import { UsageError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { NormaliseOptions } from '../normalise/result.js';
-import { exportColumnsOf, hashValues, moneyColumnsOf, readBackValues, rowCells } from './export-cells.js';
+import { exportColumnsOf, hashValues, moneyColumnsOf, readBackOfCells, rowCells } from './export-cells.js';
 import { formatOf, openExportFile } from './export-file.js';
 
 export interface ExportConfig {
@@ -128,7 +128,7 @@ export async function runExport(config: ExportConfig): Promise<ExportResult> {
     for await (const record of pages) {
       const values = { ...entity.fromRecord(record), ...source.pathValues };
       const cells = rowCells(layout, values, record, format, config.normalise);
-      const readBack = readBackValues(entity, values, format, config.normalise);
+      const readBack = readBackOfCells(layout, cells, config.normalise);
       const key = values[entity.keyField];
       await file.addRow(
         cells,

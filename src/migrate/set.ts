@@ -4,12 +4,16 @@
  * and what happens to one row (already in Plannr, held back with a reason, or sent with its
  * references turned into Plannr uuids).
  */
+import type { EntityName } from '../entities/index.js';
 import type { CellValue } from '../io/rows.js';
 import { equationOf, settled, type RowCounts } from '../pipeline/counts.js';
 import { headerKey } from '../pipeline/input/mapping.js';
 
-/** The entities a migration runs, in the order they must land (a reference always points back). */
-export const MIGRATION_ORDER = ['clients', 'contact-details', 'cases', 'mpdx-phones'] as const;
+/**
+ * The entities a migration runs, in the order they must land (a reference always points back).
+ * A migration's own choice of resources (the legacy set it takes), each a registered entity.
+ */
+export const MIGRATION_ORDER = ['clients', 'contact-details', 'cases', 'mpdx-phones'] as const satisfies readonly EntityName[];
 export type MigrationEntity = (typeof MIGRATION_ORDER)[number];
 
 export interface MigrationFile {

@@ -2,7 +2,9 @@
  * What a command is: a plain async function from its arguments and parsed flags to an exit
  * code, plus the words and flag tables its help is built from. A command never sets
  * process.exitCode, never prints an error, never installs a signal handler: it returns a code
- * or throws, and program.ts does the rest in one place.
+ * or throws, and program.ts does the rest in one place. Its name and one-line description are
+ * in program.ts's list of commands, which loads a command's module only when the command line
+ * names it (a child process starts without the code of the commands it does not run).
  */
 import type { AnyTable } from './flags.js';
 
@@ -23,9 +25,7 @@ export interface CommandContext {
 export type ParsedFlags = Readonly<Record<string, unknown>>;
 
 export interface CliCommand {
-  readonly name: string;
-  readonly description: string;
-  /** Positional arguments in commander's syntax: '<file>'. */
+  /** Positional arguments in commander's syntax ('<file>'), as program.ts's list names them, with what each is. */
   readonly arguments?: ReadonlyArray<{ readonly name: string; readonly description: string }>;
   /** The flag tables (flags.ts) the command takes, in the order help lists them. */
   readonly flags: readonly AnyTable[];

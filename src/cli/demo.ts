@@ -77,8 +77,6 @@ export async function demo(parsed: ParsedFlags, context: CommandContext): Promis
 }
 
 export const demoCommand: CliCommand = {
-  name: 'demo',
-  description: 'start the sandbox, import every sample through the real pipeline over HTTP, write the reports (no account, no network)',
   flags: [demoFlags],
   stoppable: true,
   run: (_args, parsed, context) => demo(parsed, context),

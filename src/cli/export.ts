@@ -32,8 +32,6 @@ export async function exportEntity(entity: string, parsed: ParsedFlags, context:
 }
 
 export const exportCommand: CliCommand = {
-  name: 'export',
-  description: 'write every record of an entity to an XLSX or CSV file in its import columns, ready to edit and import again',
   arguments: [{ name: '<entity>', description: `what to export: ${entityNames.join(', ')}` }],
   flags: [exportFlags, scopeFlags, apiFlags, poolFlags, { timezone: normaliseFlags.timezone }],
   helpAfter: `

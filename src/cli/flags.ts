@@ -318,25 +318,7 @@ export const exportFlags: FlagTable<Omit<ExportConfig, 'entity' | 'api' | 'pool'
 /** The command line's parsed options, as commander gives them. */
 export type ParsedOptions = Readonly<Record<string, unknown>>;
 
-function describe(flag: Flag<unknown>): string {
-  return flag.shownDefault === undefined ? flag.description : `${flag.description} (default: ${flag.shownDefault})`;
-}
-
-/** The commander options of a table's flags (nulls skipped). */
-export function optionsOf(table: AnyTable): Option[] {
-  const options: Option[] = [];
-  for (const flag of Object.values(table) as Array<Flag<unknown> | null>) {
-    if (flag === null) continue;
-    const option = new Option(flag.flags, describe(flag));
-    const parse = flag.parse;
-    if (parse !== undefined) option.argParser((text: string, previous: unknown) => parse(text, previous));
-    if (flag.choices !== undefined) option.choices(flag.choices);
-    if (flag.required) option.makeOptionMandatory();
-    options.push(option);
-    if (flag.negation !== undefined) options.push(new Option(flag.negation.flags, flag.negation.description));
-  }
-  return options;
-}
+export { optionsOf } from './flag-options.js';
 
 /** A table's values out of commander's parsed options, keyed by config field. */
 export function valuesOf<Config, AsGiven>(table: FlagTable<Config, AsGiven>, parsed: ParsedOptions): FlagValues<Config, AsGiven> {

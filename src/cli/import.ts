@@ -112,8 +112,6 @@ function rowsOf(count: number): string {
 }
 
 export const importCommand: CliCommand = {
-  name: 'import',
-  description: 'validate every row, send the valid ones to Plannr, journal each outcome, write a report',
   arguments: [{ name: '<file>', description: 'CSV or XLSX file to import' }],
   flags: [inputFlags, importFlags, confirmFlags, apiFlags, poolFlags, normaliseFlags, checkFlags],
   helpAfter: `

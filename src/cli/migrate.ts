@@ -88,8 +88,6 @@ function closingLines(result: MigrationResult, plan: boolean): string[] {
 }
 
 export const migrateCommand: CliCommand = {
-  name: 'migrate',
-  description: 'migrate a legacy CRM export (clients, contact details, cases) in dependency order, legacy ids mapped to Plannr uuids; rerun to resume',
   flags: [migrateFlags, apiFlags, poolFlags, normaliseFlags],
   helpAfter: '\nThe token is read from PLANNR_TOKEN only. The state folder keeps the id map and each file\'s journal: run the same command again to resume or after a fix.',
   stoppable: true,

@@ -52,8 +52,6 @@ export async function plan(file: string, parsed: ParsedFlags, context: CommandCo
 }
 
 export const planCommand: CliCommand = {
-  name: 'plan',
-  description: 'read the records a file would change and write a plan workbook: per row the action and per field before → after; sends nothing',
   arguments: [{ name: '<file>', description: 'CSV or XLSX file to plan (an export, an edited export, or any import file)' }],
   flags: [inputFlags, planFlags, apiFlags, poolFlags, normaliseFlags],
   helpAfter: `

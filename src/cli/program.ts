@@ -10,34 +10,96 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
-import { DEFAULT_BASE_URL } from '../config/defaults.js';
+// From its own module, not config/defaults.ts: that one gathers every default and loads their modules.
+import { DEFAULT_BASE_URL } from '../api/config.js';
 import { PlannrBulkError } from '../errors.js';
 import type { CliCommand, CommandContext, ExitCode } from './command.js';
-import { demoCommand } from './demo.js';
-import { exportCommand } from './export.js';
-import { optionsOf } from './flags.js';
-import { importCommand } from './import.js';
-import { migrateCommand } from './migrate.js';
-import { planCommand } from './plan.js';
-import { sandboxCommand } from './sandbox.js';
+import { optionsOf } from './flag-options.js';
 import { stopOnSignals } from './stop.js';
-import { templateCommand } from './template.js';
-import { validateCommand } from './validate.js';
-import { verifyCommand } from './verify.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export const COMMANDS: readonly CliCommand[] = [
-  validateCommand,
-  importCommand,
-  planCommand,
-  migrateCommand,
-  exportCommand,
-  templateCommand,
-  sandboxCommand,
-  demoCommand,
-  verifyCommand,
+/**
+ * A command as the program lists it. Its module (flags, help, code: a CliCommand) is loaded only
+ * when the command line names it: `plannr-bulk validate` never loads the import pipeline, the
+ * sandbox or the migration, and `--help` loads none (each child process of a run or a test
+ * starts in about half the time it took when every command was loaded).
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly description: string;
+  /** Positional arguments in commander's syntax, in order; the command says what each is. */
+  readonly arguments: readonly string[];
+  readonly load: () => Promise<CliCommand>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'validate',
+    description: 'dry run: read, map, validate and normalise every row, write a report; sends nothing',
+    arguments: ['<file>'],
+    load: async () => (await import('./validate.js')).validateCommand,
+  },
+  {
+    name: 'import',
+    description: 'validate every row, send the valid ones to Plannr, journal each outcome, write a report',
+    arguments: ['<file>'],
+    load: async () => (await import('./import.js')).importCommand,
+  },
+  {
+    name: 'plan',
+    description: 'read the records a file would change and write a plan workbook: per row the action and per field before → after; sends nothing',
+    arguments: ['<file>'],
+    load: async () => (await import('./plan.js')).planCommand,
+  },
+  {
+    name: 'migrate',
+    description: 'migrate a legacy CRM export (clients, contact details, cases) in dependency order, legacy ids mapped to Plannr uuids; rerun to resume',
+    arguments: [],
+    load: async () => (await import('./migrate.js')).migrateCommand,
+  },
+  {
+    name: 'export',
+    description: 'write every record of an entity to an XLSX or CSV file in its import columns, ready to edit and import again',
+    arguments: ['<entity>'],
+    load: async () => (await import('./export.js')).exportCommand,
+  },
+  {
+    name: 'template',
+    description: 'write a template workbook (or CSV) for an entity: headers with notes, dropdowns, an example row',
+    arguments: ['<entity>'],
+    load: async () => (await import('./template.js')).templateCommand,
+  },
+  {
+    name: 'sandbox',
+    description: 'run a local emulator of the Plannr API (and MPDX phones) on 127.0.0.1: no account, no network',
+    arguments: [],
+    load: async () => (await import('./sandbox.js')).sandboxCommand,
+  },
+  {
+    name: 'demo',
+    description: 'start the sandbox, import every sample through the real pipeline over HTTP, write the reports (no account, no network)',
+    arguments: [],
+    load: async () => (await import('./demo.js')).demoCommand,
+  },
+  {
+    name: 'verify',
+    description: "check a run's manifest against its files: the input's SHA-256, the journal, and the outcome digest of the report",
+    arguments: ['<manifest>'],
+    load: async () => (await import('./verify.js')).verifyCommand,
+  },
 ];
+
+/**
+ * The commands the command line names (`validate FILE …`, `help validate`, `import --help`),
+ * loaded. A word that only looks like a command name (a sheet called "import") loads one module
+ * more, no harm done: each of the others is a name, a description and its arguments' names.
+ */
+export async function loadNamed(entries: readonly CommandEntry[], argv: readonly string[]): Promise<ReadonlyMap<string, CliCommand>> {
+  const words = new Set(argv.slice(2));
+  const named = entries.filter((entry) => words.has(entry.name));
+  return new Map(await Promise.all(named.map(async (entry) => [entry.name, await entry.load()] as const)));
+}
 
 const EXIT_CODES_HELP = `
 Exit codes: 0 every row ok, 1 some rows invalid, failed or unknown (the API's answer was lost: the report says what to check), 2 could not run (bad flags, unreadable file, missing columns, bad credentials, the API refusing a request the run needs, an output folder not writable, or the API refused the token during the run: fix it, then --resume). --debug prints the stack of an error.
@@ -58,18 +120,36 @@ const processIo: CliIo = {
   env: process.env,
 };
 
-/** commander, from the commands: every command and the program exit through runCli, never through process.exit. */
-export function buildProgram(commands: readonly CliCommand[], run: (command: CliCommand, sub: Command) => Promise<void>, io: CliIo = processIo): Command {
+/**
+ * commander, from the commands: every command and the program exit through runCli, never through
+ * process.exit. A command in `loaded` gets its flags, help and action; the others are listed by
+ * name, description and arguments only (what `plannr-bulk --help` shows of them).
+ */
+export function buildProgram(
+  entries: readonly CommandEntry[],
+  loaded: ReadonlyMap<string, CliCommand>,
+  run: (command: CliCommand, sub: Command) => Promise<void>,
+  io: CliIo = processIo,
+): Command {
   const program = new Command('plannr-bulk')
     .description('Bulk CSV/Excel import and export for the Plannr CRM API, with dry-run validation reports')
     .version(version)
     .addHelpText('after', EXIT_CODES_HELP);
-  for (const command of commands) {
-    const sub = new Command(command.name).description(command.description);
-    for (const argument of command.arguments ?? []) sub.argument(argument.name, argument.description);
-    for (const table of command.flags) for (const option of optionsOf(table)) sub.addOption(option);
-    if (command.helpAfter !== undefined) sub.addHelpText('after', command.helpAfter);
-    sub.action(() => run(command, sub));
+  for (const entry of entries) {
+    const sub = new Command(entry.name).description(entry.description);
+    const command = loaded.get(entry.name);
+    if (command === undefined) {
+      for (const name of entry.arguments) sub.argument(name);
+    } else {
+      const names = (command.arguments ?? []).map((argument) => argument.name);
+      if (names.join(' ') !== entry.arguments.join(' ')) {
+        throw new Error(`the ${entry.name} command takes ${names.join(' ') || 'no arguments'}, but the list of commands says ${entry.arguments.join(' ') || 'none'}`);
+      }
+      for (const argument of command.arguments ?? []) sub.argument(argument.name, argument.description);
+      for (const table of command.flags) for (const option of optionsOf(table)) sub.addOption(option);
+      if (command.helpAfter !== undefined) sub.addHelpText('after', command.helpAfter);
+      sub.action(() => run(command, sub));
+    }
     program.addCommand(sub);
   }
   // Settings commander does not pass from a program to the subcommands added to it.
@@ -87,19 +167,21 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   const debug = argv.includes(DEBUG_FLAG) || /^(1|true|yes)$/i.test(io.env['PLANNR_BULK_DEBUG'] ?? '');
   let code: ExitCode = 0;
   let current: Command | undefined;
-  const program = buildProgram(
-    COMMANDS,
-    async (command, sub) => {
-      current = sub;
-      code = await runCommand(command, sub, io);
-    },
-    io,
-  );
+  let program: Command | undefined;
   try {
+    program = buildProgram(
+      COMMANDS,
+      await loadNamed(COMMANDS, argv),
+      async (command, sub) => {
+        current = sub;
+        code = await runCommand(command, sub, io);
+      },
+      io,
+    );
     await program.parseAsync(argv as string[]);
     return code;
   } catch (error) {
-    const failure = failureOf(error, current ?? commandOf(program, argv));
+    const failure = failureOf(error, current ?? (program === undefined ? undefined : commandOf(program, argv)));
     if (failure.message !== undefined) io.stderr(`plannr-bulk: ${failure.message}\n`);
     if (debug && !(error instanceof CommanderError)) io.stderr(`${stackOf(error)}\n`);
     return failure.code;

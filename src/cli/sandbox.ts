@@ -71,8 +71,6 @@ export async function sandbox(parsed: ParsedFlags, context: CommandContext): Pro
 }
 
 export const sandboxCommand: CliCommand = {
-  name: 'sandbox',
-  description: 'run a local emulator of the Plannr API (and MPDX phones) on 127.0.0.1: no account, no network',
   flags: [sandboxFlags],
   stoppable: true,
   stopping: 'closing the sandbox',

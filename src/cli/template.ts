@@ -15,8 +15,6 @@ export async function template(name: string, parsed: ParsedFlags, context: Comma
 }
 
 export const templateCommand: CliCommand = {
-  name: 'template',
-  description: 'write a template workbook (or CSV) for an entity: headers with notes, dropdowns, an example row',
   arguments: [{ name: '<entity>', description: entityNames.join(', ') }],
   flags: [templateFlags],
   stoppable: false,

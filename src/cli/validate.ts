@@ -37,8 +37,6 @@ export async function validate(file: string, parsed: ParsedFlags, context: Comma
 }
 
 export const validateCommand: CliCommand = {
-  name: 'validate',
-  description: 'dry run: read, map, validate and normalise every row, write a report; sends nothing',
   arguments: [{ name: '<file>', description: 'CSV or XLSX file to check' }],
   flags: [inputFlags, validateFlags, normaliseFlags, checkFlags],
   stoppable: false,

@@ -24,8 +24,6 @@ export async function verify(manifest: string, parsed: ParsedFlags, context: Com
 }
 
 export const verifyCommand: CliCommand = {
-  name: 'verify',
-  description: "check a run's manifest against its files: the input's SHA-256, the journal, and the outcome digest of the report",
   arguments: [{ name: '<manifest>', description: 'the run manifest (<report>.manifest.json, written beside the report by import)' }],
   flags: [verifyFlags],
   helpAfter: '\nExit codes: 0 everything matches, 1 something differs (each difference is named), 2 a file could not be read.',

@@ -33,11 +33,12 @@ describe('the entity registry', () => {
   it('holds each entity under its own name, and getEntity refuses any other name by listing them all', () => {
     expect(entityNames).toEqual(Object.keys(entities));
     for (const name of entityNames) expect(getEntity(name).name).toBe(name);
-    expect(() => getEntity('notes')).toThrow(`unknown entity "notes": use one of ${entityNames.join(', ')}`);
+    expect(() => getEntity('no-such-resource')).toThrow(`unknown entity "no-such-resource": use one of ${entityNames.join(', ')}`);
   });
 
   it('is the only list of resources in the source: no other file spells out a registered name', async () => {
-    const quoted = new RegExp(`(['"\`])(${entityNames.join('|')})\\1`, 'g');
+    // A name as a value: quoted, not a property looked up by that name (`Options['notes']`).
+    const quoted = new RegExp(`(?<![\\w\\])>]\\[)(['"\`])(${entityNames.join('|')})\\1`, 'g');
     const files = [...(await sourceFiles('src')), ...(await sourceFiles('scripts'))];
     const naming: string[] = [];
     for (const file of files) {

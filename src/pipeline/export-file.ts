@@ -15,7 +15,6 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { USER_AGENT } from '../api/client.js';
 import type { Entity } from '../entities/entity.js';
 import { createSpoolFolder } from '../io/atomic-file.js';
@@ -149,15 +148,26 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
     throw error;
   }
   const spoolDir = spoolFolder;
-  const spoolPath = join(spoolDir.path, 'meta.jsonl');
-  const spool = createWriteStream(spoolPath, { encoding: 'utf8' });
+  const spoolPath = join(spoolDir.path, 'meta.tsv');
+  const spool = createWriteStream(spoolPath);
   let rows = 0;
-  let spooled = '';
+  // Meta lines are written straight into a buffer (no string built up per 64 KB and encoded again).
+  let spooled = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
+  let spooledBytes = 0;
 
-  async function flushSpool(): Promise<void> {
-    const chunk = spooled;
-    spooled = '';
-    if (chunk !== '' && !spool.write(chunk)) await once(spool, 'drain');
+  /** Hands the buffered lines to the file stream, in order (addRow waits for it to drain when it asks to). */
+  function pushSpooled(): void {
+    if (spooledBytes === 0) return;
+    spool.write(spooled.subarray(0, spooledBytes));
+    spooled = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
+    spooledBytes = 0;
+  }
+
+  function spoolLine(line: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit: with that much room the line fits.
+    if (line.length * 3 > spooled.length - spooledBytes) pushSpooled();
+    if (line.length * 3 <= spooled.length) spooledBytes += spooled.write(line, spooledBytes, 'utf8');
+    else spool.write(line, 'utf8');
   }
 
   const info = metaInfoOf(options);
@@ -168,21 +178,17 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
       rows += 1;
       const sheetRow = rows + 1;
       const written = data.addRow(cells, style);
-      if (meta !== undefined) {
-        let values = JSON.stringify(meta.values);
-        // A longer cell would be cut short by the writer: better no values than broken JSON.
-        if (values.length > EXCEL_MAX_CELL_CHARS) values = '';
-        spooled += `${JSON.stringify([sheetRow, meta.key, meta.updatedAt, meta.hash, values])}\n`;
-      }
+      if (meta !== undefined) spoolLine(metaLine(sheetRow, meta));
       await written;
-      if (spooled.length >= 64 * 1024) await flushSpool();
+      if (spooled.length - spooledBytes < SPOOL_FLUSH_ROOM) pushSpooled();
+      if (spool.writableNeedDrain) await once(spool, 'drain');
     },
     get rows() {
       return rows;
     },
     async close(after) {
       try {
-        await flushSpool();
+        pushSpooled();
         spool.end();
         await once(spool, 'close');
         await data.commit();
@@ -194,12 +200,7 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
         const metaSheet = xlsx.addSheet(META_SHEET, { hidden: true, columns: META_HEADERS.map((header) => ({ header })) });
         const facts = factsOf(info, options.notes);
         for (const [name, value] of facts) await metaSheet.addRow(['#', name, value, '', '']);
-        const lines = createInterface({ input: createReadStream(spoolPath, { encoding: 'utf8' }), crlfDelay: Infinity });
-        for await (const line of lines) {
-          if (line === '') continue;
-          const [row, key, updatedAt, hash, values] = JSON.parse(line) as [number, string, string, string, string];
-          await metaSheet.addRow([row, key, updatedAt, hash, values]);
-        }
+        for await (const line of spoolLines(spoolPath)) await metaSheet.addRow(metaCells(line));
         await metaSheet.commit();
         await xlsx.close();
       } catch (error) {
@@ -215,4 +216,45 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
       await spoolDir.remove();
     },
   };
+}
+
+/** The spool's buffer, and the room left below which it is handed to the file after a row. */
+const SPOOL_BUFFER_BYTES = 256 * 1024;
+const SPOOL_FLUSH_ROOM = 16 * 1024;
+
+/**
+ * One `_meta` row as a spool line: row, key, updated_at and hash as JSON (so no tab or line
+ * break of theirs can split the line), then the values' JSON as is, which goes into its cell
+ * as text: it is never parsed and written out again.
+ */
+function metaLine(sheetRow: number, meta: MetaEntry): string {
+  let values = JSON.stringify(meta.values);
+  // A longer cell would be cut short by the writer: better no values than broken JSON.
+  if (values.length > EXCEL_MAX_CELL_CHARS) values = '';
+  return `${sheetRow}\t${JSON.stringify(meta.key)}\t${JSON.stringify(meta.updatedAt)}\t${JSON.stringify(meta.hash)}\t${values}\n`;
+}
+
+/** The `_meta` cells of a spool line (as metaLine wrote it). */
+function metaCells(line: string): [number, string, string, string, string] {
+  const tabs: number[] = [];
+  for (let at = line.indexOf('\t'); at !== -1 && tabs.length < 4; at = line.indexOf('\t', at + 1)) tabs.push(at);
+  const [a, b, c, d] = tabs;
+  if (d === undefined || a === undefined || b === undefined || c === undefined) throw new Error(`the _meta spool has a broken line: ${line.slice(0, 80)}`);
+  const text = (from: number, to: number): string => JSON.parse(line.slice(from, to)) as string;
+  return [Number(line.slice(0, a)), text(a + 1, b), text(b + 1, c), text(c + 1, d), line.slice(d + 1)];
+}
+
+/** The spool's lines, read in big chunks (readline's per-line events cost more than the lines). */
+async function* spoolLines(path: string): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: SPOOL_BUFFER_BYTES })) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      yield text.slice(start, end);
+      start = end + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest !== '') yield rest;
 }

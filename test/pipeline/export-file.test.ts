@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getEntity } from '../../src/entities/index.js';
 import { exportColumnsOf } from '../../src/pipeline/export-cells.js';
-import { openExportFile } from '../../src/pipeline/export-file.js';
+import { openExportFile, type MetaEntry } from '../../src/pipeline/export-file.js';
+import { readExportMeta } from '../../src/pipeline/round-trip.js';
 import { readBack } from '../io/write-test-helpers.js';
 
 const entity = getEntity('cases');
@@ -40,5 +41,31 @@ describe('an export, plan or revert file', () => {
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([entity.name, '_meta']);
     expect(await readdir(dir)).toEqual(['out.xlsx']);
     expect((await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-meta-${process.pid}-`))).toEqual([]);
+  });
+
+  it('xlsx: _meta gives back each row exactly as written: row, key, updated_at, hash and values, whatever characters they hold', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'export-file-'));
+    const path = join(dir, 'out.xlsx');
+    const file = await openExportFile(options(path, 'xlsx'));
+    const written: MetaEntry[] = [];
+    // Enough rows, and long enough values, to fill the spool's buffer many times over.
+    for (let i = 0; i < 3000; i++) {
+      const odd = i % 7 === 0;
+      const meta: MetaEntry = {
+        key: odd ? `k${i}\t"tab", line\nbreak, £ and 👍 \\` : `k${i}`,
+        updatedAt: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}+00:00`,
+        hash: `h${i}`,
+        values: { name: odd ? `Zoë ${'x'.repeat(i % 997 === 0 ? 30_000 : 50)}\t\n` : `n${i}`, value: i, list: ['a', 'b'], none: null },
+      };
+      written.push(meta);
+      await file.addRow(layout.map(() => `r${i}`), meta);
+    }
+    await file.close();
+    const meta = await readExportMeta(path);
+    expect(meta?.info['kind']).toBe('export');
+    expect(meta?.rows.size).toBe(written.length);
+    for (const [i, entry] of written.entries()) {
+      expect(meta?.rows.get(entry.key)).toEqual({ row: i + 2, updatedAt: entry.updatedAt, hash: entry.hash, values: entry.values });
+    }
   });
 });

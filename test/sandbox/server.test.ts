@@ -31,6 +31,13 @@ function getStatus(url: string): Promise<number> {
 
 const clientsOf = (state: SandboxState) => Object.values(state.accounts).filter((a) => a.type === 'client');
 const employeesOf = (state: SandboxState) => Object.values(state.accounts).filter((a) => a.type === 'employee');
+/** A seeded phone contact detail, and a PUT to it of `value` under `name`, its owners unchanged. */
+async function putPhone(sandbox: RunningSandbox, name: string, value: unknown) {
+  const detail = Object.values(sandbox.state.contactDetails).find((d) => d.type === 'phone_number');
+  if (!detail) throw new Error('no phone');
+  const response = await call(sandbox, 'PUT', `/api/v2/contact-details/${detail.uuid}`, { name, value, account_uuids: detail.account_uuids });
+  return { detail, response };
+}
 const firstOf = <T>(records: Record<string, T>): T => {
   const first = Object.values(records)[0];
   if (first === undefined) throw new Error('empty');
@@ -229,13 +236,7 @@ describe('writes', () => {
 
   it('keeps an extension sent with a phone number (+442079460999x12), rather than dropping it silently', async () => {
     const sandbox = await start();
-    const detail = Object.values(sandbox.state.contactDetails).find((d) => d.type === 'phone_number');
-    if (!detail) throw new Error('no phone');
-    const response = await call(sandbox, 'PUT', `/api/v2/contact-details/${detail.uuid}`, {
-      name: 'Switchboard',
-      value: '+442079460999x12',
-      account_uuids: detail.account_uuids,
-    });
+    const { detail, response } = await putPhone(sandbox, 'Switchboard', '+442079460999x12');
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ value: '+442079460999x12' });
     expect(sandbox.state.contactDetails[detail.uuid]?.value).toBe('+442079460999x12');
@@ -243,13 +244,7 @@ describe('writes', () => {
 
   it('accepts an international number as a {country, number} object', async () => {
     const sandbox = await start();
-    const detail = Object.values(sandbox.state.contactDetails).find((d) => d.type === 'phone_number');
-    if (!detail) throw new Error('no phone');
-    const response = await call(sandbox, 'PUT', `/api/v2/contact-details/${detail.uuid}`, {
-      name: 'Sydney office',
-      value: { country: 'AU', number: '02 9876 5432' },
-      account_uuids: detail.account_uuids,
-    });
+    const { response } = await putPhone(sandbox, 'Sydney office', { country: 'AU', number: '02 9876 5432' });
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ value: '+61298765432', phone_number_meta: { country: 'AU' } });
   });

@@ -227,3 +227,25 @@ export function recordsInOrder<T>(records: Readonly<Record<string, T>>, stamp: n
   return values;
 }
 
+
+/**
+ * What a list shows of a records map, in database order: `show` (what a lagging read replica
+ * shows of a record; undefined: not yet) and `keep` (the request's filters) applied to each.
+ * Give either only when it applies: a list that neither lags nor filters is the remembered
+ * order itself, so a page of 500 costs no work per stored record. `stamp` as recordsInOrder.
+ */
+export function listedRecords<T>(
+  records: Readonly<Record<string, T>>,
+  stamp: number,
+  show?: ((record: T) => T | undefined) | undefined,
+  keep?: ((record: T) => boolean) | undefined,
+): readonly T[] {
+  const ordered = recordsInOrder(records, stamp);
+  if (show === undefined && keep === undefined) return ordered;
+  const listed: T[] = [];
+  for (const record of ordered) {
+    const shown = show === undefined ? record : show(record);
+    if (shown !== undefined && (keep === undefined || keep(shown))) listed.push(shown);
+  }
+  return listed;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordsInOrder } from '../../src/sandbox/state.js';
+import { listedRecords, recordsInOrder } from '../../src/sandbox/state.js';
 
 describe('recordsInOrder', () => {
   it('lists the records in the order they were added', () => {
@@ -27,5 +27,29 @@ describe('recordsInOrder', () => {
     const second: Record<string, { uuid: string }> = { x: { uuid: 'x' }, y: { uuid: 'y' } };
     expect(recordsInOrder(first, 5).map((r) => r.uuid)).toEqual(['a']);
     expect(recordsInOrder(second, 5).map((r) => r.uuid)).toEqual(['x', 'y']);
+  });
+});
+
+describe('listedRecords', () => {
+  type Row = { uuid: string; name: string };
+  const records = (): Record<string, Row> => ({ a: { uuid: 'a', name: 'Ann' }, b: { uuid: 'b', name: 'Bob' }, c: { uuid: 'c', name: 'Cat' } });
+
+  it('with no lag and no filter, every record in database order', () => {
+    expect(listedRecords(records(), 0).map((r) => r.uuid)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps only the records the filter passes', () => {
+    expect(listedRecords(records(), 0, undefined, (r) => r.name !== 'Bob').map((r) => r.uuid)).toEqual(['a', 'c']);
+  });
+
+  it('shows what a lagging replica shows: a record not yet there is left out, a changed one as it was', () => {
+    const was: Row = { uuid: 'b', name: 'Robert' };
+    const show = (r: Row): Row | undefined => (r.uuid === 'c' ? undefined : r.uuid === 'b' ? was : r);
+    expect(listedRecords(records(), 0, show)).toEqual([{ uuid: 'a', name: 'Ann' }, was]);
+  });
+
+  it('filters what the replica shows, not what is stored', () => {
+    const show = (r: Row): Row | undefined => (r.uuid === 'b' ? { uuid: 'b', name: 'Robert' } : r);
+    expect(listedRecords(records(), 0, show, (r) => r.name === 'Bob')).toEqual([]);
   });
 });

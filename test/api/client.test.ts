@@ -40,6 +40,24 @@ describe('createApiClient', () => {
     expect(JSON.parse(seen?.body ?? '')).toEqual({ value: '+447911123456' });
   });
 
+  it('reads a body whose multi-byte characters arrive split across packets', async () => {
+    const body = Buffer.from(JSON.stringify({ data: { name: 'Zoë – £1,234.56 👍' } }), 'utf8');
+    // Cut inside the 2-byte ë, the 3-byte – and £'s 2 bytes, and the 4-byte emoji.
+    const cuts = [body.indexOf(0xc3) + 1, body.indexOf(0xe2) + 2, body.indexOf(0xc2) + 1, body.indexOf(0xf0) + 3, body.length];
+    server = await startLoopbackServer(async (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+      let from = 0;
+      for (const cut of cuts) {
+        res.write(body.subarray(from, cut));
+        from = cut;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      res.end();
+    });
+    const response = await createApiClient(testConfig(server.baseUrl)).send({ method: 'GET', path: '/api/v1/cases/x' });
+    expect(response.body).toEqual({ data: { name: 'Zoë – £1,234.56 👍' } });
+  });
+
   it('uses the JSON:API media type for both Content-Type and Accept when asked', async () => {
     server = await startLoopbackServer((_req, res) => sendJson(res, 200, { data: {} }));
     const client = createApiClient(testConfig(server.baseUrl));

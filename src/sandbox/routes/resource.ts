@@ -27,12 +27,6 @@ export type Filter<T> = (record: T, values: readonly string[], state: SandboxSta
 /** A stored record: the generic routes key it by uuid and sort on any of its fields. */
 type PlannrRecord = Record<string, unknown> & { readonly uuid: string };
 
-/**
- * A checked body's change, applied only once every field passed: `at` is the write's
- * timestamp. A create's returns the stored record.
- */
-export type Apply<R> = (at: string) => R;
-
 export interface PlannrResource<T extends PlannrRecord> {
   /** The list path, e.g. '/api/v1/cases'; one record is `${base}/{uuid}`. */
   readonly base: string;
@@ -47,13 +41,14 @@ export interface PlannrResource<T extends PlannrRecord> {
   /** Its reads (list and one record) take part in the read-error fault: the tool reads them back after writes. */
   readonly faultyReads?: boolean;
   /**
-   * PUT `${base}/{uuid}`: the body's problems go into `errors`; what to change otherwise
-   * (undefined or any error: a 422, nothing changed). Absent: no PUT route.
+   * PUT `${base}/{uuid}`: the body's problems go into `errors`; otherwise how to change the
+   * record, applied only when every field passed (`at`: the write's timestamp). Undefined or
+   * any error: a 422 listing them all, nothing changed. Absent: no PUT route.
    */
-  update?(errors: FieldErrors, state: SandboxState, record: T, body: Record<string, unknown>): Apply<void> | undefined;
+  update?(errors: FieldErrors, state: SandboxState, record: T, body: Record<string, unknown>): ((at: string) => void) | undefined;
   /**
    * POST `base`: the body's problems go into `errors`; otherwise how to store the new record
-   * (given its uuid) and return it. Absent: no POST route.
+   * under its new uuid, returning it. Undefined or any error: a 422. Absent: no POST route.
    */
   create?(errors: FieldErrors, state: SandboxState, body: Record<string, unknown>): ((uuid: string, at: string) => T) | undefined;
 }

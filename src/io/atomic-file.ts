@@ -119,12 +119,13 @@ export interface WriterEnding {
  * close() and discard() for a writer of `file`: `finish` writes the rest and commits, `abandon`
  * stops the writer's streams at once (it is called at most once).
  */
-export function writerEnding(file: AtomicFile, finish: () => Promise<void>, abandon: () => void): WriterEnding {
+export function writerEnding(file: AtomicFile, finish: () => Promise<void>, abandon: () => void | Promise<void>): WriterEnding {
   let finishing: Promise<void> | undefined;
   return {
     close() {
       finishing ??= finish().catch(async (error: unknown) => {
-        abandon();
+        // Stopped before the partial file goes: a writer still opening it would recreate it.
+        await abandon();
         await file.discard();
         throw error;
       });
@@ -136,14 +137,14 @@ export function writerEnding(file: AtomicFile, finish: () => Promise<void>, aban
         return;
       }
       finishing = Promise.resolve();
-      abandon();
+      await abandon();
       await file.discard();
     },
   };
 }
 
 /** Prefixes of our spool folders in the temp folder; the pid follows, then mkdtemp's random part. */
-export const SPOOL_PREFIXES = ['plannr-bulk-report-', 'plannr-bulk-meta-'] as const;
+export const SPOOL_PREFIXES = ['plannr-bulk-report-', 'plannr-bulk-meta-', 'plannr-bulk-xlsx-'] as const;
 export type SpoolPrefix = (typeof SPOOL_PREFIXES)[number];
 
 /** Removes spool folders in `folder` (default: the temp folder) left by processes that are no longer running. */

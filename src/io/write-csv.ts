@@ -102,7 +102,9 @@ export function openCsvWriter(path: string, headers: readonly string[], options:
         if (!stream.closed) await once(stream, 'close');
         await file.commit();
       },
-      () => stream.destroy(),
+      () => {
+        stream.destroy();
+      },
     ),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The one place that writes XLSX (the report, exports, revert workbooks, templates). It writes
- * SpreadsheetML directly (xlsx-write/: rows, styles, parts, all pure) into a yazl zip, which
- * deflates on zlib's thread pool while the next rows are rendered here.
+ * SpreadsheetML directly (xlsx-write/: rows, styles, parts, all pure) into a yazl zip
+ * (zip-output.ts), which deflates on zlib's thread pool while the next rows are rendered here.
  *
  * Safety (xlsx-write/rows.ts): text is always an inline string cell, which no spreadsheet
  * evaluates, so `=1+1`, `+447911123456` and `-12.50` are kept exact with no prefix, and no
@@ -9,11 +9,17 @@
  * (`@`). Text longer than Excel's 32,767 characters is cut there (Excel rejects the file
  * otherwise); characters XML cannot hold are kept as `_xHHHH_` escapes (xlsx-write/text.ts).
  *
- * Streaming: a zip holds one entry after another, so ONE sheet streams at a time. `addSheet`
- * finishes the sheet before it; rows cannot be added to a finished sheet. Rows go out as they
- * come, in chunks: `addRow` returns a promise when the zip or the disk falls behind (await it),
- * so memory stays flat whatever the row count. Notes are kept until their sheet ends (they go
- * in their own parts), at most `maxNotes` a sheet.
+ * Streaming: sheets may be written at the same time (a report writes Results and Errors row by
+ * row as rows are checked, and its Summary, which comes first, at the end). A zip holds one
+ * entry after another, so the first sheet with rows to hand over streams straight into the zip;
+ * a sheet that needs the zip while another has it writes its XML to a temporary file, added to
+ * the zip when the workbook closes. Tabs are in the order the sheets were added, whatever order
+ * their parts take in the zip (readers follow workbook.xml, not the zip's order). Rows go out
+ * as they come, in chunks: `addRow` returns a promise when the zip or the disk falls behind
+ * (await it), so memory stays flat whatever the row count. Notes are kept until their sheet
+ * ends (they go in their own parts), at most `maxNotes` a sheet.
+ *
+ * The zip itself is zip-output.ts: on this thread, or on a worker thread (`zipThread`).
  *
  * Splitting: a sheet continues on "Name (2)", "Name (3)"... past `maxRowsPerSheet` rows
  * (default 250,000, header included; never past Excel's 1,048,576): the header row, widths,
@@ -25,11 +31,11 @@
  * destroys the one that was there; `discard` removes the partial file.
  */
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { PassThrough } from 'node:stream';
-import yazl from 'yazl';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { atomicFile, writerEnding } from './atomic-file.js';
+import { zipOutput, zipOutputOnThread } from './zip-output.js';
+import { atomicFile, createSpoolFolder, writerEnding, type SpoolFolder } from './atomic-file.js';
 import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
 import {
   commentsXml,
@@ -59,9 +65,17 @@ const INLINE_LIST_MAX_CHARS = 255;
 const LISTS_SHEET_NAME = 'Lists';
 /** Sheet XML is handed to the zip in chunks of about this many characters. */
 const CHUNK_CHARS = 64 * 1024;
-/** Bytes a sheet's entry stream holds before `addRow` waits for the zip. */
+/** Bytes a temporary sheet file's stream holds before `addRow` waits for the disk. */
 const SHEET_STREAM_BUFFER = 256 * 1024;
 const DEFAULT_MAX_NOTES = 20_000;
+
+/** Where a sheet part's XML goes: straight into the zip, or a temporary file while the zip is busy. */
+interface PartSink {
+  /** A promise when the zip or the disk falls behind: wait for it. */
+  write(chunk: string): Promise<void> | undefined;
+  /** No more XML; resolves when it is all handed over (the temporary file is complete). */
+  end(): Promise<void>;
+}
 
 export interface SheetColumn {
   readonly header: string;
@@ -95,6 +109,12 @@ export interface SheetOptions {
 export interface XlsxWriterOptions {
   /** Rows per sheet for every sheet (header included); default 250,000, at most 1,048,576. */
   readonly maxRowsPerSheet?: number | undefined;
+  /**
+   * Zip on a worker thread (zip-output.ts): this thread only renders the XML. Worth it for big
+   * workbooks written while the thread has other work (a report written as rows are checked);
+   * starting the thread costs tens of milliseconds. Default false.
+   */
+  readonly zipThread?: boolean | undefined;
 }
 
 export interface DropdownRange {
@@ -114,7 +134,7 @@ export interface SheetWriter {
 }
 
 export interface XlsxWriter {
-  /** Starts a new sheet; finishes the one before it (zip entries are sequential). */
+  /** Starts a new sheet, shown after those added before it; sheets already open stay open. */
   addSheet(name: string, options?: SheetOptions): SheetWriter;
   /** Finishes the open sheet, writes the hidden Lists sheet if dropdowns need it, finishes the file and renames it over the target. */
   close(): Promise<void>;
@@ -140,13 +160,25 @@ function inlineListFormula(choices: readonly string[]): string | undefined {
   return joined.length <= INLINE_LIST_MAX_CHARS ? `"${joined}"` : undefined;
 }
 
-function rowLimitOf(requested: number | undefined, fallback: number, hasHeader: boolean): number {
+/** Rows a sheet part holds (header included): the one asked for, else the fallback, never past Excel's limit. */
+export function rowLimitOf(requested: number | undefined, fallback: number, hasHeader: boolean): number {
   const limit = requested ?? fallback;
   const minimum = hasHeader ? 2 : 1;
   if (!Number.isInteger(limit) || limit < minimum) {
     throw new RangeError(`maxRowsPerSheet must be a whole number of at least ${minimum}, not ${limit}`);
   }
   return Math.min(limit, EXCEL_MAX_ROWS);
+}
+
+/** A failed or discarded workbook leaves no temporary files behind either. */
+function withSpoolRemoved(ending: Pick<XlsxWriter, 'close' | 'discard'>, removeSpool: () => Promise<void>): Pick<XlsxWriter, 'close' | 'discard'> {
+  return {
+    close: () => ending.close().catch(async (error: unknown) => {
+      await removeSpool();
+      throw error;
+    }),
+    discard: () => ending.discard().finally(removeSpool),
+  };
 }
 
 /** Adds `text` to the note on A1 (row 0, column 0), after any note already there. */
@@ -160,8 +192,7 @@ function noteOnFirstCell(notes: Note[], text: string): void {
 export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = {}): XlsxWriter {
   const defaultRowLimit = rowLimitOf(writerOptions.maxRowsPerSheet, DEFAULT_ROWS_PER_SHEET, false);
   const file = atomicFile(path);
-  const output = createWriteStream(file.partial);
-  const zip = new yazl.ZipFile();
+  const zip = writerOptions.zipThread === true ? zipOutputOnThread(file.partial) : zipOutput(file.partial);
   let failure: Error | undefined;
   let rejectFailed: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => {
@@ -173,19 +204,24 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     failure = new OutputError(`cannot write ${path}: ${error.message}`);
     rejectFailed(failure);
   }
-  // `on`, not `once`: after a discard, the zip may still write into the destroyed stream.
-  output.on('error', fail);
-  zip.on('error', fail);
-  zip.outputStream.pipe(output);
+  zip.onError(fail);
 
   const styles = createStyleTable();
+  /** Every part in tab order (a continuation right after the part it continues). */
   const sheets: (SheetEntry & { hasNotes: boolean; autoFilter: string | undefined })[] = [];
   const usedNames = new Set<string>();
   /** Lists too long (or too awkward) to inline; column k of the hidden Lists sheet. */
   const longLists: (readonly string[])[] = [];
+  const openSheets: SheetState[] = [];
+  /** Parts whose XML waits in a temporary file for the zip (added to it by close). */
+  const spooledParts: { readonly entryName: string; readonly path: string }[] = [];
+  /** Sinks being ended: close waits for all of them before it adds the spooled parts. */
+  const endings: Promise<void>[] = [];
+  let spool: Promise<SpoolFolder> | undefined;
+  let zipBusy = false;
+  let nextPart = 1;
   let nextShapeBlock = 1;
   let listsSheetName: string | undefined;
-  let open: SheetState | undefined;
   let closed = false;
 
   interface SheetState {
@@ -195,7 +231,8 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     readonly maxNotes: number;
     readonly dropdowns: Dropdown[];
     entry: SheetEntry & { hasNotes: boolean; autoFilter: string | undefined };
-    stream: PassThrough;
+    /** Claimed when the part first hands XML over (undefined while it all fits in `pending`). */
+    sink: PartSink | undefined;
     continuation: number;
     rowCount: number;
     notes: Note[];
@@ -211,14 +248,57 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     return name;
   }
 
-  function waitForZip(stream: PassThrough): Promise<void> {
+  function whenDrained(stream: WriteStream): Promise<void> {
     return Promise.race([once(stream, 'drain'), failed]).then(() => undefined);
+  }
+
+  /** The part streams straight into the zip; no other part may until it ends. */
+  function zipSink(entryName: string): PartSink {
+    const stream = zip.openEntry(entryName);
+    zipBusy = true;
+    return {
+      write: (chunk) => stream.write(chunk),
+      end() {
+        stream.end();
+        zipBusy = false;
+        return Promise.resolve();
+      },
+    };
+  }
+
+  /** The part goes to a temporary file while another part has the zip; close adds it. */
+  function spoolSink(entryName: string, part: number): PartSink {
+    spool ??= createSpoolFolder('plannr-bulk-xlsx-');
+    const opened = spool.then((folder) => {
+      const path = join(folder.path, `sheet${part}.xml`);
+      spooledParts.push({ entryName, path });
+      const stream = createWriteStream(path, { highWaterMark: SHEET_STREAM_BUFFER });
+      stream.on('error', fail);
+      return stream;
+    });
+    opened.catch(fail);
+    return {
+      async write(chunk) {
+        const stream = await Promise.race([opened, failed]);
+        if (!stream.write(chunk)) await whenDrained(stream);
+      },
+      async end() {
+        const stream = await Promise.race([opened, failed]);
+        await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
+      },
+    };
+  }
+
+  function sinkFor(state: SheetState): PartSink {
+    const entryName = `xl/worksheets/sheet${state.entry.part}.xml`;
+    state.sink ??= zipBusy ? spoolSink(entryName, state.entry.part) : zipSink(entryName);
+    return state.sink;
   }
 
   function flush(state: SheetState): Promise<void> | undefined {
     const chunk = state.pending;
     state.pending = '';
-    return state.stream.write(chunk) ? undefined : waitForZip(state.stream);
+    return sinkFor(state).write(chunk);
   }
 
   function widthsOf(options: SheetOptions): (number | undefined)[] {
@@ -229,16 +309,15 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     return widths;
   }
 
-  /** A new sheet part: its workbook entry and the zip entry its XML streams into. */
-  function newPart(name: string, hidden: boolean): Pick<SheetState, 'entry' | 'stream'> & { selected: boolean } {
-    const part = sheets.length + 1;
-    const entry = { name, part, hidden, hasNotes: false, autoFilter: undefined };
+  /** A new sheet part's workbook entry, shown right after `after` (else last). */
+  function newPart(name: string, hidden: boolean, after?: SheetState['entry']): { entry: SheetState['entry']; selected: boolean } {
+    const entry: SheetState['entry'] = { name, part: nextPart, hidden, hasNotes: false, autoFilter: undefined };
+    nextPart += 1;
     // The first visible sheet is the tab Excel opens on.
     const selected = !hidden && sheets.every((sheet) => sheet.hidden);
-    sheets.push(entry);
-    const stream = new PassThrough({ highWaterMark: SHEET_STREAM_BUFFER });
-    zip.addReadStream(stream, `xl/worksheets/sheet${part}.xml`);
-    return { entry, stream, selected };
+    const at = after === undefined ? sheets.length : sheets.indexOf(after) + 1;
+    sheets.splice(at, 0, entry);
+    return { entry, selected };
   }
 
   /** Starts writing a part: sheet start, then the header row if the sheet has one. */
@@ -246,6 +325,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     state.rowCount = 0;
     state.notes = [];
     state.notesWritten = 0;
+    state.sink = undefined;
     state.pending = sheetStart({ widths: widthsOf(state.options), frozenHeader: state.options.frozenHeader === true, selected });
     const columns = state.options.columns;
     if (columns !== undefined) void writeRow(state, columns.map((column) => column.header), { bold: true });
@@ -275,12 +355,19 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     }
     entry.hasNotes = notes.length > 0;
     state.pending += sheetEnd({ autoFilter: entry.autoFilter, dropdowns: state.dropdowns, hasNotes: entry.hasNotes });
-    void flush(state); // the tail is small; close() waits for the whole zip
-    state.stream.end();
+    if (state.sink === undefined) {
+      // The whole part is in hand: the zip holds it as a buffer behind any part streaming now.
+      zip.addText(`xl/worksheets/sheet${entry.part}.xml`, state.pending);
+      state.pending = '';
+    } else {
+      const sink = state.sink;
+      const tail = flush(state);
+      endings.push(Promise.resolve(tail).then(() => sink.end()));
+    }
     if (entry.hasNotes) {
-      zip.addBuffer(Buffer.from(commentsXml(notes)), `xl/comments${entry.part}.xml`);
-      zip.addBuffer(Buffer.from(vmlDrawingXml(notes, nextShapeBlock)), `xl/drawings/vmlDrawing${entry.part}.vml`);
-      zip.addBuffer(Buffer.from(sheetRelsXml(entry.part)), `xl/worksheets/_rels/sheet${entry.part}.xml.rels`);
+      zip.addText(`xl/comments${entry.part}.xml`, commentsXml(notes));
+      zip.addText(`xl/drawings/vmlDrawing${entry.part}.vml`, vmlDrawingXml(notes, nextShapeBlock));
+      zip.addText(`xl/worksheets/_rels/sheet${entry.part}.xml.rels`, sheetRelsXml(entry.part));
       nextShapeBlock += shapeBlocksFor(notes.length);
     }
     state.notes = [];
@@ -290,20 +377,20 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     if (state.committed) return;
     endPart(state);
     state.committed = true;
+    openSheets.splice(openSheets.indexOf(state), 1);
   }
 
   /** Ends this part of the sheet and starts "Name (n)", with notes on both A1 cells saying so. */
   function continueOnNextPart(state: SheetState): void {
-    const previousName = state.entry.name;
+    const previous = state.entry;
     state.continuation += 1;
     const nextName = uniqueName(continuationName(state.baseName, state.continuation));
     noteOnFirstCell(state.notes, `Continues on sheet "${nextName}".`);
     endPart(state);
-    const { entry, stream, selected } = newPart(nextName, state.options.hidden === true);
+    const { entry, selected } = newPart(nextName, state.options.hidden === true, previous);
     state.entry = entry;
-    state.stream = stream;
     beginPart(state, selected);
-    noteOnFirstCell(state.notes, `Continued from sheet "${previousName}".`);
+    noteOnFirstCell(state.notes, `Continued from sheet "${previous.name}".`);
   }
 
   function sheetWriter(state: SheetState): SheetWriter {
@@ -347,8 +434,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     if (failure !== undefined) throw failure;
     const hasHeader = options.columns !== undefined;
     const rowLimit = rowLimitOf(options.maxRowsPerSheet, defaultRowLimit, hasHeader);
-    if (open !== undefined) commitState(open);
-    const { entry, stream, selected } = newPart(reservedName ?? uniqueName(safeSheetName(name)), options.hidden === true);
+    const { entry, selected } = newPart(reservedName ?? uniqueName(safeSheetName(name)), options.hidden === true);
     const state: SheetState = {
       baseName: name,
       options,
@@ -356,7 +442,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       maxNotes: options.maxNotes ?? DEFAULT_MAX_NOTES,
       dropdowns: [],
       entry,
-      stream,
+      sink: undefined,
       continuation: 1,
       rowCount: 0,
       notes: [],
@@ -365,7 +451,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       committed: false,
     };
     beginPart(state, selected);
-    open = state;
+    openSheets.push(state);
     return sheetWriter(state);
   }
 
@@ -382,24 +468,36 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     if (failure !== undefined) throw failure;
     if (longLists.length > 0) await writeListsSheet();
     closed = true;
-    if (open !== undefined) commitState(open);
-    zip.addBuffer(Buffer.from(workbookXml(sheets)), 'xl/workbook.xml');
-    zip.addBuffer(Buffer.from(workbookRelsXml(sheets)), 'xl/_rels/workbook.xml.rels');
-    zip.addBuffer(Buffer.from(styles.xml()), 'xl/styles.xml');
-    zip.addBuffer(Buffer.from(packageRelsXml()), '_rels/.rels');
-    zip.addBuffer(Buffer.from(contentTypesXml(sheets)), '[Content_Types].xml');
-    zip.end();
-    if (!output.closed) await Promise.race([once(output, 'close'), failed]);
+    for (const state of [...openSheets]) commitState(state);
+    await Promise.race([Promise.all(endings), failed]);
+    for (const { entryName, path } of spooledParts) {
+      zip.addFile(entryName, path);
+    }
+    zip.addText('xl/workbook.xml', workbookXml(sheets));
+    zip.addText('xl/_rels/workbook.xml.rels', workbookRelsXml(sheets));
+    zip.addText('xl/styles.xml', styles.xml());
+    zip.addText('_rels/.rels', packageRelsXml());
+    zip.addText('[Content_Types].xml', contentTypesXml(sheets));
+    await Promise.race([zip.end(), failed]);
     if (failure !== undefined) throw failure;
     await file.commit();
+    await removeSpool();
+  }
+
+  async function removeSpool(): Promise<void> {
+    const folder = spool;
+    spool = undefined;
+    if (folder !== undefined) await (await folder.catch(() => undefined))?.remove();
   }
 
   return {
     addSheet: (name, options) => addSheet(name, options),
-    ...writerEnding(file, finish, () => {
-      closed = true;
-      zip.outputStream.unpipe(output);
-      output.destroy();
-    }),
+    ...withSpoolRemoved(
+      writerEnding(file, finish, () => {
+        closed = true;
+        return zip.abort();
+      }),
+      removeSpool,
+    ),
   };
 }

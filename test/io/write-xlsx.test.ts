@@ -128,19 +128,61 @@ describe('openXlsxWriter', () => {
     expect(sheetOf(workbook, 'Lists (2)').getCell('A60').value).toBe('Choice number 59');
   });
 
-  it('commits the previous sheet when a new one starts, keeping sheet order', async () => {
-    const path = join(dir, 'order.xlsx');
+  it('writes sheets at the same time, each row where it belongs, tabs in the order added', async () => {
+    const path = join(dir, 'together.xlsx');
     const writer = openXlsxWriter(path);
-    const first = writer.addSheet('First');
-    await first.addRow([1]);
-    const second = writer.addSheet('Second');
-    await second.addRow([2]);
-    expect(() => first.addRow([3])).toThrow(/committed/);
+    // Added first, written last (as a report's Summary is).
+    const summary = writer.addSheet('Summary');
+    const results = writer.addSheet('Results', { columns: [{ header: 'N' }, { header: 'Text' }] });
+    const errors = writer.addSheet('Errors', { columns: [{ header: 'N' }] });
+    // Enough rows that both sheets hand XML over while the other is still open: one streams
+    // into the zip, the other waits in a temporary file.
+    const rows = 6_000;
+    for (let n = 1; n <= rows; n += 1) {
+      await results.addRow([n, `row ${n} `.repeat(4)]);
+      if (n % 3 === 0) await errors.addRow([n]);
+    }
+    await summary.addRow(['Rows', rows]);
     await writer.close();
 
     const workbook = await readBack(path);
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['First', 'Second']);
-    expect(sheetOf(workbook, 'First').getCell('A1').value).toBe(1);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['Summary', 'Results', 'Errors']);
+    expect(sheetOf(workbook, 'Summary').getCell('B1').value).toBe(rows);
+    const resultsSheet = sheetOf(workbook, 'Results');
+    expect(resultsSheet.rowCount).toBe(rows + 1);
+    expect(resultsSheet.getCell(rows + 1, 1).value).toBe(rows);
+    expect(resultsSheet.getCell(2, 2).value).toBe('row 1 row 1 row 1 row 1 ');
+    const errorsSheet = sheetOf(workbook, 'Errors');
+    expect(errorsSheet.rowCount).toBe(rows / 3 + 1);
+    expect(errorsSheet.getCell(2, 1).value).toBe(3);
+    expect(errorsSheet.getCell(rows / 3 + 1, 1).value).toBe(rows);
+    // The temporary file is gone with the writer.
+    const left = (await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-xlsx-${process.pid}-`));
+    expect(left).toEqual([]);
+  });
+
+  it('rows cannot be added to a committed sheet', async () => {
+    const writer = openXlsxWriter(join(dir, 'committed.xlsx'));
+    const first = writer.addSheet('First');
+    await first.addRow([1]);
+    await first.commit();
+    expect(() => first.addRow([2])).toThrow(/committed/);
+    await writer.discard();
+  });
+
+  it('a discarded workbook leaves neither the file nor temporary files', async () => {
+    const path = join(dir, 'discarded.xlsx');
+    const writer = openXlsxWriter(path);
+    const a = writer.addSheet('A');
+    const b = writer.addSheet('B');
+    for (let n = 0; n < 5_000; n += 1) {
+      await a.addRow([`a ${n} `.repeat(5)]);
+      await b.addRow([`b ${n} `.repeat(5)]);
+    }
+    await writer.discard();
+    expect((await readdir(dir)).filter((name) => name.startsWith('discarded'))).toEqual([]);
+    const left = (await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-xlsx-${process.pid}-`));
+    expect(left).toEqual([]);
   });
 
   it('stops adding notes past maxNotes but keeps the fills', async () => {

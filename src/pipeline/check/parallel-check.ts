@@ -15,6 +15,7 @@
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../io/module-worker.js';
 import type { CellValue, SourceRow } from '../../io/rows.js';
 import type { NormaliseOptions } from '../../normalise/result.js';
 import type { CellProblem, RowAction } from '../../outcome/row-outcome.js';
@@ -380,19 +381,10 @@ interface PoolWorker {
   readonly waiting: Map<number, Waiter>;
 }
 
-/**
- * The worker script next to this module: check-worker.js in dist; under vitest/tsx (this
- * module is .ts) check-worker.ts, loaded through tsx's API from a small bootstrap, because
- * on Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's entry module
- * ("Unknown file extension .ts").
- */
+/** check-worker next to this module (module-worker.ts), or the script a test gives. */
 function spawnWorker(setup: CheckerSetup, script: URL | undefined): Worker {
   if (script !== undefined) return new Worker(script, { workerData: setup });
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./check-worker.js', import.meta.url), { workerData: setup });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./check-worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(bootstrap, { eval: true, workerData: setup });
+  return startModuleWorker(import.meta.url, 'check-worker', setup);
 }
 
 function rowsOf(waiter: Waiter): string {

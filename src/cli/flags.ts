@@ -209,6 +209,7 @@ export const validateFlags: FlagTable<Omit<ValidateConfig, keyof InputConfig | '
   onProgress: null, // the progress bar
   progressEvery: null,
   onPhase: null, // progress by phase (src/pipeline/progress.ts)
+  maxRowsPerSheet: null, // programmatic (tests split small); the CLI keeps the documented 250,000
 };
 
 /** What import does beyond the input and the API. `log` is a path the command opens. */

@@ -1,13 +1,13 @@
 /**
  * The report workbook: Summary, Results, Errors (in that order).
  *
- * Summary comes first but is known only at the end, and exceljs streams one sheet at a time,
- * so `add` spools each outcome as one JSON line to temporary files (all outcomes for Results,
- * failing ones for Errors) and `close` writes the workbook in order from the spools. Memory
- * stays flat whatever the row count; the spools are deleted by `close` and `discard`, and by
- * the next run if this one was killed (atomic-file.ts). The workbook itself is written to a
- * partial file and renamed over the target, so a failed or killed run leaves the previous
- * report as it was.
+ * Rows are written as they come: `add` renders an outcome straight into the Results sheet (and
+ * the Errors sheet when it is to be fixed), while the run goes on; the writer streams one of
+ * them into the zip and keeps the other in a temporary file until `close` (write-xlsx.ts).
+ * Summary comes first but is known only at the end: `close` writes it, and its tab is still
+ * the first. Memory stays flat whatever the row count. The workbook is written to a partial
+ * file and renamed over the target by `close`, so a failed or killed run leaves the previous
+ * report as it was; `discard` removes the partial file and the temporary one.
  *
  * Each column means one thing: our verdict on a row is "Outcome" (a case has a "Status" of its
  * own, and an exported workbook brings it back in), our words are "Message" and the API's own
@@ -20,24 +20,19 @@
  * read: the header is row 1, as in Results' "Row") and "Error". Import ignores both, so the sheet
  * imports again as it is.
  */
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { DateTime } from 'luxon';
 import { CLEAR_TOKEN } from '../entities/entity.js';
 import { defaultNormaliseOptions } from '../normalise/result.js';
-import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type RowAction, type RowOutcome, type RowStatus } from '../outcome/row-outcome.js';
-import { createSpoolFolder } from './atomic-file.js';
-import type { CellValue } from './rows.js';
+import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type CellProblem, type RowOutcome } from '../outcome/row-outcome.js';
 import { formatCsvDate } from './write-csv.js';
-import { openXlsxWriter, type RowStyle, type SheetColumn, type XlsxCellValue } from './write-xlsx.js';
+import { openXlsxWriter, type RowStyle, type SheetColumn, type SheetWriter, type XlsxCellValue, type XlsxWriter } from './write-xlsx.js';
 
 export interface ReportWriter {
-  add(outcome: RowOutcome): Promise<void>;
-  /** Writes the workbook from the spools, then deletes them. */
+  /** Writes the outcome's rows now; returns a promise when the disk falls behind (await it). */
+  add(outcome: RowOutcome): Promise<void> | void;
+  /** Writes the Summary and finishes the workbook (renamed over the target). */
   close(summary: ReportSummary): Promise<void>;
-  /** Drops everything (spools, no workbook written). */
+  /** Drops everything (no workbook written; a report already at the target stays). */
   discard(): Promise<void>;
 }
 
@@ -80,102 +75,6 @@ const MESSAGE_COLUMN = 7;
 const FIRST_FIELD_COLUMN = FIXED_RESULT_HEADERS.length;
 
 /**
- * One spool line, positional to keep it small:
- * [file, sheet, row, key, action, status, httpStatus, message, original, sent, problems, apiMessage].
- * `original` encodes Dates as {d: epoch ms} (JSON would make them strings); `sent` follows
- * layout.fields, null where the field was not sent (blank), CLEAR_TOKEN where it is cleared.
- */
-type EncodedCell = string | number | boolean | null | { readonly d: number };
-type SpoolRecord = [
-  file: string,
-  sheet: string | null,
-  row: number,
-  key: string,
-  action: RowAction,
-  status: RowStatus,
-  httpStatus: number | null,
-  message: string,
-  original: EncodedCell[],
-  sent: (string | number | boolean | null)[],
-  problems: [columnIndex: number, column: string, message: string][],
-  apiMessage: string | null,
-];
-
-const SPOOL_CHUNK_CHARS = 256 * 1024;
-
-function encodeCell(value: CellValue | undefined): EncodedCell {
-  if (!(value instanceof Date)) return value ?? null;
-  const time = value.getTime();
-  // An invalid Date would come back as 1970-01-01 (NaN becomes null in JSON): leave it blank.
-  return Number.isNaN(time) ? null : { d: time };
-}
-
-function decodeCell(value: EncodedCell): XlsxCellValue {
-  return value !== null && typeof value === 'object' ? new Date(value.d) : value;
-}
-
-function encodeOutcome(outcome: RowOutcome, layout: ReportLayout): string {
-  const { position } = outcome;
-  const sent = layout.fields.map(({ field }) => {
-    if (!Object.hasOwn(outcome.normalised, field)) return null;
-    return outcome.normalised[field] ?? CLEAR_TOKEN;
-  });
-  const record: SpoolRecord = [
-    position.file,
-    position.sheet ?? null,
-    position.row,
-    outcome.key,
-    outcome.action,
-    outcome.status,
-    outcome.httpStatus ?? null,
-    outcome.message,
-    outcome.original.map(encodeCell),
-    sent,
-    outcome.problems.map((problem) => [problem.columnIndex, problem.column, problem.message]),
-    outcome.apiMessage !== undefined && outcome.apiMessage !== '' ? outcome.apiMessage : null,
-  ];
-  return `${JSON.stringify(record)}\n`;
-}
-
-/** Buffered append-only writer for a spool file that waits when the disk falls behind. */
-function openSpool(path: string): { append(text: string): Promise<void> | void; end(): Promise<void> } {
-  const stream: WriteStream = createWriteStream(path, { encoding: 'utf8', highWaterMark: 1024 * 1024 });
-  let failure: Error | undefined;
-  stream.on('error', (error) => {
-    failure = error;
-  });
-  let pending = '';
-
-  async function flush(): Promise<void> {
-    if (failure !== undefined) throw failure;
-    const chunk = pending;
-    pending = '';
-    if (chunk !== '' && !stream.write(chunk)) await once(stream, 'drain');
-  }
-
-  return {
-    append(text) {
-      pending += text;
-      return pending.length >= SPOOL_CHUNK_CHARS ? flush() : undefined;
-    },
-    async end() {
-      await flush();
-      await new Promise<void>((resolve, reject) => {
-        stream.end((error?: Error | null) => (error ? reject(error) : resolve()));
-      });
-      if (failure !== undefined) throw failure;
-    },
-  };
-}
-
-async function* readSpool(path: string): AsyncGenerator<SpoolRecord> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-  for await (const line of lines) {
-    if (line !== '') yield JSON.parse(line) as SpoolRecord;
-  }
-}
-
-/**
  * An instant as ISO 8601 local time with its offset in `timeZone` (2026-12-01T09:15:02+00:00),
  * to the second: a person reads the wall clock they know and still has the exact instant.
  * An unknown zone falls back to UTC (shown as +00:00), never to the machine's own zone.
@@ -199,13 +98,10 @@ function addNote(notes: Record<number, string>, column: number, text: string): v
 }
 
 /** The Error cell: the row's message, then one "Column: message" line per problem. */
-export function errorText(
-  message: string,
-  problems: ReadonlyArray<readonly [columnIndex: number, column: string, message: string]>,
-): string {
+export function errorText(message: string, problems: readonly CellProblem[]): string {
   const lines = message === '' ? [] : [message];
-  for (const [, column, problemMessage] of problems) {
-    const line = `${column}: ${problemMessage}`;
+  for (const problem of problems) {
+    const line = `${problem.column}: ${problem.message}`;
     if (!lines.includes(line)) lines.push(line);
   }
   return lines.join('\n');
@@ -241,20 +137,15 @@ function fieldsByColumn(layout: ReportLayout): Map<number, number[]> {
 }
 
 /** A problem's Results cell(s): the original cell of the field(s) its column fed, else Message. */
-function resultCellsOf(
-  problem: SpoolRecord[10][number],
-  layout: ReportLayout,
-  byColumn: Map<number, number[]>,
-): number[] {
-  const [columnIndex, column] = problem;
-  if (columnIndex >= 0) {
-    const positions = byColumn.get(columnIndex);
+function resultCellsOf(problem: CellProblem, layout: ReportLayout, byColumn: Map<number, number[]>): number[] {
+  if (problem.columnIndex >= 0) {
+    const positions = byColumn.get(problem.columnIndex);
     if (positions !== undefined) return positions.map((position) => FIRST_FIELD_COLUMN + position * 2);
     return [MESSAGE_COLUMN];
   }
   const cells: number[] = [];
   layout.fields.forEach((field, position) => {
-    if (field.field === column || field.header === column) {
+    if (field.field === problem.column || field.header === problem.column) {
       // A constant has no original cell: mark the value sent.
       cells.push(FIRST_FIELD_COLUMN + position * 2 + (field.columnIndex < 0 ? 1 : 0));
     }
@@ -262,11 +153,7 @@ function resultCellsOf(
   return cells.length > 0 ? cells : [MESSAGE_COLUMN];
 }
 
-async function writeSummary(
-  workbook: ReturnType<typeof openXlsxWriter>,
-  summary: ReportSummary,
-): Promise<void> {
-  const sheet = workbook.addSheet('Summary', { widths: [44, 26] });
+async function writeSummary(sheet: SheetWriter, summary: ReportSummary): Promise<void> {
   await sheet.addRow([summary.title], { bold: true, size: 14 });
   await sheet.addRow([]);
   for (const [label, value] of summary.lines) {
@@ -275,34 +162,31 @@ async function writeSummary(
   await sheet.commit();
 }
 
-async function writeResults(
-  workbook: ReturnType<typeof openXlsxWriter>,
-  layout: ReportLayout,
-  spoolPath: string,
-): Promise<void> {
+/** Writes each outcome's Results row; one values array is reused (the writer renders it at once). */
+function resultsWriter(workbook: XlsxWriter, layout: ReportLayout): (outcome: RowOutcome) => Promise<void> | void {
   const sheet = workbook.addSheet('Results', { columns: resultColumns(layout), frozenHeader: true, autoFilter: true });
   const byColumn = fieldsByColumn(layout);
-  const fieldCount = layout.fields.length;
-  // One values array reused for every row: exceljs copies values into its own cells.
+  const fields = layout.fields;
+  const fieldCount = fields.length;
   const values: XlsxCellValue[] = new Array<XlsxCellValue>(FIRST_FIELD_COLUMN + fieldCount * 2).fill(null);
-  for await (const [file, sheetName, row, key, action, status, httpStatus, message, original, sent, problems, apiMessage] of readSpool(
-    spoolPath,
-  )) {
-    values[0] = file;
-    values[1] = sheetName;
-    values[2] = row;
-    values[3] = key === '' ? null : key;
-    values[4] = action;
+  return (outcome) => {
+    const { position, normalised, problems, status } = outcome;
+    values[0] = position.file;
+    values[1] = position.sheet ?? null;
+    values[2] = position.row;
+    values[3] = outcome.key === '' ? null : outcome.key;
+    values[4] = outcome.action;
     values[5] = status;
-    values[6] = httpStatus;
-    values[7] = message === '' ? null : message;
-    values[8] = apiMessage ?? null;
+    values[6] = outcome.httpStatus ?? null;
+    values[7] = outcome.message === '' ? null : outcome.message;
+    values[8] = outcome.apiMessage !== undefined && outcome.apiMessage !== '' ? outcome.apiMessage : null;
     let highlight: number[] | undefined;
-    for (let position = 0; position < fieldCount; position += 1) {
-      const columnIndex = layout.fields[position]?.columnIndex ?? -1;
-      const originalCell = columnIndex >= 0 ? decodeCell(original[columnIndex] ?? null) : null;
-      const sentCell = sent[position] ?? null;
-      const cell = FIRST_FIELD_COLUMN + position * 2;
+    for (let index = 0; index < fieldCount; index += 1) {
+      const { field, columnIndex } = fields[index]!;
+      const originalCell = columnIndex >= 0 ? (outcome.original[columnIndex] ?? null) : null;
+      // Blank when the field is not sent; CLEAR_TOKEN when it is sent to clear the value.
+      const sentCell = Object.hasOwn(normalised, field) ? (normalised[field] ?? CLEAR_TOKEN) : null;
+      const cell = FIRST_FIELD_COLUMN + index * 2;
       values[cell] = originalCell;
       values[cell + 1] = sentCell;
       if (columnIndex >= 0 && sentCell !== null && comparableText(originalCell) !== comparableText(sentCell)) {
@@ -317,21 +201,17 @@ async function writeResults(
       for (const problem of problems) {
         for (const cell of resultCellsOf(problem, layout, byColumn)) {
           problemCells.push(cell);
-          addNote(notes, cell, `${problem[1]}: ${problem[2]}`);
+          addNote(notes, cell, `${problem.column}: ${problem.message}`);
         }
       }
       style = { highlight, problem: problemCells, notes };
     }
-    await sheet.addRow(values, style);
-  }
-  await sheet.commit();
+    return sheet.addRow(values, style);
+  };
 }
 
-async function writeErrors(
-  workbook: ReturnType<typeof openXlsxWriter>,
-  layout: ReportLayout,
-  spoolPath: string,
-): Promise<void> {
+/** Writes the Errors row of each outcome to be fixed: the input's cells, so the sheet imports again. */
+function errorsWriter(workbook: XlsxWriter, layout: ReportLayout): (outcome: RowOutcome) => Promise<void> | void {
   // Re-importing an Errors sheet gives an input that already has these columns: reuse them,
   // so a second round trip keeps the same headers. Source row then says where the row is in
   // the file this run read (the Errors sheet), like Results' Row.
@@ -351,80 +231,70 @@ async function writeErrors(
   });
   const inputColumns = layout.headers.length;
   const values: XlsxCellValue[] = new Array<XlsxCellValue>(headers.length).fill(null);
-  for await (const record of readSpool(spoolPath)) {
-    const [, , row, , , , , message, original, , problems] = record;
+  return (outcome) => {
+    const { original, problems } = outcome;
     // Cells beyond the header row have no column to go back into: they are not repeated.
-    for (let index = 0; index < inputColumns; index += 1) values[index] = decodeCell(original[index] ?? null);
-    values[sourceRowColumn] = row;
-    values[errorColumn] = errorText(message, problems);
+    for (let index = 0; index < inputColumns; index += 1) values[index] = original[index] ?? null;
+    values[sourceRowColumn] = outcome.position.row;
+    values[errorColumn] = errorText(outcome.message, problems);
     let style: RowStyle | undefined;
     if (problems.length > 0) {
       const problemCells: number[] = [];
       const notes: Record<number, string> = {};
-      for (const [columnIndex, , problemMessage] of problems) {
+      for (const { columnIndex, message } of problems) {
         if (columnIndex < 0 || columnIndex >= inputColumns || columnIndex === errorColumn || columnIndex === sourceRowColumn) continue;
         problemCells.push(columnIndex);
-        addNote(notes, columnIndex, problemMessage);
+        addNote(notes, columnIndex, message);
       }
       style = { problem: problemCells, notes };
     }
-    await sheet.addRow(values, style);
-  }
-  await sheet.commit();
+    return sheet.addRow(values, style);
+  };
 }
 
 export interface ReportOptions {
   /** Rows per sheet before Results and Errors go on in "Results (2)"...; default 250,000 (write-xlsx.ts). */
   readonly maxRowsPerSheet?: number | undefined;
+  /**
+   * Zip the workbook on a worker thread (zip-output.ts), so the run's own thread only renders
+   * rows. Worth it for big inputs; default false (small runs, tests).
+   */
+  readonly zipThread?: boolean | undefined;
 }
 
 export async function createReport(path: string, layout: ReportLayout, options: ReportOptions = {}): Promise<ReportWriter> {
-  const spool = await createSpoolFolder('plannr-bulk-report-');
-  const resultsPath = join(spool.path, 'results.jsonl');
-  const errorsPath = join(spool.path, 'errors.jsonl');
-  const results = openSpool(resultsPath);
-  const errors = openSpool(errorsPath);
+  const workbook = openXlsxWriter(path, { maxRowsPerSheet: options.maxRowsPerSheet, zipThread: options.zipThread });
+  // Tabs in this order; Summary's rows are written by close.
+  const summarySheet = workbook.addSheet('Summary', { widths: [44, 26] });
+  const writeResult = resultsWriter(workbook, layout);
+  const writeError = errorsWriter(workbook, layout);
   let finished = false;
 
-  async function removeSpools(): Promise<void> {
-    await spool.remove();
-  }
-
   return {
-    async add(outcome) {
+    add(outcome) {
       if (finished) throw new Error('The report is already closed');
-      const line = encodeOutcome(outcome, layout);
-      const waitResults = results.append(line);
-      const waitErrors = STATUSES_TO_FIX.has(outcome.status) ? errors.append(line) : undefined;
-      await waitResults;
-      await waitErrors;
+      const waitResults = writeResult(outcome);
+      const waitErrors = STATUSES_TO_FIX.has(outcome.status) ? writeError(outcome) : undefined;
+      if (waitResults === undefined) return waitErrors;
+      return waitErrors === undefined ? waitResults : Promise.all([waitResults, waitErrors]).then(() => undefined);
     },
     async close(summary) {
       if (finished) throw new Error('The report is already closed');
       finished = true;
       try {
-        await Promise.all([results.end(), errors.end()]);
-        const workbook = openXlsxWriter(path, { maxRowsPerSheet: options.maxRowsPerSheet });
-        try {
-          await writeSummary(workbook, summary);
-          await writeResults(workbook, layout, resultsPath);
-          await writeErrors(workbook, layout, errorsPath);
-          await workbook.close();
-        } catch (error) {
-          // A half-written workbook is worse than none (it may open and look complete): drop the
-          // partial file; an earlier report at `path` stays as it was.
-          await workbook.discard();
-          throw error;
-        }
-      } finally {
-        await removeSpools();
+        await writeSummary(summarySheet, summary);
+        await workbook.close();
+      } catch (error) {
+        // A half-written workbook is worse than none (it may open and look complete): drop the
+        // partial file; an earlier report at `path` stays as it was.
+        await workbook.discard();
+        throw error;
       }
     },
     async discard() {
       if (finished) return;
       finished = true;
-      await Promise.allSettled([results.end(), errors.end()]);
-      await removeSpools();
+      await workbook.discard();
     },
   };
 }

@@ -27,6 +27,8 @@ export interface ValidateConfig extends InputConfig {
   readonly threads?: number | undefined;
   /** Which phase the run is in (checking, writing-report), with counts for a rate: see progress.ts. */
   readonly onPhase?: OnPhase | undefined;
+  /** Rows per report sheet before Results and Errors go on in "Results (2)"...; default 250,000. */
+  readonly maxRowsPerSheet?: number | undefined;
 }
 
 export interface ValidateResult {
@@ -49,13 +51,21 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   const markDuplicates = duplicateCheck();
   const effects = countSideEffects(input.entity);
   let report: ReportWriter | undefined;
-  if (config.report !== undefined) report = await createReport(config.report, input.layout);
+  if (config.report !== undefined) {
+    // A big file's report is zipped on a thread of its own while this one checks (unless
+    // --threads 0 asks for one thread).
+    const zipThread = (await threadsFor(config.threads === 0 ? 0 : undefined, config.file)) > 0;
+    report = await createReport(config.report, input.layout, { zipThread, maxRowsPerSheet: config.maxRowsPerSheet });
+  }
   // Read and checked in one pass: how many rows there are is known only at the end.
   const checking = startPhase(config.onPhase, 'checking', undefined);
   try {
     const threads = await threadsFor(config.threads, config.file);
     const setup = { entity: config.entity, headers: input.sheet.headers, mapping: config.mapping, normalise: input.normalise, file: input.sheet.file, sheet: input.sheet.sheet, fields: input.mapping.sources.map((s) => s.column.field) };
-    for await (const checked of checkRows(input.sheet.rows, input.check, { threads, setup, adaptive: config.threads === undefined })) {
+    // With a report, this thread also renders every row: checking on workers pays off whatever
+    // checking costs, so the calibration (which weighs checking against reading only) is skipped.
+    const adaptive = config.threads === undefined && report === undefined;
+    for await (const checked of checkRows(input.sheet.rows, input.check, { threads, setup, adaptive })) {
       for (let i = 0; i < checked.rows.length; i++) {
         const row = checked.rows[i]!;
         counts.read++;
@@ -64,7 +74,9 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
         if (valid) counts.valid++;
         if (valid) effects.note(check.values);
         else counts.invalid++;
-        if (report !== undefined) await report.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
+        // Written as it is checked; a promise only when the disk falls behind.
+        const written = report?.add(outcomeOf(row, check, valid ? 'valid' : 'invalid'));
+        if (written !== undefined) await written;
         if (config.onProgress !== undefined && counts.read % progressEvery === 0) config.onProgress(counts);
       }
       checking.update(counts.read);

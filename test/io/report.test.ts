@@ -282,19 +282,34 @@ describe('createReport', () => {
     expect(rows).toEqual([[...layout.headers, 'Source row', 'Error']]);
   });
 
-  it('deletes its spool files on close and on discard, and discard writes no workbook', async () => {
+  /** Enough failing rows that Results and Errors both hand XML over while the other is open. */
+  async function addFailingRows(report: Awaited<ReturnType<typeof createReport>>, count: number): Promise<void> {
+    for (let row = 2; row < count + 2; row += 1) {
+      await report.add(outcome(row, { status: 'failed', httpStatus: 500, message: `server error on row ${row}, which the gateway gave no reason for` }));
+    }
+  }
+
+  it('keeps the sheet that is not streaming in a temporary file, removed on close and on discard; discard writes no workbook', async () => {
     const spoolsBefore = await spoolDirs();
     const discardedPath = join(dir, 'discarded.xlsx');
-    const report = await createReport(discardedPath, layout);
-    await report.add(outcomes[1] as RowOutcome);
+    const discarded = await createReport(discardedPath, layout);
+    await addFailingRows(discarded, 2_000);
     expect((await spoolDirs()).length).toBe(spoolsBefore.length + 1);
-    await report.discard();
+    await discarded.discard();
     expect(await spoolDirs()).toEqual(spoolsBefore);
     await expect(access(discardedPath)).rejects.toThrow();
-    await expect(report.add(outcomes[0] as RowOutcome)).rejects.toThrow(/closed/);
+    expect(() => discarded.add(outcomes[0] as RowOutcome)).toThrow(/closed/);
+
+    const closed = await createReport(join(dir, 'closed.xlsx'), layout);
+    await addFailingRows(closed, 2_000);
+    expect((await spoolDirs()).length).toBe(spoolsBefore.length + 1);
+    await closed.close({ title: 'closed', lines: [] });
+    expect(await spoolDirs()).toEqual(spoolsBefore);
+    // The header, then every failing row.
+    expect(rowsOf(sheetOf(await readBack(join(dir, 'closed.xlsx')), 'Errors'))).toHaveLength(2_001);
   });
 
-  it('rejects when the workbook cannot be written, and still removes its spools', async () => {
+  it('rejects when the workbook cannot be written, and still removes its temporary files', async () => {
     const spoolsBefore = await spoolDirs();
     const report = await createReport(join(dir, 'no-such-folder', 'report.xlsx'), layout);
     await report.add(outcomes[0] as RowOutcome);
@@ -315,16 +330,17 @@ describe('createReport', () => {
     expect((await readdir(dir)).filter((name) => name.startsWith('.kept.xlsx.'))).toEqual([]);
   });
 
-  it('spool folders carry the pid; a later report removes those of processes no longer running, never a live one', async () => {
+  it('temporary folders carry the pid; a later report removes those of processes no longer running, never a live one', async () => {
     const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await once(child, 'exit');
-    const stale = join(tmpdir(), `plannr-bulk-report-${child.pid}-abc123`);
-    const living = join(tmpdir(), `plannr-bulk-report-${process.ppid}-xyz789`);
+    const stale = join(tmpdir(), `plannr-bulk-xlsx-${child.pid}-abc123`);
+    const living = join(tmpdir(), `plannr-bulk-xlsx-${process.ppid}-xyz789`);
     await mkdir(stale, { recursive: true });
     await mkdir(living, { recursive: true });
     try {
       const report = await createReport(join(dir, 'spools.xlsx'), layout);
-      const mine = (await spoolDirs()).filter((name) => name.startsWith(`plannr-bulk-report-${process.pid}-`));
+      await addFailingRows(report, 2_000);
+      const mine = (await spoolDirs()).filter((name) => name.startsWith(`plannr-bulk-xlsx-${process.pid}-`));
       expect(mine.length).toBeGreaterThanOrEqual(1);
       await expect(access(stale)).rejects.toThrow();
       await access(living);
@@ -351,7 +367,7 @@ describe('createReport', () => {
     expect(rowsOf(sheetOf(workbook, 'Errors'))).toHaveLength(1);
   });
 
-  it('streams thousands of outcomes through the spools in order', async () => {
+  it('streams thousands of outcomes in order', async () => {
     const bigPath = join(dir, 'big.xlsx');
     const report = await createReport(bigPath, layout);
     const count = 5_000;
@@ -408,5 +424,5 @@ describe('times in the Summary', () => {
 });
 
 async function spoolDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('plannr-bulk-report-')).sort();
+  return (await readdir(tmpdir())).filter((name) => name.startsWith('plannr-bulk-xlsx-')).sort();
 }

@@ -9,7 +9,7 @@
  */
 import { BOLD, FILL_CHANGED, FILL_PROBLEM, FORMAT_DATE, FORMAT_DATE_TIME, FORMAT_GENERAL, FORMAT_MONEY, FORMAT_TEXT, type StyleTable } from './styles.js';
 import { EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLUMNS } from './limits.js';
-import { clampCellText, lettersOf, textElement } from './text.js';
+import { clampCellText, lettersOf, needsPreserve, xstring } from './text.js';
 
 export type XlsxCellValue = string | number | boolean | Date | null;
 
@@ -91,10 +91,18 @@ function styleAttribute(styles: StyleTable, bits: number, format: number, size: 
   return (styleAttributes[index] ??= ` s="${index}"`);
 }
 
+/** `" s="N" t="inlineStr"><is><t>` per style index (and with xml:space="preserve"), built once: a text cell is then five pieces. */
+const textOpeners: string[] = [];
+const preservingTextOpeners: string[] = [];
+
 function textCell(start: string, rowText: string, text: string, styles: StyleTable, bits: number, size: number | undefined): string {
   const clamped = text.length > EXCEL_MAX_CELL_CHARS ? clampCellText(text) : text;
   const format = startsLikeFormula(clamped) ? FORMAT_TEXT : FORMAT_GENERAL;
-  return start + rowText + '"' + styleAttribute(styles, bits, format, size) + ' t="inlineStr"><is>' + textElement(clamped) + '</is></c>';
+  const index = bits === 0 && format === FORMAT_GENERAL && size === undefined ? 0 : styles.xfIndex(bits, format, size);
+  const opener = needsPreserve(clamped)
+    ? (preservingTextOpeners[index] ??= `"${styleAttribute(styles, bits, format, size)} t="inlineStr"><is><t xml:space="preserve">`)
+    : (textOpeners[index] ??= `"${styleAttribute(styles, bits, format, size)} t="inlineStr"><is><t>`);
+  return start + rowText + opener + xstring(clamped) + '</t></is></c>';
 }
 
 /** `<c r="B` per 0-based column, built once: every cell starts with its column's. */

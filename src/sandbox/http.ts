@@ -34,8 +34,12 @@ export interface RouteDeps {
   readFails(): boolean;
   /** Called just before a stored record is changed in place (a lagging list may still show it so). */
   changing(uuid: string, record: object): void;
+  /** Whether lists lag behind writes now (the list-lag fault): only then is `listed` worth asking. */
+  listLags(): boolean;
   /** What a list shows for a record (a lagging read replica may not show it yet, or show it as it was). */
   listed<T>(uuid: string, record: T): T | undefined;
+  /** Changes whenever a record is added to the state by a request: `recordsInOrder`'s stamp (state.ts). */
+  stamp(): number;
 }
 
 let lastSecond = -1;
@@ -127,14 +131,17 @@ export function readFilters(
   return filters;
 }
 
-/** `sort=-updated_at,name` applied stably (ties keep database order), or a 400 for unknown sorts. */
+/**
+ * `sort=-updated_at,name` applied stably (ties keep database order), or a 400 for unknown
+ * sorts. Without a sort the items are returned as given, not copied (a page of a large list).
+ */
 export function applySort<T extends Record<string, unknown>>(
   c: SandboxContext,
   items: readonly T[],
   allowed: readonly string[],
-): T[] | Response {
+): readonly T[] | Response {
   const raw = c.req.query('sort');
-  if (raw === undefined || raw.trim() === '') return [...items];
+  if (raw === undefined || raw.trim() === '') return items;
   const keys = raw.split(',').map((k) => k.trim()).filter((k) => k !== '');
   const bad = keys.filter((k) => !allowed.includes(k.replace(/^-/, '')));
   if (bad.length > 0) {

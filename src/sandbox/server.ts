@@ -136,7 +136,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     changing: (uuid, record) => {
       if ((faults.listLagMs ?? 0) > 0) lag.changing(uuid, record, Date.now(), faults.listLagMs ?? 0);
     },
+    listLags: () => (faults.listLagMs ?? 0) > 0,
     listed: (uuid, record) => lag.view(uuid, record, Date.now(), faults.listLagMs ?? 0),
+    // Every record a request adds is in a logged write (a reset or a loaded state has new maps).
+    stamp: () => writes.length,
   });
 
   const cancelCommits = (): void => {

@@ -13,13 +13,12 @@ import {
   readFilters,
   readJsonObject,
   validationFailed,
-  valuesOf,
   type FieldErrors,
   type RouteDeps,
   type SandboxApp,
   type SandboxContext,
 } from '../http.js';
-import type { SandboxState } from '../state.js';
+import { listedRecords, type SandboxState } from '../state.js';
 
 /** Whether a record passes `filter[name]=values` (values never empty: an empty filter is ignored). */
 export type Filter<T> = (record: T, values: readonly string[], state: SandboxState) => boolean;
@@ -88,12 +87,14 @@ export function plannrResourceRoutes<T extends PlannrRecord>(resource: PlannrRes
       const state = deps.state();
       const filters = readFilters(c, filterNames);
       if (filters instanceof Response) return filters;
-      const matching = valuesOf(resource.records(state))
-        .flatMap((record) => {
-          const shown = deps.listed(record.uuid, record);
-          return shown === undefined ? [] : [shown];
-        })
-        .filter((record) => matchesEvery(resource.filters, filters, record, state));
+      // Work per stored record only when the list lags or filters: a plain page of a large list costs none.
+      const filtering = [...filters.values()].some((values) => values.length > 0);
+      const matching = listedRecords(
+        resource.records(state),
+        deps.stamp(),
+        deps.listLags() ? (record) => deps.listed(record.uuid, record) : undefined,
+        filtering ? (record) => matchesEvery(resource.filters, filters, record, state) : undefined,
+      );
       const sorted = applySort(c, matching, resource.sorts);
       if (sorted instanceof Response) return sorted;
       return paginate(c, sorted, (record) => resource.render(state, record));

@@ -54,7 +54,11 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   /** e.g. http://127.0.0.1:41234 (no trailing slash). */
   url: string;
-  /** The live state (replaced by POST /__sandbox/reset). */
+  /**
+   * The live state (replaced by POST /__sandbox/reset). A record a test adds to it directly,
+   * after a list has been served, shows in lists only after the next write: lists remember a
+   * map's order until a write (state.ts recordsInOrder). Add records before the first request.
+   */
   readonly state: SandboxState;
   /** Every applied write, in order. Cleared by reset. */
   writes: WriteLogEntry[];

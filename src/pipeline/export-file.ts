@@ -4,20 +4,16 @@
  * import will read them back, plus the run's facts (entity, time, tool version, mapping).
  * A CSV gets the same in `<file>.meta.json` beside it (round-trip/csv-snapshot.ts).
  *
- * The streaming writer has one open sheet at a time, so meta rows are spooled to a temp file
- * while the data sheet streams, then copied into `_meta` after it: memory stays flat. The spool
- * folder carries the pid, so a later run removes it if this one is killed (io/atomic-file.ts).
+ * `_meta` is written as the rows are, beside the data sheet: the writer keeps both open (one
+ * streams into the zip, the other waits in its temporary file until close), so memory stays flat
+ * and nothing is encoded, spooled and read back a second time at the end.
  *
  * The file is written under a partial name and renamed over `path` by `close`; `discard`
  * removes the partial file, so a failed export, plan or revert never replaces the file that
  * was there with a broken one.
  */
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { USER_AGENT } from '../api/client.js';
 import type { Entity } from '../entities/entity.js';
-import { createSpoolFolder } from '../io/atomic-file.js';
 import { openCsvWriter } from '../io/write-csv.js';
 import { EXCEL_MAX_CELL_CHARS, openXlsxWriter, type RowStyle, type SheetWriter } from '../io/write-xlsx.js';
 import type { ExportCell, ExportColumn, ExportFormat } from './export-cells.js';
@@ -59,6 +55,12 @@ export interface ExportFileOptions {
   readonly sheetName?: string | undefined;
   /** Run facts added to `_meta` (e.g. the source of a plan). */
   readonly notes?: ReadonlyArray<readonly [string, string]> | undefined;
+  /**
+   * XLSX: names of the sheets `close(after)` will fill (e.g. a plan's Summary), so their tabs
+   * come before the hidden `_meta`, which is written from the start. A sheet close() is given
+   * that is not named here comes after `_meta`.
+   */
+  readonly laterSheets?: readonly string[] | undefined;
 }
 
 export function formatOf(path: string): ExportFormat {
@@ -140,121 +142,59 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
     frozenHeader: true,
     autoFilter: true,
   });
-  let spoolFolder;
+  // Tabs keep the order sheets were added: the sheets close() fills come before the hidden _meta.
+  const later = new Map((options.laterSheets ?? []).map((name) => [name, xlsx.addSheet(name, { widths: LATER_SHEET_WIDTHS })]));
+  const metaSheet = xlsx.addSheet(META_SHEET, { hidden: true, columns: META_HEADERS.map((header) => ({ header })) });
+  let rows = 0;
   try {
-    spoolFolder = await createSpoolFolder('plannr-bulk-meta-');
+    for (const [name, value] of metaFacts(options)) await metaSheet.addRow(['#', name, value, '', '']);
   } catch (error) {
     await xlsx.discard();
     throw error;
   }
-  const spoolDir = spoolFolder;
-  const spoolPath = join(spoolDir.path, 'meta.tsv');
-  const spool = createWriteStream(spoolPath);
-  let rows = 0;
-  // Meta lines are written straight into a buffer (no string built up per 64 KB and encoded again).
-  let spooled = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
-  let spooledBytes = 0;
-
-  /** Hands the buffered lines to the file stream, in order (addRow waits for it to drain when it asks to). */
-  function pushSpooled(): void {
-    if (spooledBytes === 0) return;
-    spool.write(spooled.subarray(0, spooledBytes));
-    spooled = Buffer.allocUnsafe(SPOOL_BUFFER_BYTES);
-    spooledBytes = 0;
-  }
-
-  function spoolLine(line: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit: with that much room the line fits.
-    if (line.length * 3 > spooled.length - spooledBytes) pushSpooled();
-    if (line.length * 3 <= spooled.length) spooledBytes += spooled.write(line, spooledBytes, 'utf8');
-    else spool.write(line, 'utf8');
-  }
-
-  const info = metaInfoOf(options);
 
   return {
     async addRow(cells, meta, style) {
       // Everything up to the first await is synchronous, so concurrent callers cannot interleave.
       rows += 1;
-      const sheetRow = rows + 1;
       const written = data.addRow(cells, style);
-      if (meta !== undefined) spoolLine(metaLine(sheetRow, meta));
+      const metaWritten = meta === undefined ? undefined : metaSheet.addRow(metaCells(rows + 1, meta));
       await written;
-      if (spooled.length - spooledBytes < SPOOL_FLUSH_ROOM) pushSpooled();
-      if (spool.writableNeedDrain) await once(spool, 'drain');
+      await metaWritten;
     },
     get rows() {
       return rows;
     },
     async close(after) {
       try {
-        pushSpooled();
-        spool.end();
-        await once(spool, 'close');
         await data.commit();
         for (const sheet of after ?? []) {
-          const writer = xlsx.addSheet(sheet.name, { widths: [36, 60] });
+          const writer = later.get(sheet.name) ?? xlsx.addSheet(sheet.name, { widths: LATER_SHEET_WIDTHS });
+          later.delete(sheet.name);
           for (const cells of sheet.rows) await writer.addRow(cells);
           await writer.commit();
         }
-        const metaSheet = xlsx.addSheet(META_SHEET, { hidden: true, columns: META_HEADERS.map((header) => ({ header })) });
-        const facts = factsOf(info, options.notes);
-        for (const [name, value] of facts) await metaSheet.addRow(['#', name, value, '', '']);
-        for await (const line of spoolLines(spoolPath)) await metaSheet.addRow(metaCells(line));
+        for (const unused of later.values()) await unused.commit();
         await metaSheet.commit();
         await xlsx.close();
       } catch (error) {
         await xlsx.discard();
         throw error;
-      } finally {
-        await spoolDir.remove();
       }
     },
     async discard() {
-      spool.destroy();
       await xlsx.discard();
-      await spoolDir.remove();
     },
   };
 }
 
-/** The spool's buffer, and the room left below which it is handed to the file after a row. */
-const SPOOL_BUFFER_BYTES = 256 * 1024;
-const SPOOL_FLUSH_ROOM = 16 * 1024;
+/** Column widths of the sheets close() adds (e.g. a plan's Summary: a label and its value). */
+const LATER_SHEET_WIDTHS = [36, 60];
 
-/**
- * One `_meta` row as a spool line: row, key, updated_at and hash as JSON (so no tab or line
- * break of theirs can split the line), then the values' JSON as is, which goes into its cell
- * as text: it is never parsed and written out again.
- */
-function metaLine(sheetRow: number, meta: MetaEntry): string {
+/** One row's `_meta` cells: its sheet row, key, updated_at, hash and the values' JSON. */
+function metaCells(sheetRow: number, meta: MetaEntry): [number, string, string, string, string] {
   let values = JSON.stringify(meta.values);
   // A longer cell would be cut short by the writer: better no values than broken JSON.
   if (values.length > EXCEL_MAX_CELL_CHARS) values = '';
-  return `${sheetRow}\t${JSON.stringify(meta.key)}\t${JSON.stringify(meta.updatedAt)}\t${JSON.stringify(meta.hash)}\t${values}\n`;
-}
-
-/** The `_meta` cells of a spool line (as metaLine wrote it). */
-function metaCells(line: string): [number, string, string, string, string] {
-  const tabs: number[] = [];
-  for (let at = line.indexOf('\t'); at !== -1 && tabs.length < 4; at = line.indexOf('\t', at + 1)) tabs.push(at);
-  const [a, b, c, d] = tabs;
-  if (d === undefined || a === undefined || b === undefined || c === undefined) throw new Error(`the _meta spool has a broken line: ${line.slice(0, 80)}`);
-  const text = (from: number, to: number): string => JSON.parse(line.slice(from, to)) as string;
-  return [Number(line.slice(0, a)), text(a + 1, b), text(b + 1, c), text(c + 1, d), line.slice(d + 1)];
-}
-
-/** The spool's lines, read in big chunks (readline's per-line events cost more than the lines). */
-async function* spoolLines(path: string): AsyncGenerator<string> {
-  let rest = '';
-  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: SPOOL_BUFFER_BYTES })) {
-    const text = rest + (chunk as string);
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      yield text.slice(start, end);
-      start = end + 1;
-    }
-    rest = text.slice(start);
-  }
-  if (rest !== '') yield rest;
+  return [sheetRow, meta.key, meta.updatedAt, meta.hash, values];
 }

@@ -105,6 +105,7 @@ export async function runPlan(config: PlanConfig): Promise<PlanResult> {
     timezone: config.normalise.timezone,
     sheetName: PLAN_SHEET,
     notes: [['plan_of', basename(config.file)]],
+    laterSheets: ['Summary'],
   });
   const actions = Object.fromEntries(PLAN_ACTIONS.map((action) => [action, 0])) as Record<PlanAction, number>;
   let read = 0;

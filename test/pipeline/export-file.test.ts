@@ -11,6 +11,11 @@ import { readBack } from '../io/write-test-helpers.js';
 const entity = getEntity('cases');
 const layout = exportColumnsOf(entity);
 
+/** Spool folders of this process left in the temp folder (the writer's, and _meta's as it once had). */
+async function ourSpools(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => ['plannr-bulk-meta-', 'plannr-bulk-xlsx-'].some((prefix) => name.startsWith(`${prefix}${process.pid}-`)));
+}
+
 function options(path: string, format: 'csv' | 'xlsx') {
   return { path, format, entity, layout, kind: 'export' as const, timezone: 'Europe/London' };
 }
@@ -26,7 +31,7 @@ describe('an export, plan or revert file', () => {
       await file.discard();
       expect(await readFile(path, 'utf8')).toBe('the previous file');
       expect(await readdir(dir)).toEqual([`out.${format}`]);
-      expect((await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-meta-${process.pid}-`))).toEqual([]);
+      expect(await ourSpools()).toEqual([]);
     });
   }
 
@@ -40,7 +45,7 @@ describe('an export, plan or revert file', () => {
     const workbook = await readBack(path);
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([entity.name, '_meta']);
     expect(await readdir(dir)).toEqual(['out.xlsx']);
-    expect((await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-meta-${process.pid}-`))).toEqual([]);
+    expect(await ourSpools()).toEqual([]);
   });
 
   it('xlsx: _meta gives back each row exactly as written: row, key, updated_at, hash and values, whatever characters they hold', async () => {
@@ -66,6 +71,23 @@ describe('an export, plan or revert file', () => {
     expect(meta?.rows.size).toBe(written.length);
     for (const [i, entry] of written.entries()) {
       expect(meta?.rows.get(entry.key)).toEqual({ row: i + 2, updatedAt: entry.updatedAt, hash: entry.hash, values: entry.values });
+    }
+  });
+
+  it('xlsx: the sheets close() fills come before the hidden _meta when named at open, after it otherwise', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'export-file-'));
+    for (const [laterSheets, expected] of [
+      [['Summary'], [entity.name, 'Summary', '_meta']],
+      [[], [entity.name, '_meta', 'Summary']],
+    ] as const) {
+      const path = join(dir, `out-${laterSheets.length}.xlsx`);
+      const file = await openExportFile({ ...options(path, 'xlsx'), laterSheets });
+      await file.addRow(layout.map(() => 'x'), { key: 'k', updatedAt: '2026-01-01T00:00:00Z', hash: 'h', values: {} });
+      await file.close([{ name: 'Summary', rows: [['Rows', '1']] }]);
+      const workbook = await readBack(path);
+      expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(expected);
+      expect(workbook.getWorksheet('Summary')?.getRow(1).values).toEqual([undefined, 'Rows', '1']);
+      expect((await readExportMeta(path))?.rows.get('k')?.row).toBe(2);
     }
   });
 });

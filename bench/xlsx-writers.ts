@@ -1,7 +1,8 @@
 /**
- * XLSX writers side by side on the same rows of the report's Results sheet (18 columns, as
- * bench/report.ts lays it out: 8 fixed columns, then original and sent value of 5 fields;
- * two changed cells highlighted on every row, 1 row in 20 with a problem fill and a note):
+ * XLSX writers side by side on the same rows of the report's Results sheet (19 columns: the
+ * report's 9 fixed columns, then original and sent value of 5 fields; three changed cells
+ * highlighted and one money cell on every row, 1 row in 20 with a problem fill and a note),
+ * all zipped at the same deflate level (zip-output.ts):
  *   floor    the simplest direct SpreadsheetML writer: strings into yazl, no styles, no notes
  *   ours     src/io/write-xlsx.ts, as the report uses it (styles, notes, filter, frozen header)
  *   exceljs  the writer before ours (bench/exceljs-writer.ts: exceljs's streaming writer)
@@ -20,6 +21,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import yazl from 'yazl';
+import { RESULT_FIXED_COLUMNS } from '../src/io/report.js';
+import { ZIP_COMPRESSION_LEVEL } from '../src/io/zip-output.js';
 import { openXlsxWriter as openOurWriter, type RowStyle, type SheetColumn, type XlsxCellValue } from '../src/io/write-xlsx.js';
 import { openXlsxWriter as openExceljsWriter } from './exceljs-writer.js';
 
@@ -37,15 +40,9 @@ interface Measured {
 }
 
 const FIELDS = ['UUID', 'Name', 'Phone', 'Value', 'Review at'];
+/** The report's own fixed Results columns, then the original and sent value of each field. */
 const COLUMNS: readonly SheetColumn[] = [
-  { header: 'File', width: 24 },
-  { header: 'Sheet', width: 14 },
-  { header: 'Row', width: 7 },
-  { header: 'Key', width: 38 },
-  { header: 'Action', width: 9 },
-  { header: 'Status', width: 9 },
-  { header: 'HTTP status', width: 11 },
-  { header: 'Message', width: 50 },
+  ...RESULT_FIXED_COLUMNS,
   ...FIELDS.flatMap((field) => [
     { header: `${field} (original)`, width: 18 },
     { header: `${field} (sent)`, width: 18 },
@@ -65,19 +62,20 @@ function resultRow(row: number, values: XlsxCellValue[]): RowStyle {
   values[4] = 'update';
   values[5] = failing ? 'invalid' : 'sent';
   values[6] = failing ? null : 200;
-  values[7] = failing ? 'not a valid phone number' : null;
-  values[8] = uuid;
+  values[7] = failing ? 'Phone: not a valid phone number' : null;
+  values[8] = failing ? 'The phone number is invalid.' : null;
   values[9] = uuid;
-  values[10] = `Client ${row}`;
+  values[10] = uuid;
   values[11] = `Client ${row}`;
-  values[12] = `07911 ${digits}`;
-  values[13] = failing ? null : `+447911${digits}`;
-  values[14] = '£1,234.50';
-  values[15] = 123450;
-  values[16] = REVIEW_DATE;
-  values[17] = '2025-03-04';
-  if (failing) return { highlight: [15, 17], problem: [12], notes: { 12: 'Phone: not a valid phone number' } };
-  return { highlight: [13, 15, 17] };
+  values[12] = `Client ${row}`;
+  values[13] = `07911 ${digits}`;
+  values[14] = failing ? null : `+447911${digits}`;
+  values[15] = '£1,234.50';
+  values[16] = 123450;
+  values[17] = REVIEW_DATE;
+  values[18] = '2025-03-04';
+  if (failing) return { highlight: [16, 18], problem: [13], notes: { 13: 'Phone: not a valid phone number' }, money: [16] };
+  return { highlight: [14, 16, 18], money: [16] };
 }
 
 function escapeText(text: string): string {
@@ -93,10 +91,12 @@ function columnLetters(index: number): string {
 /** The floor: one sheet of inline strings and numbers straight into a yazl entry, the fewest parts Excel opens. */
 async function writeFloor(path: string, rows: number): Promise<void> {
   const zip = new yazl.ZipFile();
+  // The same deflate level as ours: the floor differs in what it writes, not in how hard it zips.
+  const entry = { compressionLevel: ZIP_COMPRESSION_LEVEL };
   const output = createWriteStream(path);
   zip.outputStream.pipe(output);
   const sheet = new PassThrough({ highWaterMark: 256 * 1024 });
-  zip.addReadStream(sheet, 'xl/worksheets/sheet1.xml');
+  zip.addReadStream(sheet, 'xl/worksheets/sheet1.xml', entry);
   const letters = COLUMNS.map((_, index) => columnLetters(index));
   const cell = (value: XlsxCellValue, ref: string): string => {
     if (value === null) return '';

@@ -59,7 +59,8 @@ export const SOURCE_ROW_HEADER = 'Source row';
 /** The zone Summary times are shown in when the run names none: the run's own default zone. */
 export const DEFAULT_REPORT_TIME_ZONE = defaultNormaliseOptions.timezone;
 
-const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
+/** The Results sheet's own columns, before two per mapped field. */
+export const RESULT_FIXED_COLUMNS: readonly SheetColumn[] = [
   { header: 'File', width: 24 },
   { header: 'Sheet', width: 14 },
   { header: 'Row', width: 7 },
@@ -72,7 +73,7 @@ const FIXED_RESULT_HEADERS: readonly SheetColumn[] = [
 ];
 const OUTCOME_COLUMN = 5;
 const MESSAGE_COLUMN = 7;
-const FIRST_FIELD_COLUMN = FIXED_RESULT_HEADERS.length;
+const FIRST_FIELD_COLUMN = RESULT_FIXED_COLUMNS.length;
 
 /**
  * An instant as ISO 8601 local time with its offset in `timeZone` (2026-12-01T09:15:02+00:00),
@@ -107,7 +108,7 @@ export function errorText(message: string, problems: readonly CellProblem[]): st
   return lines.join('\n');
 }
 
-const fixedHeaderKeys = new Set(FIXED_RESULT_HEADERS.map((column) => column.header.toLowerCase()));
+const fixedHeaderKeys = new Set(RESULT_FIXED_COLUMNS.map((column) => column.header.toLowerCase()));
 
 /**
  * Two columns per mapped field: the value as read, under the input's header, and the value sent.
@@ -115,7 +116,7 @@ const fixedHeaderKeys = new Set(FIXED_RESULT_HEADERS.map((column) => column.head
  * "Message (in file)", so no two columns share a header.
  */
 function resultColumns(layout: ReportLayout): SheetColumn[] {
-  const columns = [...FIXED_RESULT_HEADERS];
+  const columns = [...RESULT_FIXED_COLUMNS];
   for (const field of layout.fields) {
     const header = field.columnIndex >= 0 ? (layout.headers[field.columnIndex] ?? field.header) : field.header;
     const shown = fixedHeaderKeys.has(header.trim().toLowerCase()) ? `${header} (in file)` : header;

@@ -1,16 +1,64 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that need a process of their own: end-to-end and CLI tests (children, signals, the
+ * built CLI, process-wide handlers), any other test of the built CLI, and the few unit tests
+ * that fake clocks or timers, spy on globals, mock modules or install process handlers (in a
+ * process shared with other files, one that failed before undoing that would break the next
+ * file) or that check what the process left in the temp folder (spools named by its pid).
+ */
+const OWN_PROCESS = [
+  'test/e2e/**/*.test.ts',
+  'test/cli/**/*.test.ts',
+  'test/audit/verify.test.ts', // runs the built CLI
+  'test/api/pool.test.ts',
+  'test/api/rate-limiter.test.ts',
+  'test/api/signals.test.ts',
+  'test/io/read-xlsx.test.ts',
+  'test/io/report.test.ts',
+  'test/io/write-xlsx.test.ts',
+  'test/pipeline/export-file.test.ts',
+  'test/pipeline/check/parallel-check.test.ts',
+  'test/pipeline/input/open-input-1904.test.ts',
+  'test/pipeline/journal-repair.test.ts',
+  'test/report-html/browser.test.ts',
+  'test/sandbox/faults.test.ts',
+  'test/sandbox/server.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Child processes per file (the CLI, workers, signals and process.chdir need a real process).
-    pool: 'forks',
     // Two files at a time, also on a 2-core CI runner (vitest's default there is cores - 1 = one):
     // most end-to-end files spend their time waiting on a CLI child or the sandbox, and the CPU
     // they leave idle runs the other file.
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: OWN_PROCESS,
+          // Pure functions and files on disk: the files run one after another in the same child
+          // process, which loads the sources once instead of once per file (a fresh process per
+          // file cost more CPU than most of these files' tests).
+          pool: 'forks',
+          isolate: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'process',
+          include: OWN_PROCESS,
+          // Builds dist/ once: the end-to-end tests run the real CLI from it.
+          globalSetup: ['test/global-setup.ts'],
+          // A child process per file (the CLI, workers, signals and process.chdir need a real process).
+          pool: 'forks',
+        },
+      },
+    ],
   },
 });

@@ -1,5 +1,5 @@
 /**
- * npm run bench [-- --rows N] [-- --xlsx-rows N] [-- --only csv,xlsx,phones,import,validate]
+ * npm run bench [-- --rows N] [-- --xlsx-rows N] [-- --only csv,xlsx,phones,import,validate,writers,export,first-request,client]
  * Throughput and peak memory of each stage against a bare-library baseline on the same file.
  * A benchmark, not a test: it reports figures, it does not pass or fail.
  */
@@ -18,7 +18,9 @@ const { values } = parseArgs({
     'import-rows': { type: 'string', default: '1000' },
     'import-rate': { type: 'string', default: '3000' },
     'validate-rows': { type: 'string', default: '200000,1000000' },
-    only: { type: 'string', default: 'csv,xlsx,phones,import,validate' },
+    only: { type: 'string', default: 'csv,xlsx,phones,import,validate,writers,export,first-request,client' },
+    'writer-rows': { type: 'string', default: '200000' },
+    'export-cases': { type: 'string', default: '100000' },
   },
 });
 const only = new Set(values.only.split(','));
@@ -98,6 +100,20 @@ if (only.has('validate')) {
     validateLines.push(`| validate with report vs without, heap ${figures.heap} | ${rows} | ${figures.secondsWith} (without: ${figures.secondsWithout}) | ${Math.round(rows / figures.secondsWith)} | ${figures.ratio} × without | ${figures.peakRssWithMB} (without: ${figures.peakRssWithoutMB}) |`);
   }
 }
+
+/** The benches that are scripts of their own (issue 14's other figures): their output as they print it. */
+function runScript(script: string, args: readonly string[]): void {
+  console.log(`\n## npx tsx bench/${script} ${args.join(' ')}`);
+  execFileSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, script), ...args], { stdio: 'inherit' });
+}
+// Our report writer against the floor (goal ≤ 1.2×) and exceljs's writer (before).
+if (only.has('writers')) runScript('xlsx-writers.ts', [values['writer-rows'], '--rounds', '3']);
+// 100,000 cases exported to XLSX from a sandbox in its own process (goal: 3× faster than before, < 250 MB).
+if (only.has('export')) runScript('export.ts', ['--cases', values['export-cases']]);
+// import's start to its first request and first write, 10,000 rows (goal < 1 s).
+if (only.has('first-request')) runScript('first-request.ts', ['--rows', '10000', '--runs', '3']);
+// The HTTP client's CPU per request at concurrency 32 against a 50 ms server (goal < 1 ms).
+if (only.has('client')) runScript('pool.ts', []);
 
 console.log('\n| task | rows | seconds | rows/s | ratio | peak RSS (MB) |\n|---|---|---|---|---|---|');
 for (const m of table) console.log(`| ${m.task} | ${m.rows} | ${(m.ms / 1000).toFixed(1)} | ${m.rowsPerSec} | ${m.vs} | ${m.peakRssMB} |`);

@@ -7,8 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli as runProgram } from '../../src/cli/program.js';
-import { cliEntry, runCli, sandboxEnv, sandboxPerTest, tempDir, writeCsv, type CliRun } from '../e2e/helpers.js';
+import { cliEntry, runCli, runCliInProcess, sandboxEnv, sandboxPerTest, tempDir, writeCsv, type CliRun } from '../e2e/helpers.js';
 
 const setUp = sandboxPerTest('plannr-cli-exit-');
 
@@ -25,18 +24,7 @@ function expectOneLineRefusal(run: CliRun, ...named: RegExp[]): void {
 }
 
 
-/** The CLI in this process (src/cli/program.ts), its output captured: flag errors happen before any command runs. */
-async function runInProcess(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runProgram(['node', 'plannr-bulk', ...args], {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    env: {},
-  });
-  return { code, signal: null, stdout, stderr, timedOut: false, peakMb: 0 };
-}
-
+// Flag errors happen before any command runs: the CLI in this process (runCliInProcess) says what the bin says.
 describe('bad flags exit 2 with one line and no stack trace', () => {
   const cases: ReadonlyArray<{ what: string; args: string[]; named: RegExp[] }> = [
     { what: 'a missing --entity', args: ['import', 'in.csv'], named: [/--entity/, /plannr-bulk import --help/] },
@@ -58,7 +46,7 @@ describe('bad flags exit 2 with one line and no stack trace', () => {
   ];
   for (const { what, args, named } of cases) {
     it(`${what} → exit 2`, async () => {
-      expectOneLineRefusal(await runInProcess(args), ...named);
+      expectOneLineRefusal(await runCliInProcess(args), ...named);
     });
   }
 
@@ -68,18 +56,18 @@ describe('bad flags exit 2 with one line and no stack trace', () => {
   });
 
   it('no command at all shows the help and exits 2, without a stack trace', async () => {
-    const run = await runInProcess([]);
+    const run = await runCliInProcess([]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/Usage: plannr-bulk/);
     expect(run.stderr).not.toMatch(STACK);
   });
 
   it('--help and --version print to stdout and exit 0', async () => {
-    const help = await runInProcess(['import', '--help']);
+    const help = await runCliInProcess(['import', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--entity <name>/);
     expect(help.stderr).toBe('');
-    const version = await runInProcess(['--version']);
+    const version = await runCliInProcess(['--version']);
     expect(version.code).toBe(0);
     expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });

@@ -46,6 +46,8 @@ export default defineConfig({
           // file cost more CPU than most of these files' tests).
           pool: 'forks',
           isolate: false,
+          // First, while the 'process' project's set-up builds dist/ (which these files do not need).
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -53,8 +55,11 @@ export default defineConfig({
         test: {
           name: 'process',
           include: OWN_PROCESS,
-          // Builds dist/ once: the end-to-end tests run the real CLI from it.
+          // Builds dist/ once, in the background: the end-to-end tests run the real CLI from it,
+          // and each file waits for the build before it starts.
           globalSetup: ['test/global-setup.ts'],
+          setupFiles: ['test/dist-ready.ts'],
+          sequence: { groupOrder: 1 },
           // A child process per file (the CLI, workers, signals and process.chdir need a real process).
           pool: 'forks',
         },

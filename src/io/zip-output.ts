@@ -73,7 +73,11 @@ export function zipOutput(path: string): ZipOutput {
       const stream = new PassThrough({ highWaterMark: ENTRY_STREAM_BUFFER });
       zip.addReadStream(stream, name, ENTRY);
       return {
-        write: (data) => (stream.write(data) ? undefined : Promise.race([once(stream, 'drain'), failed]).then(() => undefined)),
+        write(data) {
+          // Once failed, nothing more goes in (a stalled zip would never drain).
+          if (failure !== undefined) return Promise.reject(failure);
+          return stream.write(data) ? undefined : Promise.race([once(stream, 'drain'), failed]).then(() => undefined);
+        },
         end: () => stream.end(),
       };
     },

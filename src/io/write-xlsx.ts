@@ -257,7 +257,13 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     const stream = zip.openEntry(entryName);
     zipBusy = true;
     return {
-      write: (chunk) => stream.write(chunk),
+      write(chunk) {
+        // The zip's own failure, said as this workbook's (OutputError naming the file).
+        return stream.write(chunk)?.catch((error: Error) => {
+          fail(error);
+          throw failure ?? error;
+        });
+      },
       end() {
         stream.end();
         zipBusy = false;

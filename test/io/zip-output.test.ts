@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.js';
 import { openXlsxWriter, type XlsxCellValue, type XlsxWriterOptions } from '../../src/io/write-xlsx.js';
+import { zipOutput } from '../../src/io/zip-output.js';
 import { partsOf } from './read-xlsx-helpers.js';
 
 let dir: string;
@@ -61,6 +62,32 @@ describe('the zip on a thread of its own', () => {
     const closing = writer.close();
     await expect(closing).rejects.toThrow(OutputError);
     await expect(closing).rejects.toThrow(/cannot write .*no-such-folder.*report\.xlsx/);
+  });
+
+  it('after the output fails, a write is refused at once: nothing waits on a zip that will never drain', async () => {
+    const zip = zipOutput(join(dir, 'no-such-folder', 'parts.zip'));
+    const failed = new Promise<Error>((resolve) => zip.onError(resolve));
+    const entry = zip.openEntry('a.txt');
+    expect((await failed).message).toMatch(/ENOENT/);
+    await expect(Promise.resolve(entry.write('more text'))).rejects.toThrow(/ENOENT/);
+    await zip.abort();
+  });
+
+  it('rows added after the output failed are refused with an OutputError naming the workbook', async () => {
+    const writer = openXlsxWriter(join(dir, 'no-such-folder', 'big.xlsx'));
+    const sheet = writer.addSheet('Data');
+    let refused: unknown;
+    try {
+      for (let row = 0; row < 20_000; row += 1) {
+        const written = sheet.addRow([row, 'x'.repeat(200)]);
+        if (written !== undefined) await written;
+      }
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(OutputError);
+    expect((refused as Error).message).toMatch(/cannot write .*big\.xlsx/);
+    await expect(writer.close()).rejects.toThrow(/no-such-folder/);
   });
 
   it('a discarded workbook leaves neither the file nor its partial file', async () => {

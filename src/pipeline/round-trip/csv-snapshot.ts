@@ -30,7 +30,7 @@
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { InputError } from '../../errors.js';
@@ -82,6 +82,17 @@ export interface SnapshotOptions {
 }
 
 /**
+ * Destroys the stream and waits until its file is closed: a stream destroyed before its file
+ * was open still opens (creates) it, so removing the partial file before then left it behind.
+ */
+async function closed(stream: WriteStream): Promise<void> {
+  if (stream.closed) return;
+  const done = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  stream.destroy();
+  await done;
+}
+
+/**
  * Streams the snapshot to a partial file while the CSV is written: rows first (one per line),
  * then, at `commit`, the facts and the CSV's fingerprint, so memory stays flat.
  */
@@ -120,13 +131,13 @@ export function openSnapshotWriter(options: SnapshotOptions): SnapshotWriter {
         if (failure !== undefined) throw failure;
         await file.commit();
       } catch (error) {
-        stream.destroy();
+        await closed(stream);
         await file.discard();
         throw error;
       }
     },
     async discard() {
-      stream.destroy();
+      await closed(stream);
       await file.discard();
     },
   };

@@ -424,5 +424,6 @@ describe('times in the Summary', () => {
 });
 
 async function spoolDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('plannr-bulk-xlsx-')).sort();
+  // This process's own: other test files running at the same time write reports too.
+  return (await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-xlsx-${process.pid}-`)).sort();
 }

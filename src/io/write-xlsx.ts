@@ -73,7 +73,7 @@ const DEFAULT_MAX_NOTES = 20_000;
 interface PartSink {
   /** A promise when the zip or the disk falls behind: wait for it. */
   write(chunk: string): Promise<void> | undefined;
-  /** No more XML; resolves when it is all handed over (the temporary file is complete). */
+  /** No more XML (called right after the last write, without waiting for it); resolves when it is all handed over (the temporary file is complete). */
   end(): Promise<void>;
 }
 
@@ -217,6 +217,11 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
   const spooledParts: { readonly entryName: string; readonly path: string }[] = [];
   /** Sinks being ended: close waits for all of them before it adds the spooled parts. */
   const endings: Promise<void>[] = [];
+  /** A failure shows at close (and through `fail` at once): not as an unhandled rejection meanwhile. */
+  function awaitAtClose(ending: Promise<void>): void {
+    ending.catch(() => undefined);
+    endings.push(ending);
+  }
   let spool: Promise<SpoolFolder> | undefined;
   let zipBusy = false;
   let nextPart = 1;
@@ -283,12 +288,18 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       return stream;
     });
     opened.catch(fail);
+    // Writes go out in order, each after the one before it (the tail is not awaited by anyone).
+    let queue: Promise<void> = opened.then(() => undefined);
     return {
-      async write(chunk) {
-        const stream = await Promise.race([opened, failed]);
-        if (!stream.write(chunk)) await whenDrained(stream);
+      write(chunk) {
+        queue = queue.then(async () => {
+          const stream = await Promise.race([opened, failed]);
+          if (!stream.write(chunk)) await whenDrained(stream);
+        });
+        return queue;
       },
       async end() {
+        await queue;
         const stream = await Promise.race([opened, failed]);
         await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
       },
@@ -366,9 +377,12 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       zip.addText(`xl/worksheets/sheet${entry.part}.xml`, state.pending);
       state.pending = '';
     } else {
+      // Ended at once, not once its tail has drained: the zip is then free for the next part
+      // (a continuation of this sheet) instead of that part waiting in a temporary file.
       const sink = state.sink;
       const tail = flush(state);
-      endings.push(Promise.resolve(tail).then(() => sink.end()));
+      if (tail !== undefined) awaitAtClose(tail);
+      awaitAtClose(sink.end());
     }
     if (entry.hasNotes) {
       zip.addText(`xl/comments${entry.part}.xml`, commentsXml(notes));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columnLetter, openXlsxWriter } from '../../src/io/write-xlsx.js';
+import { partsOf } from './read-xlsx-helpers.js';
 import { noteText, readBack, sheetOf } from './write-test-helpers.js';
 
 let dir: string;
@@ -159,6 +160,28 @@ describe('openXlsxWriter', () => {
     // The temporary file is gone with the writer.
     const left = (await readdir(tmpdir())).filter((name) => name.startsWith(`plannr-bulk-xlsx-${process.pid}-`));
     expect(left).toEqual([]);
+  });
+
+  it("a sheet's next part streams into the zip as soon as the part before it ends, not through a temporary file", async () => {
+    const path = join(dir, 'continued.xlsx');
+    const writer = openXlsxWriter(path, { maxRowsPerSheet: 3_000 });
+    const summary = writer.addSheet('Summary');
+    const results = writer.addSheet('Results', { columns: [{ header: 'N' }, { header: 'Text' }] });
+    const errors = writer.addSheet('Errors', { columns: [{ header: 'N' }] });
+    await errors.addRow([1]);
+    // About a megabyte a part: the zip falls behind, so a part's last chunk is still draining when it ends.
+    for (let n = 1; n <= 9_000; n += 1) {
+      const written = results.addRow([n, `${n} `.repeat(60)]);
+      if (written !== undefined) await written;
+    }
+    await summary.addRow(['Rows', 9_000]);
+    await writer.close();
+
+    const sheetParts = (await partsOf(path)).map(([name]) => name).filter((name) => /^xl\/worksheets\/sheet\d+\.xml$/.test(name));
+    // Summary is part 1, Results 2, Errors 3, its continuations 4, 5 and 6 (three rows, kept
+    // whole until close). Results and its full continuations go straight into the zip, one
+    // after another, before anything written at the end.
+    expect(sheetParts.slice(0, 3)).toEqual(['xl/worksheets/sheet2.xml', 'xl/worksheets/sheet4.xml', 'xl/worksheets/sheet5.xml']);
   });
 
   it('rows cannot be added to a committed sheet', async () => {

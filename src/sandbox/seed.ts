@@ -17,6 +17,7 @@ import type {
   MpdxPhoneRecord,
   PlanRecord,
   SandboxState,
+  SandboxTable,
 } from './state.js';
 
 /** The personal access token the sandbox accepts out of the box. */
@@ -124,7 +125,12 @@ function emailLocal(first: string, last: string): string {
   return `${first}.${last}`.toLowerCase().replace(/[^a-z.]/g, '');
 }
 
-export function createSeedState(options: { seed?: number } = {}): SandboxState {
+/**
+ * The seeded state. `tables`: the tables route files own whose seed records to add (the
+ * sandbox passes `sandboxTables` from routes/index.ts; taken as an argument because route
+ * files import from this module).
+ */
+export function createSeedState(options: { seed?: number; tables?: readonly SandboxTable<unknown>[] } = {}): SandboxState {
   const random = createRandom(options.seed ?? DEFAULT_SEED);
   const uuid = (): string => seededUuid(random);
   /** A moment `days` (plus a random part of a working day) after the epoch. */
@@ -304,7 +310,7 @@ export function createSeedState(options: { seed?: number } = {}): SandboxState {
   const byId = <T extends { id: string }>(items: readonly T[]): Record<string, T> =>
     Object.fromEntries(items.map((item) => [item.id, item]));
 
-  return {
+  const state: SandboxState = {
     firm,
     logins: [{ token: SANDBOX_TOKEN, account_uuid: SANDBOX_ACCOUNT_UUID }],
     accounts: byUuid([...employees, ...clients]),
@@ -317,5 +323,12 @@ export function createSeedState(options: { seed?: number } = {}): SandboxState {
     mpdxContacts: byId(mpdxContacts),
     mpdxPeople: byId(mpdxPeople),
     mpdxPhones: byId(mpdxPhones),
+    tables: {},
   };
+  // The tables route files own are drawn last, from the same PRNG, so adding one moves no
+  // record above (tests and samples/ name their uuids).
+  for (const table of options.tables ?? []) {
+    if (table.seed !== undefined) state.tables[table.name] = table.seed(random, state);
+  }
+  return state;
 }

@@ -16,6 +16,7 @@ import type { Server } from 'node:http';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
+import { UsageError } from '../errors.js';
 import { nowIso, type RouteDeps, type SandboxContext, type SandboxEnv, type WriteLogEntry } from './http.js';
 import {
   createFaultPicker,
@@ -31,8 +32,8 @@ import {
   type Faults,
 } from './faults.js';
 import { createRandom, createSeedState } from './seed.js';
-import { cloneState, dumpState, loadState, type SandboxState } from './state.js';
-import { routesByEntity } from './routes/index.js';
+import { checkTables, cloneState, dumpState, loadState, type SandboxState } from './state.js';
+import { routesByEntity, sandboxTables } from './routes/index.js';
 
 export type { WriteLogEntry } from './http.js';
 export type { Faults } from './faults.js';
@@ -40,7 +41,7 @@ export type { Faults } from './faults.js';
 export interface SandboxOptions {
   /** 0 = any free port (default). */
   port?: number;
-  /** Starting data; default createSeedState(). Copied: the caller's object is never mutated. */
+  /** Starting data; default createSeedState() with the route files' tables. Copied: the caller's object is never mutated. */
   state?: SandboxState;
   /** Requests per minute per token; default 500 (Plannr's limit); 0 = unlimited. */
   ratePerMinute?: number;
@@ -104,7 +105,14 @@ export function takeRateToken(
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  const initialState = cloneState(options.state ?? createSeedState());
+  const initialState = cloneState(options.state ?? createSeedState({ tables: sandboxTables }));
+  // Records of the tables route files own are typed by their schemas only once checked here.
+  // A bad starting state (a --seed file) is the caller's to fix, said as such (exit 2, no stack).
+  try {
+    checkTables(initialState, sandboxTables);
+  } catch (error) {
+    throw new UsageError(`the sandbox's starting state: ${(error as Error).message}`);
+  }
   const ratePerMinute = options.ratePerMinute ?? 500;
   let state = cloneState(initialState);
   let faults: Faults = {};
@@ -175,7 +183,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   });
   app.post('/__sandbox/state', async (c) => {
     try {
-      state = loadState(await c.req.json());
+      const loaded = loadState(await c.req.json());
+      checkTables(loaded, sandboxTables);
+      state = loaded;
     } catch (error) {
       return c.json({ message: error instanceof Error ? error.message : String(error) }, 422);
     }

@@ -158,6 +158,12 @@ export const sandboxStateSchema = z.object({
   mpdxContacts: byId(mpdxContactSchema),
   mpdxPeople: byId(mpdxPersonSchema),
   mpdxPhones: byId(mpdxPhoneSchema),
+  /**
+   * The tables resources own in their sandbox route file (`SandboxTable`), by table name:
+   * records stay `unknown` here, and each is checked against its owner's schema by
+   * `checkTables` when a state is loaded. Default {}: state files saved before still load.
+   */
+  tables: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 });
 
 export type AccountRecord = z.infer<typeof accountSchema>;
@@ -172,6 +178,62 @@ export type MpdxContactRecord = z.infer<typeof mpdxContactSchema>;
 export type MpdxPersonRecord = z.infer<typeof mpdxPersonSchema>;
 export type MpdxPhoneRecord = z.infer<typeof mpdxPhoneSchema>;
 export type SandboxState = z.infer<typeof sandboxStateSchema>;
+
+/**
+ * A resource's records, owned by its sandbox route file (src/sandbox/routes/<name>.ts) rather
+ * than listed above, so adding a resource touches no shared file but the two registries. The
+ * route registers it (`table` on its routes); the tables above stay where they are because
+ * they refer to one another.
+ */
+export interface SandboxTable<T> {
+  /** Its key in `state.tables` and in state files: the entity's name. */
+  readonly name: string;
+  /** What each stored record is; a loaded state's records are checked against it. */
+  readonly schema: z.ZodType<T>;
+  /**
+   * The records the sandbox starts with, by key. `createSeedState` calls it after every
+   * built-in record is drawn, with the same PRNG, so no existing seeded uuid moves.
+   */
+  readonly seed?: (random: () => number, state: SandboxState) => Record<string, T>;
+}
+
+/**
+ * A table's records, by key, in database order (created empty on first use). Typed by the
+ * table's schema: every state a sandbox serves went through `checkTables` (start, load), and
+ * its routes write only records they built.
+ */
+export function tableOf<T>(state: SandboxState, table: SandboxTable<T>): Record<string, T> {
+  const records = (state.tables[table.name] ??= {});
+  return records as Record<string, T>;
+}
+
+/**
+ * Checks a state's `tables` against their owners: each record against its table's schema,
+ * and no table that no route owns (a misspelt name would otherwise be silently ignored).
+ * Throws an Error listing every problem with its path, e.g. `tables.notes.<uuid>.body: ...`,
+ * on one line (the CLI shows a --seed file's problem as one line).
+ */
+export function checkTables(state: SandboxState, tables: readonly SandboxTable<unknown>[]): void {
+  const owners = new Map(tables.map((table) => [table.name, table]));
+  const problems: string[] = [];
+  for (const [name, records] of Object.entries(state.tables)) {
+    const owner = owners.get(name);
+    if (owner === undefined) {
+      const known = [...owners.keys()].join(', ') || 'none';
+      problems.push(`tables.${name}: no sandbox route owns a table of this name (tables: ${known})`);
+      continue;
+    }
+    for (const [key, record] of Object.entries(records)) {
+      const parsed = owner.schema.safeParse(record);
+      if (parsed.success) continue;
+      for (const issue of parsed.error.issues) {
+        const at = ['tables', name, key, ...issue.path.map(String)].join('.');
+        problems.push(`${at}: ${issue.message}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new Error(`Sandbox state's tables are not valid: ${problems.join('; ')}`);
+}
 
 /** Format marker in dumped files, so a future layout change can be detected. */
 export const STATE_FORMAT = 'plannr-sandbox-state/1';

@@ -11,18 +11,20 @@ import type { Entity } from '../../src/entities/entity.js';
 import { entities, entityNames } from '../../src/entities/index.js';
 import { defaultNormaliseOptions } from '../../src/normalise/result.js';
 import { runExport } from '../../src/pipeline/export.js';
-import { routesByEntity } from '../../src/sandbox/routes/index.js';
+import { routesByEntity, sandboxTables } from '../../src/sandbox/routes/index.js';
 import { createSeedState } from '../../src/sandbox/seed.js';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server.js';
 import { apiFor, tempDir } from '../e2e/helpers.js';
 
-const seed = createSeedState();
+// As the sandbox starts: with the seed records of the tables route files own.
+const seed = createSeedState({ tables: sandboxTables });
 
 /** Scope values (an export's `--contact ID`...) from a seeded record carrying every scope field. */
 function seededScope(entity: Entity): Record<string, string> {
   const parameters = entity.list.scope ?? [];
   if (parameters.length === 0) return {};
-  for (const collection of Object.values(seed)) {
+  const { tables, ...builtIn } = seed;
+  for (const collection of [...Object.values(builtIn), ...Object.values(tables)]) {
     if (typeof collection !== 'object' || collection === null || Array.isArray(collection)) continue;
     for (const record of Object.values(collection as Record<string, unknown>)) {
       const fields = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;

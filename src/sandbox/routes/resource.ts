@@ -18,7 +18,8 @@ import {
   type SandboxApp,
   type SandboxContext,
 } from '../http.js';
-import { listedRecords, type SandboxState } from '../state.js';
+import { listedRecords, type SandboxState, type SandboxTable } from '../state.js';
+import type { ResourceRoutes } from './index.js';
 
 /** Whether a record passes `filter[name]=values` (values never empty: an empty filter is ignored). */
 export type Filter<T> = (record: T, values: readonly string[], state: SandboxState) => boolean;
@@ -34,8 +35,13 @@ export interface PlannrResource<T extends PlannrRecord> {
   /** The `filter[...]` names the list allows, and what each keeps; any other is a 400. */
   readonly filters: Readonly<Record<string, Filter<T>>>;
   readonly sorts: readonly string[];
-  /** The stored records, by uuid, in database order. */
+  /**
+   * The stored records, by uuid, in database order: a table in state.ts (`state.cases`), or
+   * the route file's own `table` (`tableOf(state, noteTable)`).
+   */
   records(state: SandboxState): Record<string, T>;
+  /** The table this route file owns, when its records are not in state.ts: seeded and checked by the sandbox. */
+  readonly table?: SandboxTable<T>;
   render(state: SandboxState, record: T): Record<string, unknown>;
   /** Its reads (list and one record) take part in the read-error fault: the tool reads them back after writes. */
   readonly faultyReads?: boolean;
@@ -77,9 +83,9 @@ function matchesEvery<T>(filters: Readonly<Record<string, Filter<T>>>, wanted: M
 const hasErrors = (errors: FieldErrors): boolean => Object.keys(errors).length > 0;
 
 /** The resource's routes on `app`; writes are logged and shown to a lagging list as they happen. */
-export function plannrResourceRoutes<T extends PlannrRecord>(resource: PlannrResource<T>): (app: SandboxApp, deps: RouteDeps) => void {
+export function plannrResourceRoutes<T extends PlannrRecord>(resource: PlannrResource<T>): ResourceRoutes {
   const filterNames = Object.keys(resource.filters);
-  return (app, deps) => {
+  const routes = (app: SandboxApp, deps: RouteDeps): void => {
     const readFails = (): boolean => resource.faultyReads === true && deps.readFails();
 
     app.get(resource.base, (c) => {
@@ -141,6 +147,8 @@ export function plannrResourceRoutes<T extends PlannrRecord>(resource: PlannrRes
       });
     }
   };
+  // The registry finds the route file's own table here (routes/index.ts, `sandboxTables`).
+  return resource.table === undefined ? routes : Object.assign(routes, { table: resource.table });
 }
 
 function serverError(c: SandboxContext): Response {

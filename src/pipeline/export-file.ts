@@ -61,6 +61,8 @@ export interface ExportFileOptions {
    * that is not named here comes after `_meta`.
    */
   readonly laterSheets?: readonly string[] | undefined;
+  /** XLSX: rows per sheet before the data and `_meta` go on in "Name (2)"...; default 250,000. */
+  readonly maxRowsPerSheet?: number | undefined;
 }
 
 export function formatOf(path: string): ExportFormat {
@@ -136,7 +138,7 @@ export async function openExportFile(options: ExportFileOptions): Promise<Export
     };
   }
 
-  const xlsx = openXlsxWriter(options.path);
+  const xlsx = openXlsxWriter(options.path, { maxRowsPerSheet: options.maxRowsPerSheet });
   const data: SheetWriter = xlsx.addSheet(options.sheetName ?? options.entity.name, {
     columns: headers.map((header) => ({ header, width: Math.max(12, Math.min(40, header.length + 4)) })),
     frozenHeader: true,

@@ -55,26 +55,34 @@ export interface ExportMeta {
 export async function readExportMeta(file: string, options: CsvSnapshotOptions = {}): Promise<ExportMeta | undefined> {
   if (extname(file).toLowerCase() === '.csv') return readCsvSnapshot(file, options);
   if (extname(file).toLowerCase() !== '.xlsx') return undefined;
-  let sheet;
-  try {
-    sheet = await openSheet(file, { sheet: META_SHEET });
-  } catch (error) {
-    if (error instanceof InputError) return undefined; // no _meta sheet: an ordinary workbook
-    throw error;
-  }
-  if (sheet.headers[0] !== META_HEADERS[0] || sheet.headers[1] !== META_HEADERS[1]) return undefined;
   const info: Record<string, string> = {};
   const rows = new Map<string, MetaRow>();
-  for await (const source of sheet.rows) {
-    const [row, key, updatedAt, hash, values] = source.cells.map(textOfCell);
-    if (row === '#') {
-      info[key ?? ''] = updatedAt ?? '';
-      continue;
+  let found = false;
+  // A big export's _meta goes on in "_meta (2)", "_meta (3)"... as its data sheet does (the
+  // writer splits every sheet at 250,000 rows): every part is read, or the rows of the later
+  // data parts would have no snapshot and be sent whole, past the conflict check.
+  for (let part = 1; ; part += 1) {
+    let sheet;
+    try {
+      sheet = await openSheet(file, { sheet: part === 1 ? META_SHEET : `${META_SHEET} (${part})` });
+    } catch (error) {
+      if (error instanceof InputError) break; // no (further) _meta sheet
+      throw error;
     }
-    if (key === undefined || key === '') continue;
-    rows.set(key, { row: Number(row), updatedAt: updatedAt ?? '', hash: hash ?? '', values: parseValues(values) });
+    if (sheet.headers[0] !== META_HEADERS[0] || sheet.headers[1] !== META_HEADERS[1]) break;
+    found = true;
+    for await (const source of sheet.rows) {
+      const [row, key, updatedAt, hash, values] = source.cells.map(textOfCell);
+      if (row === '#') {
+        info[key ?? ''] = updatedAt ?? '';
+        continue;
+      }
+      if (key === undefined || key === '') continue;
+      rows.set(key, { row: Number(row), updatedAt: updatedAt ?? '', hash: hash ?? '', values: parseValues(values) });
+    }
   }
-  return { info, rows };
+  // A workbook without our _meta (an ordinary one) has no snapshot.
+  return found ? { info, rows } : undefined;
 }
 
 function textOfCell(cell: CellValue): string {

@@ -74,6 +74,24 @@ describe('an export, plan or revert file', () => {
     }
   });
 
+  it('xlsx: a big export split across sheets reads back with every row\'s snapshot, from every _meta part', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'export-file-'));
+    const path = join(dir, 'split.xlsx');
+    // 400 rows a sheet (header included): the data goes on in two more parts, and so does _meta.
+    const file = await openExportFile({ ...options(path, 'xlsx'), maxRowsPerSheet: 400 });
+    const keys = Array.from({ length: 1_000 }, (_, i) => `k${i}`);
+    for (const key of keys) await file.addRow(layout.map(() => key), { key, updatedAt: '2026-01-01T00:00:00+00:00', hash: `h-${key}`, values: { name: key } });
+    await file.close();
+    const workbook = await readBack(path);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual([entity.name, `${entity.name} (2)`, `${entity.name} (3)`, '_meta', '_meta (2)', '_meta (3)']);
+    const meta = await readExportMeta(path);
+    expect(meta?.info['kind']).toBe('export');
+    // Without the later parts, the rows of the data's later parts would have no snapshot and be
+    // sent whole, without the conflict check.
+    expect(meta?.rows.size).toBe(keys.length);
+    for (const key of keys) expect(meta?.rows.get(key)).toMatchObject({ hash: `h-${key}`, values: { name: key } });
+  });
+
   it('xlsx: the sheets close() fills come before the hidden _meta when named at open, after it otherwise', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'export-file-'));
     for (const [laterSheets, expected] of [

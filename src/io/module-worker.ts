@@ -4,12 +4,12 @@
  * Node 20 `execArgv: ['--import', 'tsx']` does not reach a worker's entry module ("Unknown
  * file extension .ts").
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
-export function startModuleWorker(callerUrl: string, name: string, workerData: unknown): Worker {
-  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), { workerData });
+export function startModuleWorker(callerUrl: string, name: string, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
+  if (!callerUrl.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, callerUrl), { workerData, resourceLimits });
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const source = new URL(`./${name}.ts`, callerUrl).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => api.tsImport(${JSON.stringify(source)}, ${JSON.stringify(callerUrl)}))`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits });
 }

@@ -257,14 +257,14 @@ export interface ReportOptions {
   /** Rows per sheet before Results and Errors go on in "Results (2)"...; default 250,000 (write-xlsx.ts). */
   readonly maxRowsPerSheet?: number | undefined;
   /**
-   * Zip the workbook on a worker thread (zip-output.ts), so the run's own thread only renders
-   * rows. Worth it for big inputs; default false (small runs, tests).
+   * Write the workbook on a thread of its own (xlsx-thread.ts), so the run's own thread only
+   * packs each row's values. Worth it for big inputs; default false (small runs, tests).
    */
-  readonly zipThread?: boolean | undefined;
+  readonly thread?: boolean | undefined;
 }
 
 export async function createReport(path: string, layout: ReportLayout, options: ReportOptions = {}): Promise<ReportWriter> {
-  const workbook = openXlsxWriter(path, { maxRowsPerSheet: options.maxRowsPerSheet, zipThread: options.zipThread });
+  const workbook = openXlsxWriter(path, { maxRowsPerSheet: options.maxRowsPerSheet, thread: options.thread });
   // Tabs in this order; Summary's rows are written by close.
   const summarySheet = workbook.addSheet('Summary', { widths: [44, 26] });
   const writeResult = resultsWriter(workbook, layout);

@@ -19,7 +19,8 @@
  * (await it), so memory stays flat whatever the row count. Notes are kept until their sheet
  * ends (they go in their own parts), at most `maxNotes` a sheet.
  *
- * The zip itself is zip-output.ts: on this thread, or on a worker thread (`zipThread`).
+ * The zip itself is zip-output.ts. With `thread`, all of this runs on a thread of its own
+ * (xlsx-thread.ts) and the calling thread only packs each row's values.
  *
  * Splitting: a sheet continues on "Name (2)", "Name (3)"... past `maxRowsPerSheet` rows
  * (default 250,000, header included; never past Excel's 1,048,576): the header row, widths,
@@ -34,9 +35,10 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { OutputError } from '../errors.js';
-import { zipOutput, zipOutputOnThread } from './zip-output.js';
+import { zipOutput } from './zip-output.js';
+import { openXlsxWriterOnThread } from './xlsx-thread.js';
 import { atomicFile, createSpoolFolder, writerEnding, type SpoolFolder } from './atomic-file.js';
-import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
+import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, rowLimitOf } from './xlsx-write/limits.js';
 import {
   commentsXml,
   contentTypesXml,
@@ -52,29 +54,33 @@ import {
   type Note,
   type SheetEntry,
 } from './xlsx-write/parts.js';
-import { rowXml, type RowStyle, type XlsxCellValue } from './xlsx-write/rows.js';
+import { putRecordRow, putRow, type RowStyle, type XlsxCellValue } from './xlsx-write/rows.js';
+import type { RowRecord } from './xlsx-write/row-records.js';
+import { byteOutput, putUtf8, takeAll, type ByteOutput } from './xlsx-write/bytes.js';
 import { createStyleTable } from './xlsx-write/styles.js';
 import { clampCellText, columnLetter, lettersOf, safeSheetName, sheetReference } from './xlsx-write/text.js';
 
-export { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS } from './xlsx-write/limits.js';
+export { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_CELL_CHARS, EXCEL_MAX_ROWS, rowLimitOf } from './xlsx-write/limits.js';
 export { columnLetter, safeSheetName } from './xlsx-write/text.js';
 export type { RowStyle, XlsxCellValue } from './xlsx-write/rows.js';
 
 /** Inline dropdown lists longer than this (in characters) are rejected by Excel. */
 const INLINE_LIST_MAX_CHARS = 255;
 const LISTS_SHEET_NAME = 'Lists';
-/** Sheet XML is handed to the zip in chunks of about this many characters. */
-const CHUNK_CHARS = 64 * 1024;
 /** Bytes a temporary sheet file's stream holds before `addRow` waits for the disk. */
 const SHEET_STREAM_BUFFER = 256 * 1024;
 const DEFAULT_MAX_NOTES = 20_000;
 
 /** Where a sheet part's XML goes: straight into the zip, or a temporary file while the zip is busy. */
 interface PartSink {
-  /** A promise when the zip or the disk falls behind: wait for it. */
-  write(chunk: string): Promise<void> | undefined;
-  /** No more XML (called right after the last write, without waiting for it); resolves when it is all handed over (the temporary file is complete). */
-  end(): Promise<void>;
+  /** A promise when the zip or the disk falls behind: wait for it. The bytes are the sink's from then on. */
+  write(chunk: Buffer): Promise<void> | undefined;
+  /**
+   * The part's last bytes, and no more: resolves when they are all handed over (the temporary
+   * file is complete). Never waits for the zip to drain: a stream being ended does not say
+   * "drain" again, and the zip reads the part to its end anyway.
+   */
+  end(last: readonly Buffer[]): Promise<void>;
 }
 
 export interface SheetColumn {
@@ -110,11 +116,12 @@ export interface XlsxWriterOptions {
   /** Rows per sheet for every sheet (header included); default 250,000, at most 1,048,576. */
   readonly maxRowsPerSheet?: number | undefined;
   /**
-   * Zip on a worker thread (zip-output.ts): this thread only renders the XML. Worth it for big
-   * workbooks written while the thread has other work (a report written as rows are checked);
-   * starting the thread costs tens of milliseconds. Default false.
+   * Write the workbook on a thread of its own (xlsx-thread.ts): this thread only packs each
+   * row's values into bytes. Worth it for a big workbook written while this thread has other
+   * work (a report written as rows are checked); starting the thread costs tens of
+   * milliseconds. Default false.
    */
-  readonly zipThread?: boolean | undefined;
+  readonly thread?: boolean | undefined;
 }
 
 export interface DropdownRange {
@@ -126,10 +133,10 @@ export interface DropdownRange {
 export interface SheetWriter {
   /** Returns a promise when the zip or the disk falls behind: always await it. */
   addRow(values: readonly XlsxCellValue[], style?: RowStyle): Promise<void> | void;
+  /** A row packed by xlsx-thread.ts (xlsx-write/row-records.ts): the same as addRow of the values and style it holds. */
+  addRecord(record: RowRecord): Promise<void> | void;
   /** A dropdown on one column (0-based) over a row range: one validation per range, as Excel wants. */
   addDropdown(column: number, choices: readonly string[], range?: DropdownRange): void;
-  /** Rows written to this sheet so far, header included (the current continuation sheet). */
-  readonly rowCount: number;
   commit(): Promise<void>;
 }
 
@@ -160,16 +167,6 @@ function inlineListFormula(choices: readonly string[]): string | undefined {
   return joined.length <= INLINE_LIST_MAX_CHARS ? `"${joined}"` : undefined;
 }
 
-/** Rows a sheet part holds (header included): the one asked for, else the fallback, never past Excel's limit. */
-export function rowLimitOf(requested: number | undefined, fallback: number, hasHeader: boolean): number {
-  const limit = requested ?? fallback;
-  const minimum = hasHeader ? 2 : 1;
-  if (!Number.isInteger(limit) || limit < minimum) {
-    throw new RangeError(`maxRowsPerSheet must be a whole number of at least ${minimum}, not ${limit}`);
-  }
-  return Math.min(limit, EXCEL_MAX_ROWS);
-}
-
 /** A failed or discarded workbook leaves no temporary files behind either. */
 function withSpoolRemoved(ending: Pick<XlsxWriter, 'close' | 'discard'>, removeSpool: () => Promise<void>): Pick<XlsxWriter, 'close' | 'discard'> {
   return {
@@ -190,9 +187,10 @@ function noteOnFirstCell(notes: Note[], text: string): void {
 }
 
 export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = {}): XlsxWriter {
+  if (writerOptions.thread === true) return openXlsxWriterOnThread(path, { maxRowsPerSheet: writerOptions.maxRowsPerSheet });
   const defaultRowLimit = rowLimitOf(writerOptions.maxRowsPerSheet, DEFAULT_ROWS_PER_SHEET, false);
   const file = atomicFile(path);
-  const zip = writerOptions.zipThread === true ? zipOutputOnThread(file.partial) : zipOutput(file.partial);
+  const zip = zipOutput(file.partial);
   let failure: Error | undefined;
   let rejectFailed: (error: Error) => void = () => undefined;
   const failed = new Promise<never>((_resolve, reject) => {
@@ -242,7 +240,8 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     rowCount: number;
     notes: Note[];
     notesWritten: number;
-    pending: string;
+    /** The part's XML not yet handed to its sink: full slabs (handed over after each row) and the one being written. */
+    readonly out: ByteOutput;
     committed: boolean;
   }
 
@@ -269,7 +268,9 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
           throw failure ?? error;
         });
       },
-      end() {
+      end(last) {
+        // A failure here shows through `failed` (close waits on it), not as an unhandled rejection.
+        for (const chunk of last) stream.write(chunk)?.catch(() => undefined);
         stream.end();
         zipBusy = false;
         return Promise.resolve();
@@ -298,7 +299,8 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
         });
         return queue;
       },
-      async end() {
+      async end(last) {
+        for (const chunk of last) void this.write(chunk);
         await queue;
         const stream = await Promise.race([opened, failed]);
         await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);
@@ -312,10 +314,15 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     return state.sink;
   }
 
-  function flush(state: SheetState): Promise<void> | undefined {
-    const chunk = state.pending;
-    state.pending = '';
-    return sinkFor(state).write(chunk);
+  /** Hands the part's full slabs (or, at its end, every byte) to its sink; the first wait the sink asks for, if any. */
+  function flush(state: SheetState, slabs: Buffer[]): Promise<void> | undefined {
+    const sink = sinkFor(state);
+    let wait: Promise<void> | undefined;
+    for (const slab of slabs) {
+      const written = sink.write(slab);
+      wait ??= written;
+    }
+    return wait;
   }
 
   function widthsOf(options: SheetOptions): (number | undefined)[] {
@@ -343,13 +350,14 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     state.notes = [];
     state.notesWritten = 0;
     state.sink = undefined;
-    state.pending = sheetStart({ widths: widthsOf(state.options), frozenHeader: state.options.frozenHeader === true, selected });
+    putUtf8(state.out, sheetStart({ widths: widthsOf(state.options), frozenHeader: state.options.frozenHeader === true, selected }));
     const columns = state.options.columns;
     if (columns !== undefined) void writeRow(state, columns.map((column) => column.header), { bold: true });
   }
 
-  function writeRow(state: SheetState, values: readonly XlsxCellValue[], style: RowStyle | undefined): Promise<void> | undefined {
-    state.pending += rowXml(state.rowCount + 1, values, style, styles);
+  function writeRow(state: SheetState, row: readonly XlsxCellValue[] | RowRecord, style: RowStyle | undefined): Promise<void> | undefined {
+    if (Array.isArray(row)) putRow(state.out, state.rowCount + 1, row as readonly XlsxCellValue[], style, styles);
+    else putRecordRow(state.out, state.rowCount + 1, row as RowRecord, styles);
     if (style?.notes !== undefined) {
       for (const [column, text] of Object.entries(style.notes)) {
         if (state.notesWritten >= state.maxNotes) break;
@@ -361,7 +369,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       }
     }
     state.rowCount += 1;
-    return state.pending.length >= CHUNK_CHARS ? flush(state) : undefined;
+    return state.out.full.length > 0 ? flush(state, state.out.full.splice(0)) : undefined;
   }
 
   function endPart(state: SheetState): void {
@@ -371,18 +379,14 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       entry.autoFilter = `A1:${lettersOf(columns.length - 1)}${Math.max(state.rowCount, 1)}`;
     }
     entry.hasNotes = notes.length > 0;
-    state.pending += sheetEnd({ autoFilter: entry.autoFilter, dropdowns: state.dropdowns, hasNotes: entry.hasNotes });
+    putUtf8(state.out, sheetEnd({ autoFilter: entry.autoFilter, dropdowns: state.dropdowns, hasNotes: entry.hasNotes }));
     if (state.sink === undefined) {
       // The whole part is in hand: the zip holds it as a buffer behind any part streaming now.
-      zip.addText(`xl/worksheets/sheet${entry.part}.xml`, state.pending);
-      state.pending = '';
+      zip.addText(`xl/worksheets/sheet${entry.part}.xml`, Buffer.concat(takeAll(state.out)));
     } else {
       // Ended at once, not once its tail has drained: the zip is then free for the next part
       // (a continuation of this sheet) instead of that part waiting in a temporary file.
-      const sink = state.sink;
-      const tail = flush(state);
-      if (tail !== undefined) awaitAtClose(tail);
-      awaitAtClose(sink.end());
+      awaitAtClose(state.sink.end(takeAll(state.out)));
     }
     if (entry.hasNotes) {
       zip.addText(`xl/comments${entry.part}.xml`, commentsXml(notes));
@@ -413,16 +417,20 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
     noteOnFirstCell(state.notes, `Continued from sheet "${previous.name}".`);
   }
 
+  function addRow(state: SheetState, row: readonly XlsxCellValue[] | RowRecord, style: RowStyle | undefined): Promise<void> | undefined {
+    if (state.committed) throw new Error(`Sheet "${state.entry.name}" is already committed`);
+    if (failure !== undefined) throw failure; // no point writing rows to nowhere
+    if (state.rowCount >= state.rowLimit) continueOnNextPart(state);
+    return writeRow(state, row, style);
+  }
+
   function sheetWriter(state: SheetState): SheetWriter {
     return {
-      get rowCount() {
-        return state.rowCount;
-      },
       addRow(values, style) {
-        if (state.committed) throw new Error(`Sheet "${state.entry.name}" is already committed`);
-        if (failure !== undefined) throw failure; // no point writing rows to nowhere
-        if (state.rowCount >= state.rowLimit) continueOnNextPart(state);
-        return writeRow(state, values, style);
+        return addRow(state, values, style);
+      },
+      addRecord(record) {
+        return addRow(state, record, record.style);
       },
       addDropdown(column, choices, range) {
         if (state.committed) throw new Error(`Sheet "${state.entry.name}" is already committed`);
@@ -467,7 +475,7 @@ export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = 
       rowCount: 0,
       notes: [],
       notesWritten: 0,
-      pending: '',
+      out: byteOutput(),
       committed: false,
     };
     beginPart(state, selected);

@@ -52,10 +52,10 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   const effects = countSideEffects(input.entity);
   let report: ReportWriter | undefined;
   if (config.report !== undefined) {
-    // A big file's report is zipped on a thread of its own while this one checks (unless
+    // A big file's report is written on a thread of its own while this one checks (unless
     // --threads 0 asks for one thread).
-    const zipThread = (await threadsFor(config.threads === 0 ? 0 : undefined, config.file)) > 0;
-    report = await createReport(config.report, input.layout, { zipThread, maxRowsPerSheet: config.maxRowsPerSheet });
+    const thread = (await threadsFor(config.threads === 0 ? 0 : undefined, config.file)) > 0;
+    report = await createReport(config.report, input.layout, { thread, maxRowsPerSheet: config.maxRowsPerSheet });
   }
   // Read and checked in one pass: how many rows there are is known only at the end.
   const checking = startPhase(config.onPhase, 'checking', undefined);

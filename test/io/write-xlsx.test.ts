@@ -184,6 +184,26 @@ describe('openXlsxWriter', () => {
     expect(sheetParts.slice(0, 3)).toEqual(['xl/worksheets/sheet2.xml', 'xl/worksheets/sheet4.xml', 'xl/worksheets/sheet5.xml']);
   });
 
+  it('finishes when parts end while the zip is behind (an ending part never waits for a drain)', async () => {
+    // The zip takes a part's last bytes while earlier ones are still queued: a stream being
+    // ended never says "drain" again, and waiting for it hung close (found at 300,000 rows).
+    for (const thread of [false, true]) {
+      const path = join(dir, `behind-${thread}.xlsx`);
+      const writer = openXlsxWriter(path, { maxRowsPerSheet: 20_000, thread });
+      const results = writer.addSheet('Results', { columns: [{ header: 'N' }, { header: 'Text' }] });
+      const errors = writer.addSheet('Errors', { columns: [{ header: 'N' }, { header: 'Error' }] });
+      for (let n = 1; n <= 100_000; n += 1) {
+        const written = results.addRow([n, `${'x'.repeat(100)}${n}`]);
+        if (written !== undefined) await written;
+        if (n % 10 === 0) await errors.addRow([n, 'error']);
+      }
+      await writer.close();
+      const parts = (await partsOf(path)).map(([name]) => name).filter((name) => name.startsWith('xl/worksheets/sheet'));
+      // 100,000 rows at 19,999 a part (plus the header), and 10,000 Errors rows in one.
+      expect(parts).toHaveLength(6 + 1);
+    }
+  }, 60_000);
+
   it('rows cannot be added to a committed sheet', async () => {
     const writer = openXlsxWriter(join(dir, 'committed.xlsx'));
     const first = writer.addSheet('First');

@@ -15,3 +15,14 @@ export const EXCEL_MAX_CELL_CHARS = 32_767;
  * silently drops a 1.7 GB sheet); 250,000 rows of a wide report is a few hundred MB.
  */
 export const DEFAULT_ROWS_PER_SHEET = 250_000;
+
+/** Rows a sheet part holds (header included): the one asked for, else the fallback, never past Excel's limit. */
+export function rowLimitOf(requested: number | undefined, fallback: number, hasHeader: boolean): number {
+  const limit = requested ?? fallback;
+  const minimum = hasHeader ? 2 : 1;
+  if (!Number.isInteger(limit) || limit < minimum) {
+    throw new RangeError(`maxRowsPerSheet must be a whole number of at least ${minimum}, not ${limit}`);
+  }
+  return Math.min(limit, EXCEL_MAX_ROWS);
+}
+

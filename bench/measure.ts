@@ -8,7 +8,7 @@
  * costs each one time and tens of MB that the product never pays.
  */
 import ExcelJS from 'exceljs';
-import { createReadStream } from 'node:fs';
+import { createReadStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -73,13 +73,10 @@ async function ourReader(): Promise<number> {
 
 /** `threads` undefined: the default (auto by file size); 0: everything on the main thread. */
 async function validate(report: boolean, threads?: number): Promise<number> {
-  const result = await runValidate({
-    file,
-    entity,
-    normalise: defaultNormaliseOptions,
-    report: report ? join(tmpdir(), `plannr-bench-report-${process.pid}.xlsx`) : undefined,
-    threads,
-  });
+  const reportPath = report ? join(tmpdir(), `plannr-bench-report-${process.pid}.xlsx`) : undefined;
+  // Hundreds of MB at a million rows: not left in the temp folder run after run (removed once timed).
+  if (reportPath !== undefined) process.on('exit', () => rmSync(reportPath, { force: true }));
+  const result = await runValidate({ file, entity, normalise: defaultNormaliseOptions, report: reportPath, threads });
   return result.counts.read;
 }
 

@@ -2,7 +2,7 @@
  * Report writer throughput and memory: 1,000,000 outcomes (1 in 20 failing, with problems)
  * written to a Summary/Results/Errors workbook as they are added (Results into the zip, Errors
  * in a temporary file), then finished by close (Summary, Errors into the zip, the zip's end).
- * Run: npx tsx bench/report.ts [rows] [--zip-thread]   Prints rows/s for each phase and peak RSS.
+ * Run: npx tsx bench/report.ts [rows] [--thread]   Prints rows/s for each phase and peak RSS.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import type { ReportLayout } from '../src/io/report.js';
 import type { RowOutcome } from '../src/outcome/row-outcome.js';
 
 const rows = Number(process.argv.slice(2).find((arg) => /^\d+$/.test(arg)) ?? 1_000_000);
-const zipThread = process.argv.includes('--zip-thread');
+const thread = process.argv.includes('--thread');
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 let peakRss = process.memoryUsage().rss;
@@ -58,7 +58,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-report-'));
 const path = join(dir, 'report.xlsx');
 try {
   const baseRss = process.memoryUsage().rss;
-  const report = await createReport(path, layout, { zipThread });
+  const report = await createReport(path, layout, { thread });
   const started = performance.now();
   for (let row = 2; row < rows + 2; row += 1) await report.add(outcomeFor(row));
   const added = performance.now();
@@ -69,7 +69,7 @@ try {
   const size = (await stat(path)).size;
   const perSecond = (count: number, ms: number): string => `${Math.round(count / (ms / 1000)).toLocaleString('en-GB')} rows/s`;
   console.log(`rows:              ${rows.toLocaleString('en-GB')} (${(rows / 20).toLocaleString('en-GB')} failing)`);
-  console.log(`zip:               ${zipThread ? 'on its own thread' : 'on this thread'}`);
+  console.log(`writer:            ${thread ? 'on its own thread' : 'on this thread'}`);
   console.log(`add (rows written): ${((added - started) / 1000).toFixed(1)} s, ${perSecond(rows, added - started)}`);
   console.log(`close (the rest):  ${((finished - added) / 1000).toFixed(1)} s`);
   console.log(`overall:           ${((finished - started) / 1000).toFixed(1)} s, ${perSecond(rows, finished - started)}`);

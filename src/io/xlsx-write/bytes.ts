@@ -15,8 +15,8 @@
 import { EXCEL_MAX_CELL_CHARS } from './limits.js';
 import { clampCellText } from './text.js';
 
-/** Bytes per slab: the size of a chunk handed to the zip (64 KB measured best on 2 cores, against 16 KB and 256 KB). */
-export const SLAB_BYTES = 64 * 1024;
+/** Bytes per slab, the size of a chunk handed on: on 200,000 report rows 256 KB took 5-7% less time and CPU than 64 KB, 1 MB no less. */
+export const SLAB_BYTES = 256 * 1024;
 
 export interface ByteOutput {
   /** The slab being written. */

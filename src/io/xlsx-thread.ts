@@ -26,9 +26,11 @@ const MAX_BYTES_IN_FLIGHT = 2 * 1024 * 1024;
 
 /**
  * The writer's thread keeps nothing from row to row but a sheet's notes (at most 20,000 a
- * sheet): a small heap, so that it is collected often and the slabs it has taken are freed.
+ * sheet): a small heap, collected often, so the slabs it has taken are freed soon. Peak RSS of
+ * validate 1,000,000 cases with the report: 252 MB uncapped, 237 MB with an 8 MB young
+ * generation, 220-227 MB with 4 MB (or 2 MB), in the same time.
  */
-const WRITER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } as const;
+const WRITER_HEAP = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 96 } as const;
 
 /** This thread → the writer's. */
 export type WriterRequest =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byteOutput, takeAll } from '../../../src/io/xlsx-write/bytes.js';
+import { byteOutput, SLAB_BYTES, takeAll } from '../../../src/io/xlsx-write/bytes.js';
 import { putRecordRow, putRow, rowXml, type RowStyle, type XlsxCellValue } from '../../../src/io/xlsx-write/rows.js';
 import { putRowRecord, readRowRecords, recordValues } from '../../../src/io/xlsx-write/row-records.js';
 import { createStyleTable } from '../../../src/io/xlsx-write/styles.js';
@@ -48,7 +48,8 @@ describe('a row packed for the writer thread', () => {
 
   it('never splits a record across slabs, so each slab reads alone', () => {
     const out = byteOutput();
-    const rows = 5_000;
+    // Enough rows for several slabs, whatever their size.
+    const rows = Math.ceil((3 * SLAB_BYTES) / 60);
     for (let row = 0; row < rows; row += 1) putRowRecord(out, row % 3, [row, `row ${row} ${'z'.repeat(row % 97)}`, row % 2 === 0], row % 5 === 0 ? { problem: [1], notes: { 1: `note ${row}` } } : undefined);
     const slabs = takeAll(out);
     expect(slabs.length).toBeGreaterThan(2);

@@ -52,9 +52,9 @@ export async function runValidate(config: ValidateConfig): Promise<ValidateResul
   const effects = countSideEffects(input.entity);
   let report: ReportWriter | undefined;
   if (config.report !== undefined) {
-    // A big file's report is written on a thread of its own while this one checks (unless
-    // --threads 0 asks for one thread).
-    const thread = (await threadsFor(config.threads === 0 ? 0 : undefined, config.file)) > 0;
+    // The report is written on a thread of its own while this one checks: for a big file, or
+    // when --threads asks for worker threads (--threads 0 keeps everything on this thread).
+    const thread = (await threadsFor(config.threads, config.file)) > 0;
     report = await createReport(config.report, input.layout, { thread, maxRowsPerSheet: config.maxRowsPerSheet });
   }
   // Read and checked in one pass: how many rows there are is known only at the end.

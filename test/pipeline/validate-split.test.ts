@@ -44,7 +44,7 @@ const parts = (base: string, count: number): string[] => Array.from({ length: co
 
 describe.each([
   { how: 'on this thread', threads: 0 },
-  { how: 'zipped on a thread of its own, checks on a worker', threads: 1 },
+  { how: 'written on a thread of its own, checks on a worker', threads: 1 },
 ])('a report split across sheets, $how', ({ threads }) => {
   let report: string;
   let book: XLSX.WorkBook;

@@ -25,6 +25,7 @@ import { CLEAR_TOKEN } from '../entities/entity.js';
 import { defaultNormaliseOptions } from '../normalise/result.js';
 import { STATUSES_TO_CHECK, STATUSES_TO_FIX, type CellProblem, type RowOutcome } from '../outcome/row-outcome.js';
 import { formatCsvDate } from './write-csv.js';
+import { openXlsxWriterOnThread } from './xlsx-thread.js';
 import { openXlsxWriter, type RowStyle, type SheetColumn, type SheetWriter, type XlsxCellValue, type XlsxWriter } from './write-xlsx.js';
 
 export interface ReportWriter {
@@ -264,7 +265,8 @@ export interface ReportOptions {
 }
 
 export async function createReport(path: string, layout: ReportLayout, options: ReportOptions = {}): Promise<ReportWriter> {
-  const workbook = openXlsxWriter(path, { maxRowsPerSheet: options.maxRowsPerSheet, thread: options.thread });
+  const open = options.thread === true ? openXlsxWriterOnThread : openXlsxWriter;
+  const workbook = open(path, { maxRowsPerSheet: options.maxRowsPerSheet });
   // Tabs in this order; Summary's rows are written by close.
   const summarySheet = workbook.addSheet('Summary', { widths: [44, 26] });
   const writeResult = resultsWriter(workbook, layout);

@@ -19,8 +19,8 @@
  * (await it), so memory stays flat whatever the row count. Notes are kept until their sheet
  * ends (they go in their own parts), at most `maxNotes` a sheet.
  *
- * The zip itself is zip-output.ts. With `thread`, all of this runs on a thread of its own
- * (xlsx-thread.ts) and the calling thread only packs each row's values.
+ * The zip itself is zip-output.ts. xlsx-thread.ts runs all of this on a thread of its own, and
+ * the calling thread only packs each row's values.
  *
  * Splitting: a sheet continues on "Name (2)", "Name (3)"... past `maxRowsPerSheet` rows
  * (default 250,000, header included; never past Excel's 1,048,576): the header row, widths,
@@ -36,7 +36,6 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { OutputError } from '../errors.js';
 import { zipOutput } from './zip-output.js';
-import { openXlsxWriterOnThread } from './xlsx-thread.js';
 import { atomicFile, createSpoolFolder, writerEnding, type SpoolFolder } from './atomic-file.js';
 import { DEFAULT_ROWS_PER_SHEET, EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, rowLimitOf } from './xlsx-write/limits.js';
 import {
@@ -115,13 +114,6 @@ export interface SheetOptions {
 export interface XlsxWriterOptions {
   /** Rows per sheet for every sheet (header included); default 250,000, at most 1,048,576. */
   readonly maxRowsPerSheet?: number | undefined;
-  /**
-   * Write the workbook on a thread of its own (xlsx-thread.ts): this thread only packs each
-   * row's values into bytes. Worth it for a big workbook written while this thread has other
-   * work (a report written as rows are checked); starting the thread costs tens of
-   * milliseconds. Default false.
-   */
-  readonly thread?: boolean | undefined;
 }
 
 export interface DropdownRange {
@@ -187,7 +179,6 @@ function noteOnFirstCell(notes: Note[], text: string): void {
 }
 
 export function openXlsxWriter(path: string, writerOptions: XlsxWriterOptions = {}): XlsxWriter {
-  if (writerOptions.thread === true) return openXlsxWriterOnThread(path, { maxRowsPerSheet: writerOptions.maxRowsPerSheet });
   const defaultRowLimit = rowLimitOf(writerOptions.maxRowsPerSheet, DEFAULT_ROWS_PER_SHEET, false);
   const file = atomicFile(path);
   const zip = zipOutput(file.partial);

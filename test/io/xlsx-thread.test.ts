@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutputError } from '../../src/errors.js';
-import { openXlsxWriter, type XlsxCellValue, type XlsxWriterOptions } from '../../src/io/write-xlsx.js';
+import { openXlsxWriter, type XlsxCellValue } from '../../src/io/write-xlsx.js';
+import { openXlsxWriterOnThread } from '../../src/io/xlsx-thread.js';
 import { partsOf } from './read-xlsx-helpers.js';
 
 let dir: string;
@@ -15,8 +16,8 @@ afterAll(async () => {
 });
 
 /** The same calls either way, as a report makes them: a sheet written last but shown first, two sheets at once, splits, notes, dropdowns. */
-async function writeSample(path: string, options: XlsxWriterOptions): Promise<void> {
-  const writer = openXlsxWriter(path, { ...options, maxRowsPerSheet: 700 });
+async function writeSample(path: string, open: typeof openXlsxWriter): Promise<void> {
+  const writer = open(path, { maxRowsPerSheet: 700 });
   const summary = writer.addSheet('Summary', { widths: [30, 20] });
   const results = writer.addSheet('Results', { columns: [{ header: 'Row' }, { header: 'Text', width: 30 }, { header: 'When' }, { header: 'Pennies' }, { header: 'Other' }], frozenHeader: true, autoFilter: true });
   const errors = writer.addSheet('Errors', { columns: [{ header: 'Row' }, { header: 'Error' }] });
@@ -42,8 +43,8 @@ describe('the workbook written on a thread of its own', () => {
   it('holds the same parts, byte for byte, as the workbook written on the calling thread', async () => {
     const here = join(dir, 'here.xlsx');
     const there = join(dir, 'there.xlsx');
-    await writeSample(here, {});
-    await writeSample(there, { thread: true });
+    await writeSample(here, openXlsxWriter);
+    await writeSample(there, openXlsxWriterOnThread);
     const byName = (parts: Awaited<ReturnType<typeof partsOf>>) => new Map(parts.map(([name, content]) => [name, content.toString()]));
     const expected = byName(await partsOf(here));
     const actual = byName(await partsOf(there));
@@ -55,7 +56,7 @@ describe('the workbook written on a thread of its own', () => {
 
   it("fails close with the writer's message when the file cannot be written, and leaves nothing behind", async () => {
     const path = join(dir, 'no-such-folder', 'report.xlsx');
-    const writer = openXlsxWriter(path, { thread: true });
+    const writer = openXlsxWriterOnThread(path);
     const sheet = writer.addSheet('Data');
     for (let row = 0; row < 100; row += 1) await sheet.addRow([row, 'text']);
     const closing = writer.close();
@@ -63,8 +64,11 @@ describe('the workbook written on a thread of its own', () => {
     await expect(closing).rejects.toThrow(/cannot write .*no-such-folder.*report\.xlsx/);
   });
 
-  it.each([false, true])('rows added after the output failed are refused with an OutputError naming the workbook (thread: %s)', async (thread) => {
-    const writer = openXlsxWriter(join(dir, 'no-such-folder', 'big.xlsx'), { thread });
+  it.each([
+    ['on the calling thread', openXlsxWriter],
+    ['on its own thread', openXlsxWriterOnThread],
+  ])('rows added after the output failed are refused with an OutputError naming the workbook (%s)', async (_how, open) => {
+    const writer = open(join(dir, 'no-such-folder', 'big.xlsx'));
     const sheet = writer.addSheet('Data');
     let refused: unknown;
     try {
@@ -81,7 +85,7 @@ describe('the workbook written on a thread of its own', () => {
   });
 
   it("refuses at once, as on the calling thread, what Excel cannot take and a sheet already committed", async () => {
-    const writer = openXlsxWriter(join(dir, 'refused.xlsx'), { thread: true });
+    const writer = openXlsxWriterOnThread(join(dir, 'refused.xlsx'));
     const sheet = writer.addSheet('Data');
     expect(() => sheet.addRow(new Array(16_385).fill(1))).toThrow(/16384 columns/);
     expect(() => writer.addSheet('Other', { columns: [{ header: 'A' }], maxRowsPerSheet: 1 })).toThrow(/maxRowsPerSheet/);
@@ -96,7 +100,7 @@ describe('the workbook written on a thread of its own', () => {
 
   it('a discarded workbook leaves neither the file nor its partial file', async () => {
     const path = join(dir, 'discarded.xlsx');
-    const writer = openXlsxWriter(path, { thread: true });
+    const writer = openXlsxWriterOnThread(path);
     const sheet = writer.addSheet('Data');
     for (let row = 0; row < 20_000; row += 1) {
       const written = sheet.addRow([row, `text ${row}`]);

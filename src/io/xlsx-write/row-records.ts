@@ -15,7 +15,7 @@
  * Lone surrogates become U+FFFD, as the UTF-8 the workbook is written in would have them anyway.
  */
 import type { ByteOutput } from './bytes.js';
-import type { RowStyle, XlsxCellValue } from './rows.js';
+import type { RowStyle, XlsxCellValue } from './cell-values.js';
 
 const NULL = 0;
 /** A value's tag byte when it is text (rows.ts renders text from its bytes). */

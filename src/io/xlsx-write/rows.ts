@@ -7,29 +7,14 @@
  * ever has an `<f>` (formula). Text that looks like a formula also gets the Text format (`@`),
  * so that editing the cell in Excel later does not turn it into a formula (or a number).
  */
+import type { RowStyle, XlsxCellValue } from './cell-values.js';
 import { BOLD, FILL_CHANGED, FILL_PROBLEM, FORMAT_DATE, FORMAT_DATE_TIME, FORMAT_GENERAL, FORMAT_MONEY, FORMAT_TEXT, type StyleTable } from './styles.js';
 import { EXCEL_MAX_CELL_CHARS, EXCEL_MAX_COLUMNS } from './limits.js';
 import { bytesOf, putAsciiText, putBytes, putUtf8, putUtf8Xstring, putXstring, type ByteOutput } from './bytes.js';
 import { RECORD_SAME_TEXT, RECORD_TEXT, recordValueAt, recordValueBytes, type RowRecord } from './row-records.js';
 import { clampCellText, lettersOf, needsPreserve, xstring } from './text.js';
 
-export type XlsxCellValue = string | number | boolean | Date | null;
-
-/** Column indexes are 0-based, aligned with the `values` array. */
-export interface RowStyle {
-  /** Light yellow fill: "this value was changed". */
-  readonly highlight?: readonly number[] | undefined;
-  /** Light red fill: "this value has a problem". */
-  readonly problem?: readonly number[] | undefined;
-  /** Column index → note (comment) text. */
-  readonly notes?: Readonly<Record<number, string>> | undefined;
-  /** true: the whole row; an array: those columns only. */
-  readonly bold?: boolean | readonly number[] | undefined;
-  /** Font size for the whole row (titles). */
-  readonly size?: number | undefined;
-  /** Number cells shown as pounds and pence (£1,234.56); the value stays the exact number. */
-  readonly money?: readonly number[] | undefined;
-}
+export type { RowStyle, XlsxCellValue } from './cell-values.js';
 
 const DAY_MS = 86_400_000;
 /** Serial 25569 is 1970-01-01 in the 1900 date system (as xlsx/cells.ts reads it back). */

@@ -105,12 +105,16 @@ export function openXlsxWriterOnThread(path: string, options: XlsxWriterOptions 
   });
   const send = (request: WriterRequest): void => worker.postMessage(request);
 
-  function sendSlabs(slabs: Buffer[]): Promise<void> | undefined {
+  function sendSlabs(slabs: readonly Buffer[]): void {
     for (const bytes of slabs) {
       bytesInFlight += bytes.length;
       // Each slab is alone on its memory (bytes.ts): moved, not copied.
       worker.postMessage({ kind: 'rows', bytes } satisfies WriterRequest, [bytes.buffer as ArrayBuffer]);
     }
+  }
+
+  /** A promise to wait on when too many bytes are out (one at a time: whoever waits, waits for all). */
+  function backpressure(): Promise<void> | undefined {
     if (bytesInFlight <= MAX_BYTES_IN_FLIGHT || waiting !== undefined) return undefined;
     return new Promise<void>((resolve, reject) => {
       waiting = { resolve, reject };
@@ -119,7 +123,7 @@ export function openXlsxWriterOnThread(path: string, options: XlsxWriterOptions 
 
   /** Rows packed so far go before a request that must follow them. */
   function sendInOrder(request: WriterRequest): void {
-    void sendSlabs(takeAll(out));
+    sendSlabs(takeAll(out));
     send(request);
   }
 
@@ -147,17 +151,20 @@ export function openXlsxWriterOnThread(path: string, options: XlsxWriterOptions 
     sendInOrder({ kind: 'sheet', sheet, name, options: sheetOptions });
     return {
       addRow(values, style) {
-        if (committed) throw new Error(`Sheet "${name}" is already committed`);
+        // Closing commits every sheet, as on the calling thread.
+        if (committed || closed) throw new Error(`Sheet "${name}" is already committed`);
         if (failure !== undefined) throw failure;
         if (values.length > EXCEL_MAX_COLUMNS) throw new RangeError(`a row of ${values.length} cells is wider than Excel's ${EXCEL_MAX_COLUMNS} columns`);
         putRowRecord(out, sheet, values, style);
-        return out.full.length > 0 ? sendSlabs(out.full.splice(0)) : undefined;
+        if (out.full.length === 0) return undefined;
+        sendSlabs(out.full.splice(0));
+        return backpressure();
       },
       addRecord(record) {
         return this.addRow(recordValues(record), record.style);
       },
       addDropdown(column, choices, range) {
-        if (committed) throw new Error(`Sheet "${name}" is already committed`);
+        if (committed || closed) throw new Error(`Sheet "${name}" is already committed`);
         sendInOrder({ kind: 'dropdown', sheet, column, choices, range });
       },
       async commit() {

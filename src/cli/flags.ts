@@ -197,7 +197,7 @@ export const inputFlags: FlagTable<Omit<InputConfig, 'file' | 'normalise' | 'onN
 export const checkFlags: FlagTable<Pick<ValidateConfig, 'threads'>> = {
   threads: {
     flags: '--threads <n>',
-    description: 'worker threads that check rows; 0 = none',
+    description: 'worker threads that check rows (with 1 or more, validate also writes its report on a thread of its own); 0 = everything on one thread',
     parse: wholeNumber('--threads', { max: 999 }),
     shownDefault: 'CPU cores minus one, at least 1, for files over 2 MB once the first 8,192 rows show checking costs at least 4x reading, as phone numbers do; none otherwise',
   },

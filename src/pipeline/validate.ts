@@ -22,7 +22,8 @@ export interface ValidateConfig extends InputConfig {
   /**
    * Worker threads that check rows (0: none, all on this thread). Default: cores minus one
    * (at least one) for files over 2 MB, none for smaller ones, and only once the first rows
-   * show checking costs well over reading (see parallel-check.ts).
+   * show checking costs well over reading (see parallel-check.ts). The report is written on a
+   * thread of its own for files over 2 MB, or when this asks for one or more threads.
    */
   readonly threads?: number | undefined;
   /** Which phase the run is in (checking, writing-report), with counts for a rate: see progress.ts. */
